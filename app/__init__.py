@@ -1,0 +1,138 @@
+"""jifang (技防): the application factory, in the manner of Flask's tutorial."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import Config, default_database_url
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_database_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+
+    register_jurisdiction(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def _instance_secret(app: Flask) -> str:
+    """A deployment without SECRET_KEY keeps a random one in its instance folder (never in the repo)."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    return path.read_text().strip()
+
+
+def register_jurisdiction(app: Flask) -> None:
+    from workflows.rules import load_pack
+
+    app.extensions["jifang.pack"] = load_pack(app.config["JIFANG_JURISDICTION"])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys and use WAL so readers never block the writer."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _select_locale():
+    """Simplified Chinese unless the user chose English (the choice lives in the session)."""
+    chosen = session.get("lang")
+    return chosen if chosen in ("zh_Hans_CN", "en") else "zh_Hans_CN"
+
+
+def register_extensions(app: Flask) -> None:
+    from app import (
+        models,  # noqa: F401 - registers every table
+        security,
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    for name in ("filings", "review", "roster", "complaints", "penalties", "transfer", "dashboard", "api"):
+        _register_optional(app, name)
+
+
+def _register_optional(app: Flask, name: str) -> None:
+    """Blueprints of later areas register themselves when their package exists."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(f"app.{name}") is None:
+        return
+    module = importlib.import_module(f"app.{name}")
+    module.register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.templating import register
+
+    register(app)

@@ -1,0 +1,92 @@
+"""Command-line tools: schema, accounts, audit check, demo data. Other areas add their own groups."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app import audit
+from app.extensions import db
+from app.models import User
+from app.models.user import Role
+from app.passwords import hash_password, password_problem
+
+audit_cli = AppGroup("audit", help="审计记录")
+
+
+def register(app):
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(load_demo)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the schema or upgrade it to the newest migration (never drops data)."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo(f"数据库已就绪：{_safe_url()}")
+
+
+def _safe_url() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role if r != Role.FIRM]))
+@click.option("--authority", "authority_code", help="所属公安机关的行政区划代码（工作人员必填）")
+@click.option("--name", "display_name", default="")
+@click.password_option("--password", help="至少10个字符，须同时包含字母和数字")
+def create_user(username, role, authority_code, display_name, password):
+    """Create a clerk or admin account (firms register themselves on the web)."""
+    pack = current_app.extensions["jifang.pack"]
+    if role in ("city_clerk", "provincial_clerk"):
+        authority = pack.authority(authority_code)
+        if authority is None:
+            raise click.UsageError(f"--authority 须为本辖区的公安机关代码：{', '.join(a.code for a in pack.authorities)}")
+        if role == "provincial_clerk" and authority.level != "provincial":
+            raise click.UsageError("省级工作人员须属于省级公安机关")
+        if role == "city_clerk" and authority.level == "provincial":
+            raise click.UsageError("市级工作人员须属于市、县级公安机关")
+    problem = password_problem(password)
+    if problem:
+        raise click.UsageError(problem)
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise click.UsageError(f"用户名 {username} 已存在")
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=display_name or username,
+        authority_code=authority_code if role != "admin" else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create_user", user, actor="cli", detail={"role": role, "authority": authority_code})
+    db.session.commit()
+    click.echo(f"已创建用户 {username}（{role}）")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check the hash chain; exit 1 and name the first broken entry if any row was altered."""
+    report = audit.verify()
+    if report.ok:
+        click.echo(f"审计链完整：已校验 {report.checked} 条记录")
+        return
+    click.echo(f"审计链在第 {report.broken_at} 号记录处断开：{report.reason}（此前 {report.checked} 条完好）", err=True)
+    raise SystemExit(1)
+
+
+@click.command("load-demo")
+def load_demo():
+    """Load the small demo data set and print the demo accounts."""
+    from app.demo import load
+
+    for line in load():
+        click.echo(line)

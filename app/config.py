@@ -1,0 +1,44 @@
+"""Configuration: defaults here, secrets and the database only from the environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+JURISDICTIONS = ("liaoning", "inner-mongolia", "shanxi", "qinhuangdao")
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "jifang.sqlite")
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # a random one is made per instance if unset (see factory)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    JIFANG_JURISDICTION = os.environ.get("JIFANG_JURISDICTION", "liaoning")
+    # Sessions end after two idle hours; the cookie is refreshed on every request.
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=2)
+    SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_DURATION = dt.timedelta(seconds=0)
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
+    # Argon2id parameters (RFC 9106 second recommended option).
+    PASSWORD_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_FOLDER = os.environ.get("JIFANG_UPLOAD_FOLDER")  # default: <instance>/uploads, outside static/
+    ROSTER_PAGE_SIZE = 50
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = True
+    PASSWORD_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}

@@ -1,0 +1,112 @@
+"""A small demo data set: one account per role and a few firms in several filing states.
+
+Idempotent: running it twice changes nothing. Only for demonstrations; never run it on a live database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy import select
+from stdnum.cn import uscc
+
+from app import audit
+from app.extensions import db
+from app.models import Firm, FirmBusinessType, User
+from app.passwords import hash_password
+
+DEMO_PASSWORD = "jifang-demo-2026"
+
+
+def credit_code(division: str, body: str) -> str:
+    """A well-formed code for demo and test data: 91 (enterprise) + division + 9-char body + check."""
+    stem = "91" + division + body
+    return stem + uscc.calc_check_digit(stem)
+
+
+def _user(username, role, display_name, authority_code=None, firm=None):
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(
+            username=username,
+            password_hash=hash_password(DEMO_PASSWORD),
+            role=role,
+            display_name=display_name,
+            authority_code=authority_code,
+            firm_id=firm.id if firm else None,
+        )
+        db.session.add(user)
+        db.session.flush()
+        audit.record("create_user", user, actor="demo", detail={"role": role})
+    return user
+
+
+def _firm(name, code, city_code, status, types, number=None, filed_on=None, authority=None, local=True):
+    firm = db.session.scalar(select(Firm).where(Firm.credit_code == code))
+    if firm is None:
+        firm = Firm(
+            name=name,
+            credit_code=code,
+            legal_rep="张三",
+            registered_address=f"{name}注册地址",
+            premises_address=f"{name}经营场所",
+            city_code=city_code,
+            contact_name="李四",
+            contact_phone="13800000000",
+            is_local=local,
+            filing_status=status,
+            filing_number=number,
+            filed_on=filed_on,
+            filing_authority_code=authority,
+        )
+        firm.business_types = [FirmBusinessType(type_code=t) for t in types]
+        db.session.add(firm)
+        db.session.flush()
+        audit.record("demo_firm", firm, actor="demo")
+    return firm
+
+
+def load() -> list[str]:
+    pack = current_app.extensions["jifang.pack"]
+    province = pack.province.division_code
+    city = pack.cities[0]
+    city_authority = pack.authority(city.authority)
+    types = [b.code for b in pack.filing.business_types] or ["design"]
+    year = dt.date.today().year
+
+    unfiled = _firm("示范安防科技有限公司", credit_code(city.code, "MA0JF0001"), city.code, "none", types[:2])
+    _firm(
+        "示范智能系统工程有限公司",
+        credit_code(city.code, "MA0JF0002"),
+        city.code,
+        "in_force",
+        types[:3],
+        number=pack.format_filing_number(city.authority, year, 1) if pack.filing.enabled else None,
+        filed_on=dt.date(year, 1, 15),
+        authority=city.authority,
+    )
+    _firm(
+        "示范报警运营服务有限公司",
+        credit_code(city.code, "MA0JF0003"),
+        city.code,
+        "cancelled",
+        types[-1:],
+        number=pack.format_filing_number(city.authority, year - 1, 7) if pack.filing.enabled else None,
+        filed_on=dt.date(year - 1, 6, 1),
+        authority=city.authority,
+    )
+    _firm("外省示范安防工程有限公司", credit_code("110105", "MA0JF0004"), None, "none", types[:1], local=False)
+
+    _user("admin", "admin", "系统管理员")
+    _user("province", "provincial_clerk", f"{pack.provincial_authority.name}工作人员", province)
+    _user("city", "city_clerk", f"{city_authority.name}工作人员", city.authority)
+    _user("firm", "firm", unfiled.name, firm=unfiled)
+    db.session.commit()
+    return [
+        f"演示数据已载入（{pack.name}）。演示账号（密码均为 {DEMO_PASSWORD}）：",
+        "  admin    系统管理员",
+        f"  province 省级工作人员（{pack.provincial_authority.name}）",
+        f"  city     市级工作人员（{city_authority.name}）",
+        f"  firm     从业单位（{unfiled.name}）",
+    ]

@@ -1,0 +1,46 @@
+"""Error pages: JSON under /api/, a Chinese page elsewhere; the session is rolled back first."""
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+MESSAGES = {
+    400: "请求无效",
+    401: "需要登录",
+    403: "您无权访问此页面",
+    404: "页面不存在",
+    405: "不支持的请求方法",
+    413: "上传的文件过大",
+    422: "提交的数据无法处理",
+    500: "服务器内部错误，请稍后重试",
+}
+
+
+def _answer(code: int, detail: str | None = None):
+    message = MESSAGES.get(code, "请求出错")
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"code": code, "message": detail or message}}), code
+    return render_template("errors/error.html", code=code, message=message, detail=detail), code
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        db.session.rollback()
+        return _answer(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重试")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        detail = exc.description if isinstance(exc.description, str) and exc.code not in (404, 500) else None
+        if detail and detail.startswith(("The ", "You ", "A ")):  # Werkzeug's English default texts
+            detail = None
+        return _answer(exc.code or 500, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return _answer(500)

@@ -1,0 +1,61 @@
+"""A firm that designs, installs, maintains or operates security-technology systems.
+
+The roster columns (filing number, date, authority, status) are kept on the firm itself so the public
+roster is one indexed query; the filing workflow is the only writer of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Firm(db.Model):
+    __tablename__ = "firm"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    legal_rep: Mapped[str] = mapped_column(String(100), default="")
+    registered_address: Mapped[str] = mapped_column(String(300), default="")
+    premises_address: Mapped[str] = mapped_column(String(300), default="")
+    city_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    # In-province or not, read from characters 3–4 of the credit code (GB 32100-2015) unless a clerk
+    # corrected it; the reason is kept and the correction audited.
+    is_local: Mapped[bool] = mapped_column(default=True)
+    locality_override_reason: Mapped[str | None] = mapped_column(String(500))
+
+    filing_number: Mapped[str | None] = mapped_column(String(64), unique=True)
+    filed_on: Mapped[dt.date | None]
+    filing_authority_code: Mapped[str | None] = mapped_column(String(12))
+    # none: never filed; in_force: filed; cancelled: filing cancelled (注销)
+    filing_status: Mapped[str] = mapped_column(String(16), default="none")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    account = relationship("User", back_populates="firm", uselist=False)
+    business_types = relationship(
+        "FirmBusinessType", cascade="all, delete-orphan", order_by="FirmBusinessType.type_code"
+    )
+
+    __table_args__ = (Index("ix_firm_status_number", "filing_status", "filing_number"),)
+
+    @property
+    def business_type_codes(self) -> list[str]:
+        return [bt.type_code for bt in self.business_types]
+
+
+class FirmBusinessType(db.Model):
+    """One row per business type a firm is filed for, so the roster filters by type with an index."""
+
+    __tablename__ = "firm_business_type"
+
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), primary_key=True)
+    type_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

@@ -1,0 +1,1 @@
+"""Application services: the domain operations views and commands share (no HTML here)."""

@@ -1,0 +1,45 @@
+"""Values every template sees: the jurisdiction, the role labels, formatting helpers."""
+
+from flask import current_app
+
+from app.models.user import ROLE_LABELS, Role
+
+
+def current_pack():
+    return current_app.extensions["jifang.pack"]
+
+
+# The main navigation: (endpoint, label, roles). An entry shows only once its area is installed.
+NAV = (
+    ("filings.index", "本单位备案", ("firm",)),
+    ("review.queue", "备案审核", ("city_clerk", "provincial_clerk")),
+    ("roster.index", "备案名录", ("public",)),
+    ("complaints.index", "投诉与警告", ("city_clerk", "provincial_clerk", "admin")),
+    ("penalties.calculator", "处罚计算", ("city_clerk", "provincial_clerk", "admin")),
+    ("penalties.cases", "处罚案件", ("city_clerk", "provincial_clerk", "admin")),
+    ("transfer.index", "导入导出", ("city_clerk", "provincial_clerk", "admin")),
+    ("dashboard.index", "统计", ("city_clerk", "provincial_clerk", "admin")),
+    ("admin.users", "账号", ("admin",)),
+    ("admin.audit_log", "审计记录", ("admin",)),
+    ("admin.account", "我的账号", ("firm", "city_clerk", "provincial_clerk", "admin")),
+)
+
+
+def register(app):
+    @app.context_processor
+    def inject():
+        links = [entry for entry in NAV if entry[0] in current_app.view_functions]
+        return {"pack": current_pack(), "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links}
+
+    @app.template_filter("date_zh")
+    def date_zh(value):
+        return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+    @app.template_filter("datetime_local")
+    def datetime_local(value):
+        import datetime as dt
+
+        if not value:
+            return ""
+        local = value.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+        return local.strftime("%Y-%m-%d %H:%M")

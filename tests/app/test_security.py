@@ -1,0 +1,108 @@
+"""Roles on every route, refusals per role, security headers, CSRF, sessions."""
+
+import pytest
+
+from app.security import declared_roles
+from tests.support import post_form
+
+ROLES = ("firm", "city_clerk", "provincial_clerk", "admin")
+
+
+def test_every_route_declares_its_roles(app):
+    missing = [
+        rule.endpoint for rule in app.url_map.iter_rules() if declared_roles(app, rule.endpoint) is None
+    ]
+    assert missing == [], f"routes without a role declaration: {missing}"
+
+
+def _guarded_get_routes(app):
+    """(path, roles) for every parameter-free GET route that is not public."""
+    for rule in app.url_map.iter_rules():
+        roles = declared_roles(app, rule.endpoint)
+        if "public" in roles or rule.arguments or "GET" not in rule.methods:
+            continue
+        yield rule.rule, set(roles)
+
+
+def test_anonymous_is_sent_to_login_for_every_guarded_page(app, client):
+    routes = list(_guarded_get_routes(app))
+    assert routes, "expected some guarded pages"
+    for path, _roles in routes:
+        response = client.get(path)
+        if path.startswith("/api/"):
+            assert response.status_code == 401, path
+        else:
+            assert response.status_code == 302, path
+            assert "/auth/login" in response.headers["Location"], path
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_refused_where_it_does_not_belong(app, login_as, role):
+    client, _user = login_as(role)
+    checked = 0
+    for path, roles in _guarded_get_routes(app):
+        response = client.get(path)
+        if role in roles:
+            assert response.status_code != 403, f"{role} refused on its own page {path}"
+        else:
+            assert response.status_code == 403, f"{role} admitted to {path}"
+            checked += 1
+    # every role is refused somewhere (the admin-only and clerk-only pages exist)
+    assert checked > 0 or role == "admin"
+
+
+def test_undeclared_route_is_refused(app):
+    @app.route("/undeclared-test-route")
+    def undeclared():
+        return "secret"
+
+    assert app.test_client().get("/undeclared-test-route").status_code == 403
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/auth/login", "/no-such-page"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_carry_no_inline_script_or_style(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert "<script>" not in html and " style=" not in html and "onclick" not in html
+
+
+def test_form_post_without_csrf_token_is_refused(client, factory):
+    user = factory.user("admin")
+    response = client.post("/auth/login", data={"username": user.username, "password": "test-pass-123"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_logout_needs_a_post_with_token(app, login_as):
+    client, _user = login_as("firm")
+    assert client.get("/auth/logout").status_code == 405
+    assert client.post("/auth/logout").status_code == 400  # no token
+    response = post_form(client, "/auth/logout", {}, token_from="/")
+    assert response.status_code == 302
+    assert client.get("/auth/login").status_code == 200
+
+
+def test_sessions_expire(app, login_as):
+    client, _user = login_as("admin")
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 8 * 3600
+    with client.session_transaction() as sess:
+        assert sess.permanent
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.expires is not None
+    assert cookie.http_only
+
+
+def test_login_next_never_leaves_the_site(client, factory):
+    user = factory.user("admin")
+    response = post_form(
+        client, "/auth/login?next=//evil.example/x", {"username": user.username, "password": "test-pass-123"}
+    )
+    assert response.headers["Location"] == "/"

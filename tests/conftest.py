@@ -1,0 +1,111 @@
+"""Fixtures in the manner of flaskr: app, client, runner, plus users per role and a logged-in client.
+
+The database is SQLite in a fresh file per test unless JIFANG_TEST_DATABASE_URL names another; CI sets
+it to PostgreSQL for the second run. An unreachable database fails the run; it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db as _db
+from tests.support import Factory, IsolatedClient, login
+
+TEST_DATABASE_URL = os.environ.get("JIFANG_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"jifang test database: {TEST_DATABASE_URL or 'SQLite (fresh file per test)'}"
+
+
+@pytest.fixture(scope="session")
+def _server_database():
+    """With a server database: drop and recreate the schema once; tables are emptied after each test."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    engine = create_engine(TEST_DATABASE_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        pytest.exit(f"test database {TEST_DATABASE_URL} is unreachable: {exc}", returncode=3)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield TEST_DATABASE_URL
+
+
+def make_app(tmp_path: Path, database_url: str | None, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "JIFANG_JURISDICTION": "liaoning",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    app.instance_path = str(tmp_path / "instance")
+    return app
+
+
+@pytest.fixture
+def app_config():
+    """Override per test module: e.g. {"JIFANG_JURISDICTION": "qinhuangdao"}."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, _server_database, app_config):
+    app = make_app(tmp_path, _server_database, **app_config)
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        if _server_database:
+            tables = ", ".join(f'"{t.name}"' for t in reversed(_db.metadata.sorted_tables))
+            with _db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app)
+
+
+@pytest.fixture
+def login_as(app, factory):
+    """login_as("city_clerk") -> (client, user): a fresh client logged in with a new account of that role."""
+
+    def _login(role: str, **kwargs):
+        user = factory.user(role, **kwargs)
+        client = app.test_client()
+        login(client, user)
+        return client, user
+
+    return _login

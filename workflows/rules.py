@@ -1,0 +1,210 @@
+"""Load and validate a jurisdiction's rule pack once at start-up.
+
+A pack is the folder workflows/jurisdictions/<code>/: jurisdiction.yaml (authorities, cities, the
+regulation in force) and filing.yaml (routing, stages, business types, numbering). A broken pack stops
+the application with a message naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+PACKS_DIR = Path(__file__).parent / "jurisdictions"
+JURISDICTION_CODES = ("liaoning", "inner-mongolia", "shanxi", "qinhuangdao")
+
+
+class PackError(RuntimeError):
+    """A rule pack that cannot be used; the message names the file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(_Strict):
+    article: int
+    paragraph: int | None = None
+    items: list[int] = Field(default_factory=list)
+
+    def label(self) -> str:
+        text = f"第{self.article}条"
+        if self.paragraph:
+            text += f"第{self.paragraph}款"
+        if self.items:
+            text += "第" + "、".join(str(i) for i in self.items) + "项"
+        return text
+
+
+class Authority(_Strict):
+    code: str = Field(pattern=r"^\d{6}$")
+    name: str
+    level: Literal["provincial", "city", "county"]
+    parent: str | None = None
+
+
+class City(_Strict):
+    code: str = Field(pattern=r"^\d{6}$")
+    name: str
+    authority: str
+
+
+class Regulation(_Strict):
+    title: str
+    in_force_from: dt.date
+    first_in_force_from: dt.date | None = None
+    source: str
+
+
+class Province(_Strict):
+    name: str
+    division_code: str = Field(pattern=r"^\d{2}0000$")
+
+
+class BusinessType(_Strict):
+    code: str
+    name: str
+    reference: Reference
+
+
+class Material(_Strict):
+    code: str
+    name: str
+    reference: Reference
+    upload: bool = False
+    out_of_province_only: bool = False
+
+
+class Stage(_Strict):
+    code: str
+    name: str
+    # an authority code, or "premises_city": the bureau of the city where the firm's premises are
+    authority: str
+
+
+class Route(_Strict):
+    reference: Reference
+    stages: list[Stage] = Field(min_length=1)
+
+
+class TimeLimit(_Strict):
+    working_days: int = Field(gt=0)
+    remind_before: int = Field(ge=0)
+    reference: Reference
+    statutory: bool
+
+
+class Fee(_Strict):
+    amount: int = Field(ge=0)
+    reference: Reference
+
+
+class FilingRules(_Strict):
+    enabled: bool
+    reference: Reference
+    notice: str | None = None
+    business_types: list[BusinessType]
+    materials: list[Material]
+    routes: dict[Literal["local", "out_of_province"], Route]
+    home_certificate_required: bool
+    time_limit: TimeLimit | None = None
+    number_format: str
+    fee: Fee
+
+    @model_validator(mode="after")
+    def _enabled_needs_routes(self):
+        if self.enabled and (set(self.routes) != {"local", "out_of_province"} or not self.number_format):
+            raise ValueError("an enabled filing pack needs routes local and out_of_province and number_format")
+        if self.enabled and self.time_limit is None:
+            raise ValueError("an enabled filing pack needs time_limit")
+        return self
+
+
+class JurisdictionPack(_Strict):
+    code: str
+    name: str
+    name_en: str
+    province: Province
+    regulation: Regulation
+    authorities: list[Authority]
+    cities: list[City]
+    filing: FilingRules
+
+    @model_validator(mode="after")
+    def _references_resolve(self):
+        codes = {a.code for a in self.authorities}
+        for city in self.cities:
+            if city.authority not in codes:
+                raise ValueError(f"city {city.code} names unknown authority {city.authority}")
+        for route in self.filing.routes.values():
+            for stage in route.stages:
+                if stage.authority != "premises_city" and stage.authority not in codes:
+                    raise ValueError(f"stage {stage.code} names unknown authority {stage.authority}")
+        return self
+
+    # --- lookups the application uses -------------------------------------------------------------
+    def authority(self, code: str | None) -> Authority | None:
+        return next((a for a in self.authorities if a.code == code), None)
+
+    def city(self, code: str | None) -> City | None:
+        return next((c for c in self.cities if c.code == code), None)
+
+    def city_by_name(self, name: str) -> City | None:
+        name = name.strip()
+        return next((c for c in self.cities if name in (c.name, c.name.rstrip("市"))), None)
+
+    def business_type(self, code: str) -> BusinessType | None:
+        return next((b for b in self.filing.business_types if b.code == code), None)
+
+    @property
+    def provincial_authority(self) -> Authority:
+        return next(a for a in self.authorities if a.level == "provincial")
+
+    def is_in_province(self, division_code: str) -> bool:
+        return division_code[:2] == self.province.division_code[:2]
+
+    def route_for(self, is_local: bool) -> Route:
+        return self.filing.routes["local" if is_local else "out_of_province"]
+
+    def stage_authority(self, stage: Stage, premises_city_code: str | None) -> str | None:
+        if stage.authority != "premises_city":
+            return stage.authority
+        city = self.city(premises_city_code)
+        return city.authority if city else None
+
+    def format_filing_number(self, authority_code: str, year: int, seq: int) -> str:
+        return self.filing.number_format.format(authority=authority_code, year=year, seq=seq)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except FileNotFoundError as exc:
+        raise PackError(f"{path}: file missing") from exc
+    except yaml.YAMLError as exc:
+        raise PackError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PackError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+@cache
+def load_pack(code: str) -> JurisdictionPack:
+    if code not in JURISDICTION_CODES:
+        raise PackError(f"unknown jurisdiction {code!r}; choose one of {', '.join(JURISDICTION_CODES)}")
+    folder = PACKS_DIR / code
+    data = _read_yaml(folder / "jurisdiction.yaml")
+    data["filing"] = _read_yaml(folder / "filing.yaml")
+    try:
+        return JurisdictionPack.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        file = "filing.yaml" if where.startswith("filing") else "jurisdiction.yaml"
+        raise PackError(f"{folder / file}: field {where}: {err['msg']}") from exc
