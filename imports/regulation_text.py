@@ -213,66 +213,86 @@ def parse_regulation(text: str) -> Regulation:
     mid-sentence and is joined to the previous one. Blank lines carry no meaning, because the texts put
     them both between paragraphs and inside broken sentences.
     """
-    preamble: list[str] = []
-    chapters: list[Chapter] = []
-    articles: dict[int, Article] = {}
-    current: _Builder | None = None
-    chapter: Chapter | None = None
-
-    def close() -> None:
-        if current is not None:
-            articles[current.article.number] = current.article
-            if chapter is not None:
-                chapter.articles.append(current.article)
-
+    parser = _Parser()
     for raw in text.splitlines():
+        parser.feed(raw)
+    return parser.finish()
+
+
+class _Parser:
+    """Reads a text line by line; a chapter or article label opens a new chapter or article."""
+
+    def __init__(self) -> None:
+        self.preamble: list[str] = []
+        self.chapters: list[Chapter] = []
+        self.articles: dict[int, Article] = {}
+        self.current: _Builder | None = None
+        self.chapter: Chapter | None = None
+
+    def feed(self, raw: str) -> None:
         marked = _strip_markup(raw)
         line = _collapse_spaces(marked)
         if not line:
-            continue
-        chapter_match = _CHAPTER_RE.match(marked)
-        if chapter_match and len(line) <= 40 and not _ends_sentence(line):
-            close()
-            current = None
-            title = _collapse_spaces(chapter_match.group(2)).replace(" ", "")
-            chapter = Chapter(number=chinese_number(chapter_match.group(1)), title=title)
-            chapters.append(chapter)
-            continue
-        article_match = _ARTICLE_RE.match(marked)
-        if article_match:
-            number = chinese_number(article_match.group(1))
-            last = current.article.number if current else max(articles, default=0)
-            if number > last:
-                close()
-                title, rest = None, _collapse_spaces(article_match.group(2))
-                title_match = _TITLE_RE.match(rest)
-                if title_match:
-                    title, rest = title_match.group(1).strip(), title_match.group(2)
-                current = _Builder(number, title, chapter.number if chapter else None)
-                if rest:
-                    current.add(rest)
-                continue
-        if current is None:
-            preamble.append(line)
+            return
+        if self._open_chapter(marked, line) or self._open_article(marked):
+            return
+        if self.current is None:
+            self.preamble.append(line)
         else:
-            current.add(line)
+            self.current.add(line)
 
-    trailer: list[str] = []
-    if current is not None:
-        # A line after the last article that does not end a sentence is the publisher's, not the law's.
-        paragraphs = current.article.paragraphs
-        while len(paragraphs) > 1 and current.last_started_fresh and not _ends_sentence(paragraphs[-1]):
-            trailer.insert(0, paragraphs.pop())
-    close()
-    if not articles:
-        raise RegulationParseError("no article (第一条 …) found in the text")
-    return Regulation(
-        title=_find_title(preamble),
-        chapters=chapters,
-        articles=articles,
-        preamble="\n".join(preamble),
-        trailer="\n".join(trailer),
-    )
+    def _open_chapter(self, marked: str, line: str) -> bool:
+        match = _CHAPTER_RE.match(marked)
+        if not match or len(line) > 40 or _ends_sentence(line):
+            return False
+        self._close()
+        title = _collapse_spaces(match.group(2)).replace(" ", "")
+        self.chapter = Chapter(number=chinese_number(match.group(1)), title=title)
+        self.chapters.append(self.chapter)
+        return True
+
+    def _open_article(self, marked: str) -> bool:
+        match = _ARTICLE_RE.match(marked)
+        if not match:
+            return False
+        number = chinese_number(match.group(1))
+        last = self.current.article.number if self.current else max(self.articles, default=0)
+        if number <= last:  # a cross reference at the start of a broken line, not a label
+            return False
+        self._close()
+        title, rest = None, _collapse_spaces(match.group(2))
+        title_match = _TITLE_RE.match(rest)
+        if title_match:
+            title, rest = title_match.group(1).strip(), title_match.group(2)
+        self.current = _Builder(number, title, self.chapter.number if self.chapter else None)
+        if rest:
+            self.current.add(rest)
+        return True
+
+    def _close(self) -> None:
+        if self.current is not None:
+            self.articles[self.current.article.number] = self.current.article
+            if self.chapter is not None:
+                self.chapter.articles.append(self.current.article)
+        self.current = None
+
+    def finish(self) -> Regulation:
+        trailer = ""
+        if self.current is not None:
+            # A last line that starts fresh but ends no sentence is the publisher's (秦皇岛市人民政府发布).
+            paragraphs = self.current.article.paragraphs
+            if len(paragraphs) > 1 and self.current.last_started_fresh and not _ends_sentence(paragraphs[-1]):
+                trailer = paragraphs.pop()
+        self._close()
+        if not self.articles:
+            raise RegulationParseError("no article (第一条 …) found in the text")
+        return Regulation(
+            title=_find_title(self.preamble),
+            chapters=self.chapters,
+            articles=self.articles,
+            preamble="\n".join(self.preamble),
+            trailer=trailer,
+        )
 
 
 def _find_title(preamble: list[str]) -> str | None:
