@@ -11,7 +11,7 @@ from flask import Flask, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.config import Config, default_database_url
+from app.config import Config, default_database_url, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -20,6 +20,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
+    app.config.update(from_environment())
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app import audit
@@ -24,6 +24,7 @@ def register(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create the schema or upgrade it to the newest migration (never drops data)."""
     from flask_migrate import upgrade
@@ -37,6 +38,7 @@ def _safe_url() -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role if r != Role.FIRM]))
 @click.option("--authority", "authority_code", help="所属公安机关的行政区划代码（工作人员必填）")
@@ -84,6 +86,7 @@ def audit_verify():
 
 
 @click.command("load-demo")
+@with_appcontext
 def load_demo():
     """Load the small demo data set and print the demo accounts."""
     from app.demo import load

@@ -14,16 +14,16 @@ def default_database_url(instance_path: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY")  # a random one is made per instance if unset (see factory)
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SECRET_KEY = None  # from the environment; else a random one kept in the instance folder (factory)
+    SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    JIFANG_JURISDICTION = os.environ.get("JIFANG_JURISDICTION", "liaoning")
+    JIFANG_JURISDICTION = "liaoning"
     # Sessions end after two idle hours; the cookie is refreshed on every request.
     PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=2)
     SESSION_REFRESH_EACH_REQUEST = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = dt.timedelta(seconds=0)
     WTF_CSRF_TIME_LIMIT = 3600 * 8
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
@@ -33,8 +33,22 @@ class Config:
     PASSWORD_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-    UPLOAD_FOLDER = os.environ.get("JIFANG_UPLOAD_FOLDER")  # default: <instance>/uploads, outside static/
+    UPLOAD_FOLDER = None  # default: <instance>/uploads, outside the web root
     ROSTER_PAGE_SIZE = 50
+
+
+def from_environment() -> dict:
+    """Settings a deployment gives through its environment, read when the app is created."""
+    env = os.environ
+    found = {
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL"),
+        "JIFANG_JURISDICTION": env.get("JIFANG_JURISDICTION"),
+        "UPLOAD_FOLDER": env.get("JIFANG_UPLOAD_FOLDER"),
+    }
+    if env.get("SESSION_COOKIE_SECURE") == "1":
+        found["SESSION_COOKIE_SECURE"] = True
+    return {key: value for key, value in found.items() if value}
 
 
 class TestConfig(Config):

@@ -1,0 +1,80 @@
+"""Schema by migration, SQLite pragmas, jurisdictions from data."""
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from app import create_app
+from workflows.rules import JURISDICTION_CODES, PackError, load_pack
+
+
+def test_init_db_builds_the_schema_from_migrations_and_matches_the_models(tmp_path):
+    """`flask init-db` on an empty database; then Alembic finds nothing left to migrate."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.extensions import db
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+    # running it again is an upgrade that changes nothing and keeps data
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO firm (name, credit_code, legal_rep, registered_address, "
+                              "premises_address, contact_name, contact_phone, is_local, filing_status, "
+                              "created_at, updated_at) VALUES ('甲', '91210100MA0T000019', '', '', '', '', '', "
+                              "1, 'none', '2026-01-01', '2026-01-01')"))
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM firm")).scalar() == 1
+    engine.dispose()
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(app, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only apply to SQLite")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_firm_roster_columns_are_indexed(db):
+    indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("firm")}
+    assert {"ix_firm_name", "ix_firm_city_code", "ix_firm_status_number"} <= indexes
+
+
+@pytest.mark.parametrize(
+    "code, provincial, cities",
+    [("liaoning", "辽宁省公安厅", 14), ("inner-mongolia", "内蒙古自治区公安厅", 12), ("shanxi", "山西省公安厅", 11),
+     ("qinhuangdao", "河北省公安厅", 9)],
+)
+def test_each_jurisdiction_has_its_bureaus_from_data(code, provincial, cities):
+    pack = load_pack(code)
+    assert pack.provincial_authority.name == provincial
+    assert len(pack.cities) == cities
+    assert all(len(c.code) == 6 for c in pack.cities)
+
+
+def test_liaoning_has_the_provincial_and_fourteen_city_bureaus():
+    pack = load_pack("liaoning")
+    assert [a.level for a in pack.authorities].count("city") == 14
+    assert pack.authority("210200").name == "大连市公安局"
+
+
+def test_the_deployment_jurisdiction_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("JIFANG_JURISDICTION", "inner-mongolia")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    flask_app = create_app({"SECRET_KEY": "x"})
+    assert flask_app.extensions["jifang.pack"].code == "inner-mongolia"
+    assert flask_app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite")
+
+
+def test_an_unknown_jurisdiction_stops_the_app_with_a_clear_message(tmp_path):
+    with pytest.raises(PackError, match="unknown jurisdiction"):
+        create_app({"JIFANG_JURISDICTION": "atlantis", "SECRET_KEY": "x"})
+    assert set(JURISDICTION_CODES) == {"liaoning", "inner-mongolia", "shanxi", "qinhuangdao"}
