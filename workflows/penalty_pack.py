@@ -1,0 +1,373 @@
+"""Penalty rule packs: one YAML file per jurisdiction, validated once when loaded.
+
+A pack is the legal-liability chapter of a regulation written as data, in the manner of OpenFisca
+parameters: every amount sits next to the article it comes from, and every overlay from national law
+(discretion tiers, hearing and summary-procedure thresholds, limitation) carries its own citation. The
+calculator in :mod:`workflows.penalty` interprets packs; it holds no amounts of its own.
+
+A pack that does not match the schema raises :class:`PenaltyPackError` naming the file and the field, so
+that a broken pack stops the application at start-up instead of producing a wrong fine later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import cn2an
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "CONDITION_LABELS",
+    "JURISDICTIONS_DIR",
+    "MEASURE_LABELS",
+    "PACK_FILE",
+    "TARGET_LABELS",
+    "Citation",
+    "Fine",
+    "PenaltyPack",
+    "PenaltyPackError",
+    "Provision",
+    "all_penalty_packs",
+    "load_penalty_pack",
+    "load_penalty_pack_file",
+]
+
+JURISDICTIONS_DIR = Path(__file__).parent / "jurisdictions"
+PACK_FILE = "penalties.yaml"
+
+Target = Literal["unit", "individual", "responsible_person"]
+TARGET_LABELS: dict[str, str] = {
+    "unit": "单位",
+    "individual": "个人",
+    "responsible_person": "直接负责的主管人员和其他直接责任人员",
+}
+
+MeasureCode = Literal[
+    "order_to_correct",
+    "order_to_stop",
+    "order_to_remove",
+    "forced_removal",
+    "confiscate_illegal_gains",
+    "public_security_punishment_referral",
+    "civil_liability",
+    "criminal_referral",
+    "disciplinary_action",
+]
+MEASURE_LABELS: dict[str, str] = {
+    "order_to_correct": "责令限期改正",
+    "order_to_stop": "责令停止侵害",
+    "order_to_remove": "责令拆除",
+    "forced_removal": "依法强制拆除",
+    "confiscate_illegal_gains": "没收违法所得",
+    "public_security_punishment_referral": "依照《中华人民共和国治安管理处罚法》处罚",
+    "civil_liability": "依法承担民事责任（赔偿损失）",
+    "criminal_referral": "依法追究刑事责任",
+    "disciplinary_action": "依法给予处分",
+}
+
+# When a measure applies. The calculator decides the first three from the facts; the others depend on
+# findings it does not make and are shown with their condition.
+Condition = Literal[
+    "always",
+    "not_corrected",
+    "severe",
+    "illegal_gains",
+    "loss_caused",
+    "crime",
+    "privacy_infringed",
+]
+CONDITION_LABELS: dict[str, str | None] = {
+    "always": None,
+    "not_corrected": "逾期不改正（拒不改正）的",
+    "severe": "情节严重或者造成严重后果的",
+    "illegal_gains": "有违法所得的",
+    "loss_caused": "造成损失（损害）的",
+    "crime": "构成犯罪的",
+    "privacy_infringed": "侵犯他人隐私的",
+}
+
+TierCode = Literal["lenient", "normal", "severe"]
+
+
+class PenaltyPackError(ValueError):
+    """A pack file is missing, unreadable or does not match the schema; the message names file and field."""
+
+
+class _Model(BaseModel):
+    # Unknown keys are typos until proven otherwise: a misspelt "fines" must not silently drop a fine.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _int_list(value: Any) -> Any:
+    return [value] if isinstance(value, int) else value
+
+
+class Citation(_Model):
+    """Where a value comes from. Without ``law`` it is the pack's own regulation."""
+
+    law: str | None = None
+    article: int = Field(ge=1)
+    paragraph: int | None = Field(default=None, ge=1)
+    items: Annotated[list[Annotated[int, Field(ge=1)]], BeforeValidator(_int_list)] = []
+
+    def label(self, regulation: str | None = None) -> str:
+        """The citation as a bureau writes it: 《…》第三十五条第一款第（一）项."""
+        text = f"《{self.law or regulation}》" if (self.law or regulation) else ""
+        text += f"第{chinese_numeral(self.article)}条"
+        if self.paragraph:
+            text += f"第{chinese_numeral(self.paragraph)}款"
+        if self.items:
+            text += "、".join(f"第（{chinese_numeral(item)}）项" for item in self.items)
+        return text
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一: numbers as article labels write them."""
+    text = cn2an.an2cn(number)
+    return text[1:] if text.startswith("一十") else text
+
+
+def _citation_from_int(value: Any) -> Any:
+    return {"article": value} if isinstance(value, int) else value
+
+
+ViolatedArticle = Annotated[Citation, BeforeValidator(_citation_from_int)]
+
+
+class Fine(_Model):
+    """A fine in whole yuan: a range ``{min, max}`` or a fixed amount ``{fixed}``."""
+
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+    fixed: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _range_or_fixed(self) -> Fine:
+        if self.fixed is not None:
+            if self.min is not None or self.max is not None:
+                raise ValueError("give either fixed or min and max, not both")
+        elif self.min is None or self.max is None:
+            raise ValueError("give fixed, or both min and max")
+        elif not 0 < self.min <= self.max:
+            raise ValueError(f"min ({self.min}) must be positive and not above max ({self.max})")
+        return self
+
+    @property
+    def low(self) -> int:
+        return self.fixed if self.fixed is not None else self.min  # type: ignore[return-value]
+
+    @property
+    def high(self) -> int:
+        return self.fixed if self.fixed is not None else self.max  # type: ignore[return-value]
+
+
+class Measure(_Model):
+    code: MeasureCode
+    when: Condition = "always"
+    label: str | None = None  # the article's own words where they differ from the default label
+
+    @property
+    def display(self) -> str:
+        return self.label or MEASURE_LABELS[self.code]
+
+
+class Aggravated(_Model):
+    """A heavier variant (情节严重, 造成严重后果): its fines replace the base fines target by target."""
+
+    label: str
+    fines: dict[Target, Fine] = {}
+    measures: list[Measure] = []
+    reading: str | None = None
+
+
+class IllegalGains(_Model):
+    """What the article says about illegal gains: confiscation, and a fine as a multiple of the gains."""
+
+    confiscate: bool = False
+    fine_multiple: int | None = Field(default=None, ge=1)
+    # Which parties the gains-based fine falls on: the party that made the gains.
+    targets: list[Literal["unit", "individual"]] = ["unit", "individual"]
+    reading: str | None = None
+
+
+class Provision(_Model):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    reference: Citation
+    violates: list[ViolatedArticle] = Field(min_length=1)
+    authority: str
+    order_to_correct_first: bool
+    fines: dict[Target, Fine] = {}
+    aggravated: Aggravated | None = None
+    measures: list[Measure] = []
+    illegal_gains: IllegalGains | None = None
+    reading: str | None = None
+
+    @property
+    def no_fine(self) -> bool:
+        """A provision that names no fine for anyone (e.g. Liaoning art. 33) answers with measures only."""
+        return not self.fines and not (self.aggravated and self.aggravated.fines)
+
+    def summary(self) -> dict[str, Any]:
+        """The row the violations list of the API shows."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "article": self.reference.article,
+            "paragraph": self.reference.paragraph,
+            "items": list(self.reference.items),
+        }
+
+
+class Note(_Model):
+    """An article the calculator does not apply but the clerk should see: officials' liability,
+    precedence of national law."""
+
+    code: str
+    title: str
+    reference: Citation
+    measures: list[Measure] = []
+    reading: str
+
+
+class Regulation(_Model):
+    title: str
+    in_force_from: dt.date
+    source: str | None = None
+
+
+class Tier(_Model):
+    code: TierCode
+    label: str
+    lower: int = Field(ge=0, le=100)  # per cent of the range where the tier begins
+    upper: int = Field(ge=0, le=100)  # … and ends
+
+
+class Tiers(_Model):
+    reference: Citation
+    method: str
+    levels: list[Tier]
+
+    @model_validator(mode="after")
+    def _cover_the_range(self) -> Tiers:
+        codes = [tier.code for tier in self.levels]
+        if sorted(codes) != sorted(["lenient", "normal", "severe"]):
+            raise ValueError(f"levels must be lenient, normal and severe once each, got {codes}")
+        bounds = [(tier.lower, tier.upper) for tier in self.levels]
+        edges = [0] + [upper for _, upper in bounds]
+        if [lower for lower, _ in bounds] != edges[:-1] or edges[-1] != 100:
+            raise ValueError(f"tiers must split 0–100 per cent without gaps or overlaps, got {bounds}")
+        return self
+
+    def tier(self, code: str) -> Tier:
+        return next(tier for tier in self.levels if tier.code == code)
+
+
+class PartyAmounts(_Model):
+    """An amount in yuan for a unit and for an individual, with its citation."""
+
+    unit: int = Field(ge=0)
+    individual: int = Field(ge=0)
+    reference: Citation
+    reading: str | None = None
+
+
+class Limitation(_Model):
+    years: int = Field(ge=1)
+    reference: Citation
+    reading: str
+
+
+class LegalRule(_Model):
+    reference: Citation
+    reading: str
+    in_force_from: dt.date | None = None
+
+
+class Thresholds(_Model):
+    tiers: Tiers
+    hearing: PartyAmounts
+    summary: PartyAmounts
+    limitation: Limitation
+    no_penalty_first_minor: LegalRule
+    mitigation: LegalRule
+    confiscation: LegalRule
+    single_fine: LegalRule
+    no_fine_without_basis: LegalRule
+
+
+class PenaltyPack(_Model):
+    code: str
+    regulation: Regulation
+    provisions: list[Provision] = Field(min_length=1)
+    notes: list[Note] = []
+    thresholds: Thresholds
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> PenaltyPack:
+        codes = [provision.code for provision in self.provisions]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise ValueError(f"provision codes must be unique: {duplicates}")
+        return self
+
+    def provision(self, code: str) -> Provision:
+        for provision in self.provisions:
+            if provision.code == code:
+                return provision
+        raise KeyError(code)
+
+    def violations(self) -> list[dict[str, Any]]:
+        return [provision.summary() for provision in self.provisions]
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def load_penalty_pack_file(path: str | Path) -> PenaltyPack:
+    """Read and validate one pack file; any defect raises :class:`PenaltyPackError` naming the file."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PenaltyPackError(f"{path}: cannot read the penalty pack ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise PenaltyPackError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PenaltyPackError(f"{path}: the pack must be a mapping at the top level")
+    try:
+        pack = PenaltyPack.model_validate(data)
+    except ValidationError as exc:
+        raise PenaltyPackError(f"{path}: {_describe(exc)}") from exc
+    if pack.code != path.parent.name:
+        raise PenaltyPackError(f"{path}: code: {pack.code!r} does not match its folder {path.parent.name!r}")
+    return pack
+
+
+@cache
+def load_penalty_pack(code: str) -> PenaltyPack:
+    """The pack of one jurisdiction (folder name under ``workflows/jurisdictions``), loaded once."""
+    if not code or "/" in code or "\\" in code or code.startswith("."):
+        raise PenaltyPackError(f"no penalty pack for jurisdiction {code!r}")
+    path = JURISDICTIONS_DIR / code / PACK_FILE
+    if not path.is_file():
+        raise PenaltyPackError(f"{path}: no penalty pack for jurisdiction {code!r}")
+    return load_penalty_pack_file(path)
+
+
+@cache
+def _pack_codes() -> tuple[str, ...]:
+    return tuple(sorted(path.parent.name for path in JURISDICTIONS_DIR.glob(f"*/{PACK_FILE}")))
+
+
+def all_penalty_packs() -> dict[str, PenaltyPack]:
+    """Every jurisdiction's pack, keyed by jurisdiction code; validates them all (call at start-up)."""
+    return {code: load_penalty_pack(code) for code in _pack_codes()}
