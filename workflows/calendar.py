@@ -61,13 +61,16 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
 
 
 def working_days_between(a: dt.date, b: dt.date) -> int:
-    """Working days after `a` up to and including `b`; negative when `b` is before `a`.
+    """Working days from `a` to `b`, leaving out `a` and counting `b`; negative when `b` is before `a`.
 
     The inverse of `add_working_days`: `working_days_between(a, add_working_days(a, n)) == n`.
     """
-    if b < a:
-        return -working_days_between(b, a)
-    return sum(1 for offset in range(1, (b - a).days + 1) if is_working_day(a + dt.timedelta(days=offset)))
+    sign = 1 if b >= a else -1
+    return sign * sum(
+        1
+        for offset in range(1, abs((b - a).days) + 1)
+        if is_working_day(a + sign * dt.timedelta(days=offset))
+    )
 
 
 def next_working_day(day: dt.date) -> dt.date:

@@ -129,7 +129,9 @@ def consistency_errors(
         if t.name in seen:
             problems.append((f"{at}.name", f"duplicate transition name {t.name!r}"))
         seen.add(t.name)
-        problems += [(f"{at}.from[{j}]", f"unknown state {s!r}") for j, s in enumerate(t.from_) if s not in states]
+        problems += [
+            (f"{at}.from[{j}]", f"unknown state {s!r}") for j, s in enumerate(t.from_) if s not in states
+        ]
         problems += [
             (f"{at}.from[{j}]", f"final state {s!r} cannot be left")
             for j, s in enumerate(t.from_)
@@ -167,7 +169,9 @@ def _graph_errors(defn: Definition) -> list[Problem]:
                     if target not in reachable:
                         reachable.add(target)
                         frontier.append(target)
-    problems = [(f"states.{s}", "unreachable from the initial state") for s in defn.states if s not in reachable]
+    problems = [
+        (f"states.{s}", "unreachable from the initial state") for s in defn.states if s not in reachable
+    ]
     exits = {s for t in defn.transitions for s in t.from_}
     problems += [
         (f"states.{s}", "not final but no transition leaves it")

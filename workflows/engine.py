@@ -364,7 +364,9 @@ class Workflow:
         roles = dict.fromkeys(r for t in self.transitions.values() if state in t.from_ for r in t.roles)
         return tuple(roles)
 
-    def due_actions(self, records: Iterable[Any], today: dt.date, ctx: Context | None = None) -> list[DueAction]:
+    def due_actions(
+        self, records: Iterable[Any], today: dt.date, ctx: Context | None = None
+    ) -> list[DueAction]:
         """The reminders and escalations due today, minus those whose key the record lists as sent."""
         due = []
         for record in records:
@@ -421,7 +423,9 @@ def _load_cached(name: str, registry: Registry, directory: Path) -> Workflow:
     return load_file(directory / f"{name}.yaml", registry)
 
 
-def load_definition(name: str, *, registry: Registry | None = None, directory: Path | None = None) -> Workflow:
+def load_definition(
+    name: str, *, registry: Registry | None = None, directory: Path | None = None
+) -> Workflow:
     """The named definition from workflows/definitions/, loaded once per registry."""
     return _load_cached(name, registry or default_registry, directory or DEFINITIONS_DIR)
 

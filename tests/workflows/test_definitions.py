@@ -1,0 +1,241 @@
+"""The shipped definitions: they load, hang together, and walk the paths the regulations describe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from workflows import engine
+from workflows.engine import CommentRequired, Context, GuardFailed, NotApplicable, Registry, load_definition
+from workflows.rules import load_pack
+from workflows.time_limits import TimeStatus
+
+SHIPPED = ["complaint", "filing", "penalty_case"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
+
+
+def test_the_three_definitions_ship():
+    assert engine.definition_names() == SHIPPED
+
+
+@pytest.fixture
+def stubbed():
+    """A registry where every guard and effect the definitions require exists and allows/does nothing."""
+    reg = Registry()
+    for name in SHIPPED:
+        required = load_definition(name).definition.requires
+        for guard in required.guards:
+            reg.add_guard(guard, lambda record, actor, ctx: None)
+        for effect in required.effects:
+            reg.add_effect(effect, lambda record, result, ctx: None)
+    return reg
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_loads_and_binds(name, stubbed):
+    wf = load_definition(name, registry=stubbed)
+    wf.verify()
+    assert wf.name == name
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_state_reachable_and_every_open_state_has_a_way_out(name):
+    wf = load_definition(name)
+    reachable, frontier = {wf.initial}, [wf.initial]
+    while frontier:
+        here = frontier.pop()
+        for t in wf.transitions.values():
+            if here in t.from_:
+                for target in t.targets():
+                    if target not in reachable:
+                        reachable.add(target)
+                        frontier.append(target)
+    assert reachable == set(wf.states)
+    for key, state in wf.states.items():
+        leaves = any(key in t.from_ for t in wf.transitions.values())
+        assert leaves != state.final, key
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_labels_are_chinese(name):
+    wf = load_definition(name)
+    labels = [wf.label, *(s.label for s in wf.states.values()), *(t.label for t in wf.transitions.values())]
+    assert all(CJK.search(label) for label in labels)
+
+
+@pytest.mark.parametrize(
+    ("name", "transition"),
+    [
+        ("filing", "return_for_correction"),
+        ("filing", "reject"),
+        ("complaint", "dismiss"),
+        ("complaint", "find_unsubstantiated"),
+        ("complaint", "issue_warning"),
+        ("complaint", "lift_warning"),
+        ("penalty_case", "decide"),
+        ("penalty_case", "decide_no_penalty"),
+        ("penalty_case", "withdraw"),
+    ],
+)
+def test_decisions_against_a_party_need_a_reason(name, transition):
+    assert load_definition(name).transitions[transition].comment_required
+
+
+# --- filing -------------------------------------------------------------------------------------------
+@dataclass
+class Request:
+    kind: str = "initial"
+    state: str = "draft"
+    stage: int = 0
+    editor_ids: list[int] = field(default_factory=list)
+    state_entered_at: dt.datetime | None = None
+
+
+@dataclass
+class Actor:
+    id: int
+    role: str
+    authority_code: str | None = None
+
+
+FIRM = Actor(1, "firm")
+QHD_CITY = Actor(2, "city_clerk", "130300")
+HEBEI = Actor(3, "provincial_clerk", "130000")
+
+
+@pytest.fixture
+def filing(stubbed):
+    return load_definition("filing", registry=stubbed)
+
+
+def test_qinhuangdao_local_firm_needs_city_then_province(filing, stubbed):
+    outcomes = []
+    stubbed.add_effect("assign_filing_number", lambda r, res, c: outcomes.append(res.to_state), replace=True)
+    ctx = Context(stages=("130300", "130000"))
+    request = Request()
+    filing.fire(request, "submit", FIRM, now=NOW, ctx=ctx)
+    filing.fire(request, "approve", QHD_CITY, now=NOW, ctx=ctx)
+    assert (request.state, request.stage, outcomes) == ("under_review", 1, [])
+    filing.fire(request, "approve", HEBEI, now=NOW, ctx=ctx)
+    assert (request.state, outcomes) == ("filed", ["filed"])
+
+
+def test_returned_filing_is_corrected_and_filed(filing):
+    ctx = Context(stages=("210100",))
+    clerk = Actor(4, "city_clerk", "210100")
+    request = Request()
+    filing.fire(request, "submit", FIRM, now=NOW, ctx=ctx)
+    with pytest.raises(CommentRequired):
+        filing.fire(request, "return_for_correction", clerk, now=NOW, ctx=ctx)
+    filing.fire(request, "return_for_correction", clerk, comment="请补充安全管理制度", now=NOW, ctx=ctx)
+    filing.fire(request, "resubmit", FIRM, now=NOW, ctx=ctx)
+    filing.fire(request, "approve", clerk, now=NOW, ctx=ctx)
+    assert request.state == "filed"
+
+
+def test_clerk_who_edited_the_filing_cannot_approve_it(filing):
+    ctx = Context(stages=("210100",))
+    clerk = Actor(4, "city_clerk", "210100")
+    request = Request(state="under_review", editor_ids=[clerk.id])
+    with pytest.raises(GuardFailed, match="不得自审自批"):
+        filing.fire(request, "approve", clerk, now=NOW, ctx=ctx)
+    filing.fire(request, "approve", Actor(5, "city_clerk", "210100"), now=NOW, ctx=ctx)
+
+
+@pytest.mark.parametrize(
+    ("kind", "transition", "outcome"),
+    [("change", "approve_change", "changed"), ("cancellation", "approve_cancellation", "cancelled")],
+)
+def test_change_and_cancellation_pass_the_same_review(filing, kind, transition, outcome):
+    ctx = Context(stages=("150000",))
+    clerk = Actor(6, "provincial_clerk", "150000")
+    request = Request(kind=kind)
+    filing.fire(request, "submit", FIRM, now=NOW, ctx=ctx)
+    assert [t.name for t in filing.available(request, clerk, ctx)] == [
+        transition,
+        "return_for_correction",
+        "reject",
+    ]
+    with pytest.raises(NotApplicable):
+        filing.fire(request, "approve", clerk, now=NOW, ctx=ctx)
+    filing.fire(request, transition, clerk, now=NOW, ctx=ctx)
+    assert request.state == outcome
+
+
+@pytest.mark.parametrize("code", ["liaoning", "inner-mongolia", "qinhuangdao"])
+def test_filing_time_limit_comes_from_each_pack(filing, code):
+    pack = load_pack(code)
+    limit = filing.time_limit("under_review", Context(pack=pack))
+    assert limit.working_days == pack.filing.time_limit.working_days
+    assert limit.remind_before == pack.filing.time_limit.remind_before
+    assert (limit.on_expiry, limit.escalate_to_role) == ("escalate", "provincial_clerk")
+
+
+def test_filing_review_overdue_across_spring_festival_2026(filing):
+    # Submitted Wednesday 2026-02-11; 15 working days (Liaoning) end on 2026-03-10, the festival skipped.
+    ctx = Context(pack=load_pack("liaoning"))
+    request = Request(state="under_review", state_entered_at=dt.datetime(2026, 2, 11, 9, 0))
+    assert filing.clock(request, ctx).deadline == dt.date(2026, 3, 10)
+    assert filing.time_status(request, dt.date(2026, 3, 10), ctx) is TimeStatus.NEAR
+    assert filing.time_status(request, dt.date(2026, 3, 11), ctx) is TimeStatus.OVERDUE
+
+
+# --- complaint and penalty case ----------------------------------------------------------------------
+@dataclass
+class Case:
+    state: str
+    editor_ids: list[int] = field(default_factory=list)
+    state_entered_at: dt.datetime | None = None
+    opened_at: dt.date | None = None
+    decision_served_at: dt.date | None = None
+
+
+CLERK = Actor(7, "city_clerk", "210100")
+OTHER_CLERK = Actor(8, "city_clerk", "210100")
+
+
+def test_complaint_verified_then_warning_published_and_lifted(stubbed):
+    wf = load_definition("complaint", registry=stubbed)
+    complaint = Case(state="received", editor_ids=[CLERK.id])
+    wf.fire(complaint, "investigate", CLERK, now=NOW)
+    wf.fire(complaint, "substantiate", CLERK, comment="经查属实", now=NOW)
+    with pytest.raises(GuardFailed):
+        wf.fire(complaint, "issue_warning", CLERK, comment="列入警示名单", now=NOW)
+    wf.fire(complaint, "issue_warning", OTHER_CLERK, comment="列入警示名单", now=NOW)
+    wf.fire(complaint, "lift_warning", CLERK, comment="已整改", now=NOW)
+    assert complaint.state == "warning_lifted"
+
+
+def test_penalty_case_with_hearing(stubbed):
+    wf = load_definition("penalty_case", registry=stubbed)
+    case = Case(state="opened", editor_ids=[CLERK.id], opened_at=dt.date(2026, 1, 5))
+    for name in ("investigate", "notify", "request_hearing"):
+        wf.fire(case, name, CLERK, now=NOW)
+    with pytest.raises(GuardFailed):
+        wf.fire(case, "decide", CLERK, comment="罚款一万元", now=NOW)
+    wf.fire(case, "decide", OTHER_CLERK, comment="罚款一万元", now=NOW)
+    wf.fire(case, "record_execution", CLERK, now=NOW)
+    wf.fire(case, "close", CLERK, now=NOW)
+    assert case.state == "closed"
+
+
+def test_penalty_decision_period_runs_from_opening_through_every_state(stubbed):
+    """Administrative Penalty Law art. 60: decide within 90 days of opening the case."""
+    wf = load_definition("penalty_case", registry=stubbed)
+    case = Case(state="hearing", state_entered_at=NOW, opened_at=dt.date(2026, 1, 5))
+    clock = wf.clock(case)
+    assert clock.deadline == dt.date(2026, 4, 7)  # 04-05 is Qingming (Sunday), 04-06 its day in lieu
+    assert [a.kind for a in wf.due_actions([case], dt.date(2026, 4, 8))] == ["escalate"]
+
+
+def test_fine_payment_period_counts_from_service(stubbed):
+    """Art. 67: pay within 15 days of receiving the decision; unknown service date, no clock."""
+    wf = load_definition("penalty_case", registry=stubbed)
+    assert wf.clock(Case(state="decided", state_entered_at=NOW)) is None
+    case = Case(state="decided", state_entered_at=NOW, decision_served_at=dt.date(2026, 3, 2))
+    assert wf.clock(case).deadline == dt.date(2026, 3, 17)
+    assert [a.kind for a in wf.due_actions([case], dt.date(2026, 3, 18))] == ["overdue"]
