@@ -1,10 +1,26 @@
 """Schema by migration, SQLite pragmas, jurisdictions from data."""
 
+import os
+
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from app import create_app
 from workflows.rules import JURISDICTION_CODES, PackError, load_pack
+
+
+def _empty_database(tmp_path) -> str:
+    """An empty database of the kind under test: a new SQLite file, or a new PostgreSQL database."""
+    server = os.environ.get("JIFANG_TEST_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    url = make_url(server)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS jifang_migration_check WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE jifang_migration_check"))
+    engine.dispose()
+    return url.set(database="jifang_migration_check").render_as_string(hide_password=False)
 
 
 def test_init_db_builds_the_schema_from_migrations_and_matches_the_models(tmp_path):
@@ -14,7 +30,7 @@ def test_init_db_builds_the_schema_from_migrations_and_matches_the_models(tmp_pa
 
     from app.extensions import db
 
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    url = _empty_database(tmp_path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
@@ -27,12 +43,12 @@ def test_init_db_builds_the_schema_from_migrations_and_matches_the_models(tmp_pa
             conn.execute(text("INSERT INTO firm (name, credit_code, legal_rep, registered_address, "
                               "premises_address, contact_name, contact_phone, is_local, filing_status, "
                               "created_at, updated_at) VALUES ('甲', '91210100MA0T000019', '', '', '', '', '', "
-                              "1, 'none', '2026-01-01', '2026-01-01')"))
+                              "true, 'none', '2026-01-01', '2026-01-01')"))
     assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM firm")).scalar() == 1
-    engine.dispose()
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM firm")).scalar() == 1
+        db.engine.dispose()
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(app, db):
