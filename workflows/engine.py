@@ -285,10 +285,18 @@ class Workflow:
         to_state, to_stage = self._target(t, from_stage, ctx)
         effects = (*t.effects, *self.states[to_state].on_enter)
         result = TransitionResult(
-            workflow=self.name, transition=t.name, label=t.label, actor=actor, at=now,
-            from_state=record.state, to_state=to_state, from_stage=from_stage, to_stage=to_stage,
-            comment=comment, effects=effects,
-        )  # fmt: skip
+            workflow=self.name,
+            transition=t.name,
+            label=t.label,
+            actor=actor,
+            at=now,
+            from_state=record.state,
+            to_state=to_state,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            comment=comment,
+            effects=effects,
+        )
         saved = (record.state, getattr(record, "stage", None), getattr(record, "state_entered_at", None))
         try:
             record.state, record.state_entered_at = to_state, now
