@@ -121,8 +121,25 @@ class Citation(_Model):
         if self.paragraph:
             text += f"第{chinese_numeral(self.paragraph)}款"
         if self.items:
-            text += "、".join(f"第（{chinese_numeral(item)}）项" for item in self.items)
+            text += _items_label(self.items)
         return text
+
+
+def _items_label(items: list[int]) -> str:
+    """第（一）项、第（三）项; a run of three or more as 第（二）项至第（十一）项."""
+    runs: list[list[int]] = []
+    for item in sorted(items):
+        if runs and item == runs[-1][-1] + 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"第（{chinese_numeral(run[0])}）项至第（{chinese_numeral(run[-1])}）项")
+        else:
+            parts.extend(f"第（{chinese_numeral(item)}）项" for item in run)
+    return "、".join(parts)
 
 
 def chinese_numeral(number: int) -> str:

@@ -1,0 +1,555 @@
+"""The penalty calculator: a pure function from a rule pack, a provision and the facts to a result.
+
+``calculate(pack, provision_code, facts)`` applies one provision of a jurisdiction's pack
+(:mod:`workflows.penalty_pack`) and the national overlays the pack records (discretion tiers, hearing and
+summary-procedure thresholds, limitation, no penalty for a first minor violation, confiscation of illegal
+gains). Every decision is written to ``trace`` with the rule and the citation it used, in the manner of
+OpenFisca's traces, so that the page, the API and a case file can show why an amount was proposed.
+
+Money is whole yuan held in ``int``; no float ever touches an amount. No Flask here: the page, the JSON
+API and the case workflow call the same function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from workflows.penalty_pack import (
+    CONDITION_LABELS,
+    TARGET_LABELS,
+    Citation,
+    Fine,
+    Measure,
+    PenaltyPack,
+    Provision,
+)
+
+__all__ = [
+    "MAX_ILLEGAL_GAINS",
+    "ActDateOutOfRange",
+    "CalculationError",
+    "Facts",
+    "FineLine",
+    "InvalidFacts",
+    "Result",
+    "TraceStep",
+    "UnknownViolation",
+    "add_years",
+    "calculate",
+    "recommended_amount",
+]
+
+Party = Literal["unit", "individual"]
+PARTIES: tuple[str, ...] = ("unit", "individual")
+TIERS: tuple[str, ...] = ("lenient", "normal", "severe")
+# Who is fined when the party is a unit or an individual: a unit's directly responsible persons are fined
+# in the same decision as the unit.
+TARGETS_FOR_PARTY: dict[str, tuple[str, ...]] = {
+    "unit": ("unit", "responsible_person"),
+    "individual": ("individual",),
+}
+# Illegal gains above this are refused as implausible input (and stay exact in JavaScript clients).
+MAX_ILLEGAL_GAINS = 10**12
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class CalculationError(ValueError):
+    """The facts cannot be calculated; ``field`` names the input at fault, the messages say why.
+
+    The JSON API answers these with HTTP 422 and :meth:`to_dict` as the body."""
+
+    code = "calculation_error"
+    http_status = 422
+
+    def __init__(self, field: str, message: str, message_en: str) -> None:
+        super().__init__(f"{message} ({message_en})")
+        self.field = field
+        self.message = message
+        self.message_en = message_en
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "error": self.code,
+            "field": self.field,
+            "message": self.message,
+            "message_en": self.message_en,
+        }
+
+
+class InvalidFacts(CalculationError):
+    """A fact is missing, of the wrong type or out of range."""
+
+    code = "invalid_facts"
+
+
+class UnknownViolation(CalculationError):
+    """The provision code is not in the jurisdiction's pack."""
+
+    code = "unknown_violation"
+
+
+class ActDateOutOfRange(CalculationError):
+    """The act predates the text in force, or lies in the future: never answered from a text not in force."""
+
+    code = "act_date_out_of_range"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the clerk tells the calculator about the case."""
+
+    party: Party
+    act_date: dt.date
+    corrected_by_deadline: bool = False
+    severe: bool = False
+    illegal_gains: int = 0
+    tier: str = "normal"
+    first_minor: bool = False
+    today: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("party", self.party, PARTIES, "当事人类型须为单位（unit）或者个人（individual）")
+        _check_date("act_date", self.act_date)
+        for name in ("corrected_by_deadline", "severe", "first_minor"):
+            _check_bool(name, getattr(self, name))
+        gains = self.illegal_gains
+        if isinstance(gains, bool) or not isinstance(gains, int):
+            raise InvalidFacts("illegal_gains", "违法所得须为整数（元）", "illegal_gains must be whole yuan")
+        if not 0 <= gains <= MAX_ILLEGAL_GAINS:
+            raise InvalidFacts(
+                "illegal_gains",
+                f"违法所得须在0至{MAX_ILLEGAL_GAINS}元之间",
+                f"illegal_gains must be between 0 and {MAX_ILLEGAL_GAINS} yuan",
+            )
+        _check_choice(
+            "tier", self.tier, TIERS, "裁量档次须为从轻（lenient）、一般（normal）或者从重（severe）"
+        )
+        if self.today is not None:
+            _check_date("today", self.today)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Facts:
+        """Facts from a JSON-like mapping (ISO date strings); other keys are ignored. Raises
+        :class:`InvalidFacts` naming the first field at fault."""
+        if not isinstance(data, Mapping):
+            raise InvalidFacts("body", "请求须为JSON对象", "the request body must be a JSON object")
+        for name in ("party", "act_date"):
+            if data.get(name) is None:
+                raise InvalidFacts(name, f"缺少必填项 {name}", f"{name} is required")
+        # An omitted or null optional fact takes its default; a present one must have the right type.
+        defaults: dict[str, Any] = {
+            "corrected_by_deadline": False,
+            "severe": False,
+            "illegal_gains": 0,
+            "tier": "normal",
+            "first_minor": False,
+        }
+        values = {
+            name: default if data.get(name) is None else data[name] for name, default in defaults.items()
+        }
+        return cls(
+            party=data["party"],
+            act_date=_parse_date("act_date", data["act_date"]),
+            today=_parse_date("today", data["today"]) if data.get("today") is not None else None,
+            **values,
+        )
+
+
+def _check_choice(name: str, value: Any, allowed: tuple[str, ...], message: str) -> None:
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidFacts(name, message, f"{name} must be one of {', '.join(allowed)}")
+
+
+def _check_bool(name: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidFacts(name, f"{name} 须为 true 或者 false", f"{name} must be true or false")
+
+
+def _check_date(name: str, value: Any) -> None:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise InvalidFacts(name, f"{name} 须为日期", f"{name} must be a date")
+
+
+def _parse_date(name: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidFacts(
+        name, f"{name} 须为 YYYY-MM-DD 格式的有效日期", f"{name} must be a valid YYYY-MM-DD date"
+    )
+
+
+@dataclass(frozen=True)
+class FineLine:
+    target: str
+    min: int
+    max: int
+    recommended: int
+    basis: str | None = None  # "illegal_gains" for a fine computed as a multiple of the gains
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "target": self.target,
+            "min": self.min,
+            "max": self.max,
+            "recommended": self.recommended,
+        }
+        if self.basis:
+            data["basis"] = self.basis
+        return data
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    step: str
+    description: str
+    citation: str | None
+    value: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+        return {"step": self.step, "description": self.description, "citation": self.citation, "value": value}
+
+
+@dataclass
+class Result:
+    citation: dict[str, Any]
+    order_to_correct_first: bool
+    fine_applies: bool
+    no_fine_provision: bool
+    fines: list[FineLine]
+    confiscate_illegal_gains: int
+    measures: list[dict[str, Any]]
+    hearing_notice: bool
+    summary_procedure: bool
+    limitation_expires_on: dt.date
+    trace: list[TraceStep] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO strings, amounts as whole-yuan integers."""
+        return {
+            "citation": dict(self.citation),
+            "order_to_correct_first": self.order_to_correct_first,
+            "fine_applies": self.fine_applies,
+            "no_fine_provision": self.no_fine_provision,
+            "fines": [line.to_dict() for line in self.fines],
+            "confiscate_illegal_gains": self.confiscate_illegal_gains,
+            "measures": [dict(measure) for measure in self.measures],
+            "hearing_notice": self.hearing_notice,
+            "summary_procedure": self.summary_procedure,
+            "limitation_expires_on": self.limitation_expires_on.isoformat(),
+            "trace": [step.to_dict() for step in self.trace],
+        }
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The corresponding day ``years`` later; 29 February falls on 28 February in a common year (the last
+    day of the month, 民法典 art. 202)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def recommended_amount(fine: Fine, lower: int, upper: int) -> int:
+    """The midpoint of the tier's share ``lower``–``upper`` per cent of the range, rounded half up to the
+    yuan, in integer arithmetic: min + (max − min) × (lower + upper) / 200. A fixed fine is itself."""
+    if fine.fixed is not None:
+        return fine.fixed
+    span = fine.high - fine.low
+    return fine.low + (span * (lower + upper) + 100) // 200
+
+
+class _Calculation:
+    """One run of the calculator; collects the trace while it decides."""
+
+    def __init__(self, pack: PenaltyPack, provision: Provision, facts: Facts) -> None:
+        self.pack = pack
+        self.provision = provision
+        self.facts = facts
+        self.thresholds = pack.thresholds
+        self.trace: list[TraceStep] = []
+
+    def note(self, step: str, description: str, citation: Citation | None, value: Any) -> None:
+        label = citation.label(self.pack.regulation.title) if citation else None
+        self.trace.append(TraceStep(step, description, label, value))
+
+    # -- the steps, in the order a bureau lawyer takes them -------------------------------------------
+
+    def check_act_date(self, today: dt.date) -> None:
+        regulation = self.pack.regulation
+        act_date = self.facts.act_date
+        if act_date < regulation.in_force_from:
+            raise ActDateOutOfRange(
+                "act_date",
+                f"行为日期 {act_date.isoformat()} 早于《{regulation.title}》现行文本的施行日期 "
+                f"{regulation.in_force_from.isoformat()}，不能依现行文本计算",
+                f"the act ({act_date.isoformat()}) predates the text in force from "
+                f"{regulation.in_force_from.isoformat()}",
+            )
+        if act_date > today:
+            raise ActDateOutOfRange(
+                "act_date",
+                f"行为日期 {act_date.isoformat()} 晚于今天 {today.isoformat()}",
+                f"the act date {act_date.isoformat()} is in the future (today is {today.isoformat()})",
+            )
+        self.note(
+            "text_in_force",
+            f"行为发生时适用的文本自 {regulation.in_force_from.isoformat()} 起施行",
+            None,
+            regulation.in_force_from,
+        )
+
+    def limitation(self, today: dt.date) -> dt.date:
+        rule = self.thresholds.limitation
+        expires = add_years(self.facts.act_date, rule.years)
+        description = f"违法行为在{rule.years}年内未被发现的，不再给予行政处罚；期限届满日"
+        if expires < today:
+            description += "已过（如违法行为有连续或者继续状态，应以行为终了之日为行为日期）"
+        self.note("limitation", description, rule.reference, expires)
+        return expires
+
+    def fine_bar(self) -> str | None:
+        """Why no fine is proposed at all, or None when the fine applies."""
+        provision, facts = self.provision, self.facts
+        if provision.no_fine:
+            self.note("no_fine_provision", "本条不设罚款，只适用所列措施", provision.reference, False)
+            return "no_fine_provision"
+        if provision.order_to_correct_first:
+            corrected = facts.corrected_by_deadline
+            self.note(
+                "order_to_correct_first",
+                "先责令限期改正，逾期不改正的方予罚款；当事人已按期改正"
+                if corrected
+                else "先责令限期改正，逾期不改正的方予罚款；当事人未按期改正",
+                provision.reference,
+                not corrected,
+            )
+            if corrected:
+                return "corrected"
+        else:
+            self.note("order_to_correct_first", "本条不以责令改正为前提，违法即罚", provision.reference, True)
+        if facts.first_minor:
+            rule = self.thresholds.no_penalty_first_minor
+            self.note(
+                "first_minor",
+                "初次违法且危害后果轻微并及时改正的，可以不予行政处罚；按不予罚款计算（如决定处罚，取消该选项）",
+                rule.reference,
+                False,
+            )
+            return "first_minor"
+        return None
+
+    def applicable_fines(self) -> dict[str, Fine]:
+        provision, facts = self.provision, self.facts
+        fines = dict(provision.fines)
+        aggravated = provision.aggravated
+        if facts.severe and aggravated:
+            fines.update(aggravated.fines)
+            self.note("aggravated", f"{aggravated.label}的，适用加重罚则", provision.reference, True)
+        elif facts.severe:
+            self.note(
+                "aggravated",
+                "本条未规定情节严重或者严重后果的加重罚则，按基本罚则计算（可选择从重档）",
+                provision.reference,
+                False,
+            )
+        chosen = {target: fines[target] for target in TARGETS_FOR_PARTY[facts.party] if target in fines}
+        return chosen
+
+    def fine_lines(self, fines: dict[str, Fine]) -> list[FineLine]:
+        tier = self.thresholds.tiers.tier(self.facts.tier)
+        lines = []
+        for target, fine in fines.items():
+            recommended = recommended_amount(fine, tier.lower, tier.upper)
+            if fine.fixed is not None:
+                description = f"对{TARGET_LABELS[target]}处{fine.fixed}元罚款（固定数额，不分档）"
+            else:
+                description = (
+                    f"对{TARGET_LABELS[target]}处{fine.low}元以上{fine.high}元以下罚款；"
+                    f"{tier.label}档（幅度的{tier.lower}%至{tier.upper}%）取中点，建议{recommended}元"
+                )
+            self.note(f"fine_{target}", description, self.provision.reference, recommended)
+            lines.append(FineLine(target, fine.low, fine.high, recommended))
+        return lines
+
+    def gains_fine(self) -> FineLine | None:
+        rule, facts = self.provision.illegal_gains, self.facts
+        if not rule or not rule.fine_multiple or facts.illegal_gains <= 0 or facts.party not in rule.targets:
+            return None
+        amount = facts.illegal_gains * rule.fine_multiple
+        self.note(
+            "fine_illegal_gains",
+            f"有违法所得的，处违法所得{rule.fine_multiple}倍罚款：{facts.illegal_gains}元×{rule.fine_multiple}",
+            self.provision.reference,
+            amount,
+        )
+        return FineLine(facts.party, amount, amount, amount, basis="illegal_gains")
+
+    def confiscation(self, fine_applies: bool) -> tuple[int, Citation | None]:
+        gains = self.facts.illegal_gains
+        if gains <= 0:
+            return 0, None
+        rule = self.provision.illegal_gains
+        overlay = self.thresholds.confiscation
+        if not fine_applies:
+            self.note(
+                "confiscation", "不予罚款的，不计没收违法所得（没收随处罚决定作出）", overlay.reference, 0
+            )
+            return 0, None
+        if rule and rule.confiscate:
+            citation = self.provision.reference
+        elif overlay.in_force_from is None or self.facts.act_date >= overlay.in_force_from:
+            citation = overlay.reference
+        else:
+            self.note("confiscation", "行为时《行政处罚法》第二十八条第二款尚未施行，本条未规定没收", None, 0)
+            return 0, None
+        self.note("confiscation", "当事人有违法所得，予以没收", citation, gains)
+        return gains, citation
+
+    def measures(self, confiscation_citation: Citation | None) -> list[dict[str, Any]]:
+        provision, facts = self.provision, self.facts
+        chosen: list[tuple[Measure, Citation]] = [
+            (measure, provision.reference) for measure in provision.measures
+        ]
+        if facts.severe and provision.aggravated:
+            chosen += [(measure, provision.reference) for measure in provision.aggravated.measures]
+        result: list[dict[str, Any]] = []
+        for measure, citation in chosen:
+            if measure.when == "not_corrected" and facts.corrected_by_deadline:
+                continue
+            if measure.when == "severe" and not facts.severe:
+                continue
+            if measure.code == "confiscate_illegal_gains" or measure.when == "illegal_gains":
+                continue  # decided by confiscation() from the facts, added below
+            result.append(self._measure(measure.code, measure.display, measure.when, citation))
+        if confiscation_citation is not None:
+            result.append(
+                self._measure("confiscate_illegal_gains", "没收违法所得", "always", confiscation_citation)
+            )
+        self.note("measures", "适用的其他措施", provision.reference, [item["code"] for item in result])
+        return result
+
+    def _measure(self, code: str, label: str, when: str, citation: Citation) -> dict[str, Any]:
+        return {
+            "code": code,
+            "label": label,
+            "condition": CONDITION_LABELS[when],
+            "citation": citation.label(self.pack.regulation.title),
+        }
+
+    def hearing(self, lines: list[FineLine], confiscated: int) -> bool:
+        rule = self.thresholds.hearing
+        unit_total = sum(line.recommended for line in lines if line.target == "unit")
+        persons = [line.recommended for line in lines if line.target != "unit"]
+        limit = rule.unit if self.facts.party == "unit" else rule.individual
+        notice = (
+            unit_total >= rule.unit
+            or any(amount >= rule.individual for amount in persons)
+            or (confiscated > 0 and confiscated >= limit)
+        )
+        self.note(
+            "hearing",
+            f"拟对单位罚款{rule.unit}元以上、对个人罚款{rule.individual}元以上的，应当告知听证权利："
+            + ("应当告知" if notice else "无需告知"),
+            rule.reference,
+            notice,
+        )
+        return notice
+
+    def summary(self, lines: list[FineLine], confiscated: int) -> bool:
+        rule = self.thresholds.summary
+        unit_total = sum(line.recommended for line in lines if line.target == "unit")
+        persons = [line.recommended for line in lines if line.target != "unit"]
+        allowed = (
+            bool(lines)
+            and confiscated == 0
+            and unit_total <= rule.unit
+            and all(amount <= rule.individual for amount in persons)
+        )
+        self.note(
+            "summary_procedure",
+            f"对个人罚款{rule.individual}元以下、对单位罚款{rule.unit}元以下的，可以当场处罚："
+            + ("可以适用简易程序" if allowed else "不适用简易程序"),
+            rule.reference,
+            allowed,
+        )
+        return allowed
+
+
+def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str, Any]) -> Result:
+    """Apply one provision of ``pack`` to ``facts``.
+
+    Raises :class:`UnknownViolation`, :class:`InvalidFacts` or :class:`ActDateOutOfRange` (all
+    :class:`CalculationError`, which the API answers with 422 naming the field)."""
+    if not isinstance(facts, Facts):
+        facts = Facts.from_mapping(facts)
+    try:
+        provision = pack.provision(provision_code) if isinstance(provision_code, str) else None
+    except KeyError:
+        provision = None
+    if provision is None:
+        raise UnknownViolation(
+            "violation",
+            f"《{pack.regulation.title}》的罚则中没有违法行为 {provision_code!r}",
+            f"no violation {provision_code!r} in the {pack.code} penalty rules",
+        )
+    today = facts.today or dt.date.today()
+    run = _Calculation(pack, provision, facts)
+    run.note(
+        "provision",
+        f"{provision.title}；违反"
+        + "、".join(ref.label() for ref in provision.violates)
+        + f"；由{provision.authority}处理",
+        provision.reference,
+        provision.code,
+    )
+    run.check_act_date(today)
+    expires = run.limitation(today)
+
+    bar = run.fine_bar()
+    lines: list[FineLine] = []
+    if bar is None:
+        fines = run.applicable_fines()
+        lines = run.fine_lines(fines)
+        gains_line = run.gains_fine()
+        if gains_line:
+            lines.append(gains_line)
+        if not lines:
+            run.note(
+                "no_fine_for_party",
+                f"本条未规定对{TARGET_LABELS[facts.party]}的罚款，不予罚款，只适用所列措施",
+                pack.thresholds.no_fine_without_basis.reference,
+                False,
+            )
+    fine_applies = bool(lines)
+    confiscated, confiscation_citation = run.confiscation(fine_applies)
+    measures = run.measures(confiscation_citation)
+    hearing = run.hearing(lines, confiscated) if fine_applies else False
+    summary = run.summary(lines, confiscated) if fine_applies else False
+
+    return Result(
+        citation={
+            "regulation": pack.regulation.title,
+            "article": provision.reference.article,
+            "paragraph": provision.reference.paragraph,
+        },
+        order_to_correct_first=provision.order_to_correct_first,
+        fine_applies=fine_applies,
+        no_fine_provision=provision.no_fine,
+        fines=lines,
+        confiscate_illegal_gains=confiscated,
+        measures=measures,
+        hearing_notice=hearing,
+        summary_procedure=summary,
+        limitation_expires_on=expires,
+        trace=run.trace,
+    )
