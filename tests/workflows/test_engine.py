@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -451,3 +453,11 @@ def test_due_actions(wf):
     assert actions[0].deadline == dt.date(2025, 10, 22)
     near.sent_actions.add(actions[0].key)
     assert [a.record for a in wf.due_actions([near, late], dt.date(2025, 10, 21), ctx)] == [late]
+
+
+def test_engine_stays_free_of_flask_and_the_database():
+    code = (
+        "import sys, workflows.engine; print(sorted(m for m in ('flask', 'sqlalchemy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
