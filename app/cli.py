@@ -12,14 +12,18 @@ from app.extensions import db
 from app.models import User
 from app.models.user import Role
 from app.passwords import hash_password, password_problem
+from workflows.rules import JURISDICTION_CODES
 
 audit_cli = AppGroup("audit", help="审计记录")
+# `flask import ...`: regulation texts here; filings and cases are added by the transfer area.
+import_cli = AppGroup("import", help="导入法规文本、备案单位、处罚案件")
 
 
 def register(app):
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(load_demo)
 
 
@@ -93,3 +97,20 @@ def load_demo():
 
     for line in load():
         click.echo(line)
+
+
+@import_cli.command("regulation")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--jurisdiction", "code", required=True, type=click.Choice(JURISDICTION_CODES))
+def import_regulation_command(file, code):
+    """Parse a regulation text (any of the shipped layouts) and store its articles."""
+    from pathlib import Path
+
+    from app.services.regulations import RegulationImportError, import_regulation
+
+    try:
+        regulation = import_regulation(Path(file), code)
+    except RegulationImportError as exc:
+        click.echo(f"导入失败：{exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"已导入《{regulation.title}》{len(regulation.articles)} 条（{code}）")

@@ -2,6 +2,9 @@
 
 from app.models.audit import AuditEntry
 from app.models.firm import Firm, FirmBusinessType
+from app.models.regulation import RegulationArticle, RegulationText
 from app.models.user import Role, User
 
-__all__ = ["AuditEntry", "Firm", "FirmBusinessType", "Role", "User"]
+__all__ = [
+    "AuditEntry", "Firm", "FirmBusinessType", "RegulationArticle", "RegulationText", "Role", "User",
+]
