@@ -29,18 +29,18 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise DateError("日期格式不正确")
+        raise DateError("格式不正确")
     if isinstance(value, int | float):
         if value != value or not 1 <= value <= MAX_EXCEL_SERIAL:
-            raise DateError("日期格式不正确")
+            raise DateError("格式不正确")
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
     if not isinstance(value, str):
-        raise DateError("日期格式不正确")
+        raise DateError("格式不正确")
     text = unicodedata.normalize("NFKC", value).strip()
     found = _WRITTEN.match(text) or _COMPACT.match(text)
     if not found:
-        raise DateError("日期格式不正确，应为 2025-03-01、2025/3/1 或 2025年3月1日")
+        raise DateError("格式不正确，应为 2025-03-01、2025/3/1 或 2025年3月1日")
     try:
         return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
     except ValueError as exc:
-        raise DateError("日期不存在") from exc
+        raise DateError("不是有效日期") from exc
