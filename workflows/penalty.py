@@ -26,6 +26,7 @@ from workflows.penalty_pack import (
     Measure,
     PenaltyPack,
     Provision,
+    all_penalty_packs,
 )
 
 __all__ = [
@@ -37,9 +38,11 @@ __all__ = [
     "InvalidFacts",
     "Result",
     "TraceStep",
+    "UnknownJurisdiction",
     "UnknownViolation",
     "add_years",
     "calculate",
+    "pack_for",
     "recommended_amount",
 ]
 
@@ -92,6 +95,12 @@ class UnknownViolation(CalculationError):
     code = "unknown_violation"
 
 
+class UnknownJurisdiction(CalculationError):
+    """No pack for the jurisdiction code."""
+
+    code = "unknown_jurisdiction"
+
+
 class ActDateOutOfRange(CalculationError):
     """The act predates the text in force, or lies in the future: never answered from a text not in force."""
 
@@ -132,9 +141,12 @@ class Facts:
             _check_date("today", self.today)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Facts:
+    def from_mapping(cls, data: Mapping[str, Any], today: dt.date | None = None) -> Facts:
         """Facts from a JSON-like mapping (ISO date strings); other keys are ignored. Raises
-        :class:`InvalidFacts` naming the first field at fault."""
+        :class:`InvalidFacts` naming the first field at fault.
+
+        ``today`` is the caller's clock, never read from the mapping: a client must not be able to move
+        "today" forward and have an act in the future calculated."""
         if not isinstance(data, Mapping):
             raise InvalidFacts("body", "请求须为JSON对象", "the request body must be a JSON object")
         for name in ("party", "act_date"):
@@ -154,7 +166,7 @@ class Facts:
         return cls(
             party=data["party"],
             act_date=_parse_date("act_date", data["act_date"]),
-            today=_parse_date("today", data["today"]) if data.get("today") is not None else None,
+            today=today,
             **values,
         )
 
@@ -483,6 +495,18 @@ class _Calculation:
             allowed,
         )
         return allowed
+
+
+def pack_for(jurisdiction: Any) -> PenaltyPack:
+    """The pack of a jurisdiction named in a request; an unknown name is a :class:`UnknownJurisdiction`."""
+    packs = all_penalty_packs()
+    if not isinstance(jurisdiction, str) or jurisdiction not in packs:
+        raise UnknownJurisdiction(
+            "jurisdiction",
+            f"没有辖区 {jurisdiction!r} 的罚则；可选：{'、'.join(packs)}",
+            f"no penalty rules for jurisdiction {jurisdiction!r}; known: {', '.join(packs)}",
+        )
+    return packs[jurisdiction]
 
 
 def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str, Any]) -> Result:

@@ -15,9 +15,11 @@ from workflows.penalty import (
     CalculationError,
     Facts,
     InvalidFacts,
+    UnknownJurisdiction,
     UnknownViolation,
     add_years,
     calculate,
+    pack_for,
     recommended_amount,
 )
 from workflows.penalty_pack import (
@@ -487,7 +489,6 @@ def test_unknown_violation(violation):
         ({"party": "unit", "act_date": "2024-01-01", "severe": "yes"}, "severe"),
         ({"party": "unit", "act_date": "2024-01-01", "corrected_by_deadline": 1}, "corrected_by_deadline"),
         ({"party": "unit", "act_date": "2024-01-01", "first_minor": "false"}, "first_minor"),
-        ({"party": "unit", "act_date": "2024-01-01", "today": "tomorrow"}, "today"),
     ],
 )
 def test_bad_facts_name_the_field(data, field):
@@ -495,6 +496,23 @@ def test_bad_facts_name_the_field(data, field):
         Facts.from_mapping(data)
     assert caught.value.field == field
     assert caught.value.to_dict()["field"] == field
+
+
+def test_today_is_the_callers_clock_not_the_clients():
+    facts = Facts.from_mapping(
+        {"party": "unit", "act_date": "2030-01-01", "today": "2031-01-01"}, today=TODAY
+    )
+    assert facts.today == TODAY
+    with pytest.raises(ActDateOutOfRange):
+        calculate(load_penalty_pack("shanxi"), "shanxi-26", facts)
+
+
+@pytest.mark.parametrize("jurisdiction", ["atlantis", "", None, 7, ["shanxi"], "../shanxi"])
+def test_unknown_jurisdiction(jurisdiction):
+    with pytest.raises(UnknownJurisdiction) as caught:
+        pack_for(jurisdiction)
+    assert caught.value.field == "jurisdiction"
+    assert pack_for("shanxi") is load_penalty_pack("shanxi")
 
 
 def test_facts_from_a_json_body_take_the_defaults():
