@@ -233,7 +233,11 @@ def _open_xlsx(path: str) -> SheetReader:
         raise EncryptedWorkbook() from exc
     except (python_calamine.CalamineError, ValueError) as exc:
         raise NotAWorkbook("工作簿已损坏，无法读取") from exc
-    return SheetReader(sheet_name=sheet.name, kind="xlsx", _rows=data.iter_rows())
+    rows = data.iter_rows()
+    first_column = (data.start or (0, 0))[1]
+    if first_column:  # calamine drops empty leading columns; put them back so positions are Excel's
+        rows = ([""] * first_column + values for values in rows)
+    return SheetReader(sheet_name=sheet.name, kind="xlsx", _rows=rows)
 
 
 def _inflate_all(path: str) -> dict[str, bytes]:
