@@ -35,7 +35,7 @@ def test_injection_guarded_in_xlsx_and_csv(tmp_path, text):
     cell = openpyxl.load_workbook(tmp_path / "o.xlsx").active["A2"]
     assert cell.data_type == "s" and cell.value.replace("_x000D_", "\r") == "'" + text  # openpyxl keeps the escape
     write_csv(tmp_path / "o.csv", ["h"], [(text,)])
-    rows = list(csv.reader(io.StringIO((tmp_path / "o.csv").read_text("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO((tmp_path / "o.csv").read_bytes().decode("utf-8-sig"), newline="")))
     assert rows[1] == ["'" + text]
 
 
