@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db as _db
@@ -25,7 +25,8 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def _server_database():
-    """With a server database: drop and recreate the schema once; tables are emptied after each test."""
+    """With a server database: a schema of this test run's own inside it (so parallel runs never touch
+    each other's tables), created once and dropped at the end; tables are emptied after each test."""
     if not TEST_DATABASE_URL:
         yield None
         return
@@ -35,11 +36,15 @@ def _server_database():
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001
         pytest.exit(f"test database {TEST_DATABASE_URL} is unreachable: {exc}", returncode=3)
+    schema = f"jifang_test_{os.getpid()}"
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
-    yield TEST_DATABASE_URL
 
 
 def make_app(tmp_path: Path, database_url: str | None, **overrides):

@@ -15,12 +15,13 @@ def _empty_database(tmp_path) -> str:
     if not server:
         return f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     url = make_url(server)
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"jifang_migration_check_{os.getpid()}"
+    engine = create_engine(url.set(query={}), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS jifang_migration_check WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE jifang_migration_check"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
     engine.dispose()
-    return url.set(database="jifang_migration_check").render_as_string(hide_password=False)
+    return url.set(database=name, query={}).render_as_string(hide_password=False)
 
 
 def test_init_db_builds_the_schema_from_migrations_and_matches_the_models(tmp_path):
