@@ -1,0 +1,251 @@
+"""Import and export of a filings roster, timed against the plain way and the raw floor in the same run.
+
+    .venv/bin/python benchmarks/bench_import_export.py [--rows 100000]
+
+Generates its own roster workbook (xlsxwriter, shared strings as Excel saves them) and an SQLite roster,
+then runs each variant in its own subprocess so that peak memory (ru_maxrss of that process, interpreter
+included) belongs to one variant only:
+
+  import  (a) plain: pandas.read_excel (openpyxl) + DataFrame.to_sql into a fresh SQLite file
+          (b) floor: python-calamine read alone + one sqlite3 executemany
+          (c) ours:  imports.workbook.open_sheet (all the safety checks) + header finding + full validation
+                     (imports.filing_rows) + one executemany
+  export  (d) plain: pandas.read_sql + DataFrame.to_excel (openpyxl)
+          (e) floor: the same SQLite query written by xlsxwriter in constant_memory mode, write_row per row
+          (f) ours:  the same query streamed through reports.export.write_xlsx (injection guard, real dates)
+
+Targets (issue 5): import ≥ 4× faster than plain and ≤ 2.5× the floor, peak < 500 MB; export ≤ 1.3× the
+floor, peak < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from roster_data import HEADERS, roster_rows  # noqa: E402
+
+LIAONING = ROOT / "workflows" / "jurisdictions" / "liaoning"
+FIRMS_DDL = ("CREATE TABLE firms (name TEXT, credit_code TEXT, legal_rep TEXT, registered_address TEXT, "
+             "premises_address TEXT, city_code TEXT, business_types TEXT, contact TEXT, phone TEXT, "
+             "filing_number TEXT, filed_on TEXT)")
+EXPORT_SQL = ("SELECT f.name, f.credit_code, f.legal_rep, f.registered_address, f.premises_address, c.name, "
+              "f.business_types, f.contact, f.phone, f.filing_number, f.filed_on "
+              "FROM firms f JOIN cities c ON c.code = f.city_code ORDER BY f.rowid")
+
+
+# ---- data -----------------------------------------------------------------------------------------------
+def make_workbook(path: Path, rows: int) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("备案名录")
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, HEADERS)
+    for r, row in enumerate(roster_rows(rows), start=1):
+        sheet.write_row(r, 0, row[:10])
+        sheet.write_datetime(r, 10, row[10], date)
+    book.close()
+
+
+def make_roster_db(path: Path, rows: int) -> None:
+    from imports.filing_rows import FilingRules
+
+    rules = FilingRules.from_directory(LIAONING)
+    conn = sqlite3.connect(path)
+    conn.execute(FIRMS_DDL)
+    conn.execute("CREATE TABLE cities (code TEXT PRIMARY KEY, name TEXT)")
+    conn.execute("CREATE TABLE business_types (code TEXT PRIMARY KEY, name TEXT)")
+    conn.executemany("INSERT INTO cities VALUES (?, ?)", [(c, n) for n, c in rules.cities.items()])
+    conn.executemany("INSERT INTO business_types VALUES (?, ?)", [(c, n) for n, c in rules.business_types.items()])
+    codes = dict(rules.business_types)
+    cities = dict(rules.cities)
+    conn.executemany("INSERT INTO firms VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
+        (r[0], r[1], r[2], r[3], r[4], cities[r[5]], ",".join(codes[t] for t in r[6].split("、")), r[7], r[8],
+         r[9], r[10].isoformat()) for r in roster_rows(rows)))
+    conn.commit()
+    conn.close()
+
+
+def export_rows(conn: sqlite3.Connection):
+    """The roster query as export tuples: business-type codes shown as names, dates as dates (shared by
+    the floor and ours, so the comparison is of the writers)."""
+    names = dict(conn.execute("SELECT code, name FROM business_types"))
+    shown: dict[str, str] = {}
+    from_iso = dt.date.fromisoformat
+    for row in conn.execute(EXPORT_SQL):
+        types = row[6]
+        label = shown.get(types)
+        if label is None:
+            label = shown[types] = "、".join(names[c] for c in types.split(","))
+        yield (*row[:6], label, *row[7:10], from_iso(row[10]) if row[10] else None)
+
+
+# ---- variants (each runs in its own process) ---------------------------------------------------------------
+def import_plain(source: str, db: str) -> int:
+    import pandas as pd
+
+    frame = pd.read_excel(source, engine="openpyxl")
+    conn = sqlite3.connect(db)
+    frame.to_sql("firms", conn, index=False)
+    conn.commit()
+    return len(frame)
+
+
+def import_floor(source: str, db: str) -> int:
+    import python_calamine
+
+    rows = python_calamine.CalamineWorkbook.from_path(source).get_sheet_by_index(0).to_python()
+    conn = sqlite3.connect(db)
+    conn.execute(FIRMS_DDL)
+    conn.executemany("INSERT INTO firms VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows[1:])
+    conn.commit()
+    return len(rows) - 1
+
+
+def import_ours(source: str, db: str) -> int:
+    from imports.filing_rows import FilingRowValidator, FilingRules, validate_filing_sheet
+    from imports.workbook import open_sheet
+
+    validator = FilingRowValidator.from_rules(FilingRules.from_directory(LIAONING), dt.date.today(), {})
+    result = validate_filing_sheet(open_sheet(source), validator).result
+    if result.errors:
+        raise SystemExit(f"unexpected errors: {result.errors[:3]}")
+    conn = sqlite3.connect(db)
+    conn.execute(FIRMS_DDL)
+    conn.executemany("INSERT INTO firms VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
+        (r["name"], r["credit_code"], r["legal_rep"], r["registered_address"], r["premises_address"],
+         r["city_code"], ",".join(r["business_types"]), r["contact"], r["phone"], r["filing_number"],
+         r["filed_on"].isoformat() if r["filed_on"] else None) for r in result.rows])
+    conn.commit()
+    return len(result.rows)
+
+
+def export_plain(db: str, target: str) -> int:
+    import pandas as pd
+
+    conn = sqlite3.connect(db)
+    frame = pd.read_sql(EXPORT_SQL, conn)
+    frame.columns = list(HEADERS)
+    frame["备案日期"] = pd.to_datetime(frame["备案日期"])
+    frame.to_excel(target, index=False, engine="openpyxl")
+    return len(frame)
+
+
+def export_floor(db: str, target: str) -> int:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(target, {"constant_memory": True})
+    sheet = book.add_worksheet()
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, HEADERS)
+    count = 0
+    for count, row in enumerate(export_rows(sqlite3.connect(db)), start=1):
+        sheet.write_row(count, 0, row[:10])
+        sheet.write_datetime(count, 10, row[10], date)
+    book.close()
+    return count
+
+
+def export_ours(db: str, target: str) -> int:
+    from reports.export import ROSTER_HEADERS, ROSTER_WIDTHS, write_xlsx
+
+    return write_xlsx(target, ROSTER_HEADERS, export_rows(sqlite3.connect(db)), sheet_name="备案名录",
+                      widths=ROSTER_WIDTHS)
+
+
+VARIANTS = {
+    "import_plain": import_plain, "import_floor": import_floor, "import_ours": import_ours,
+    "export_plain": export_plain, "export_floor": export_floor, "export_ours": export_ours,
+}
+
+
+def run_child(name: str, first: str, second: str) -> None:
+    started = time.perf_counter()
+    rows = VARIANTS[name](first, second)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "rows": rows}))
+
+
+def measure(name: str, first: Path, second: Path) -> dict:
+    if second.exists():
+        second.unlink()
+    out = subprocess.run([sys.executable, __file__, "--variant", name, str(first), str(second)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--variant", choices=sorted(VARIANTS))
+    parser.add_argument("paths", nargs="*")
+    args = parser.parse_args()
+    if args.variant:
+        run_child(args.variant, *args.paths)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="jifang-bench-") as tmp:
+        work = Path(tmp)
+        source, roster = work / "roster.xlsx", work / "roster.db"
+        started = time.perf_counter()
+        make_workbook(source, args.rows)
+        make_roster_db(roster, args.rows)
+        print(f"{args.rows:,} rows; workbook {source.stat().st_size / 1e6:.1f} MB; "
+              f"data generated in {time.perf_counter() - started:.1f} s; python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} CPUs")
+        results = {}
+        for name in VARIANTS:
+            if name.startswith("import"):
+                results[name] = measure(name, source, work / f"{name}.db")
+            else:
+                results[name] = measure(name, roster, work / f"{name}.xlsx")
+            assert results[name]["rows"] == args.rows, (name, results[name])
+        report(results)
+
+
+def report(results: dict) -> None:
+    labels = {
+        "import_plain": "(a) import, plain: pandas.read_excel(openpyxl) + to_sql",
+        "import_floor": "(b) import, floor: calamine + executemany",
+        "import_ours": "(c) import, ours: checks + validation + executemany",
+        "export_plain": "(d) export, plain: read_sql + to_excel(openpyxl)",
+        "export_floor": "(e) export, floor: xlsxwriter constant_memory",
+        "export_ours": "(f) export, ours: reports.export streaming",
+    }
+    print(f"\n{'variant':<58}{'seconds':>9}{'peak MB':>10}")
+    for name, label in labels.items():
+        print(f"{label:<58}{results[name]['seconds']:>9.2f}{results[name]['peak_mb']:>10.0f}")
+    ours_in, plain_in, floor_in = (results[k]["seconds"] for k in ("import_ours", "import_plain", "import_floor"))
+    ours_out, floor_out = results["export_ours"]["seconds"], results["export_floor"]["seconds"]
+    checks = [
+        (f"import: plain / ours = {plain_in / ours_in:.1f}× (target ≥ 4×)", plain_in / ours_in >= 4),
+        (f"import: ours / floor = {ours_in / floor_in:.2f}× (target ≤ 2.5×)", ours_in / floor_in <= 2.5),
+        (f"import: ours peak = {results['import_ours']['peak_mb']:.0f} MB (target < 500 MB)",
+         results["import_ours"]["peak_mb"] < 500),
+        (f"export: ours / floor = {ours_out / floor_out:.2f}× (target ≤ 1.3×); "
+         f"plain / ours = {results['export_plain']['seconds'] / ours_out:.1f}×", ours_out / floor_out <= 1.3),
+        (f"export: ours peak = {results['export_ours']['peak_mb']:.0f} MB (target < 300 MB)",
+         results["export_ours"]["peak_mb"] < 300),
+    ]
+    print()
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {text}")
+
+
+if __name__ == "__main__":
+    main()
