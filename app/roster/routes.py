@@ -1,0 +1,142 @@
+"""The public roster pages and downloads; every route here is public and shows no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from typing import IO
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, render_template, request, url_for
+
+from app.extensions import db
+from app.roster import bp
+from app.roster.search import (
+    PAGE_SIZE,
+    PUBLIC_STATUSES,
+    STATUS_LABELS,
+    Filters,
+    find_entry,
+    iter_roster,
+    public_row,
+    roster_page,
+)
+from app.security import PUBLIC, allow
+from reports.export import XlsxExport, write_csv
+
+EXPORT_HEADERS = ("单位名称", "统一社会信用代码", "备案编号", "备案日期", "备案机关", "业务类型", "备案状态")
+EXPORT_WIDTHS = (40, 22, 30, 12, 24, 30, 10)
+_CHUNK = 64 * 1024
+_KEY_MAX = 64  # a filing number is at most 64 characters (the column's width)
+
+
+def _pack():
+    return current_app.extensions["jifang.pack"]
+
+
+def entry_url(firm, *, external: bool = True) -> str:
+    """The public entry a certificate's QR code opens (the token is the credit code: see `entry`)."""
+    return url_for("roster.entry", token=firm.credit_code, _external=external)
+
+
+def _key(name: str) -> str | None:
+    value = request.args.get(name) or None
+    return value if value is None or len(value) <= _KEY_MAX else None
+
+
+@bp.route("/roster")
+@allow(PUBLIC)
+def index():
+    pack = _pack()
+    if not pack.filing.enabled:
+        return render_template("roster/closed.html")
+    filters = Filters.from_args(request.args, pack)
+    size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
+    page = roster_page(db.session, filters, after=_key("after"), before=_key("before"), size=size)
+    return render_template(
+        "roster/index.html",
+        filters=filters,
+        rows=[public_row(f, pack) for f in page.firms],
+        page=page,
+        args=filters.as_args(),
+        statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],
+        show_first=bool(request.args.get("after") or request.args.get("before")),
+    )
+
+
+def _export_rows(filters: Filters):
+    pack = _pack()
+    for firm in iter_roster(db.session, filters):
+        row = public_row(firm, pack)
+        yield (row["name"], row["credit_code"], row["filing_number"], row["filed_on"], row["authority"],
+               row["business_types"], row["status"])
+
+
+def _filters_or_404() -> Filters:
+    pack = _pack()
+    if not pack.filing.enabled:
+        abort(404)
+    return Filters.from_args(request.args, pack)
+
+
+def _attachment(raw: IO[bytes], mimetype: str, suffix: str) -> Response:
+    """Stream a finished temporary file in chunks and close it once sent (it is gone from disk already)."""
+    length = raw.tell()
+    raw.seek(0)
+
+    def chunks():
+        try:
+            while chunk := raw.read(_CHUNK):
+                yield chunk
+        finally:
+            raw.close()
+
+    today = dt.date.today().isoformat()
+    disposition = (f'attachment; filename="jifang-roster-{today}.{suffix}"; '
+                   f"filename*=UTF-8''{quote(f'技防从业单位备案名录-{today}.{suffix}')}")
+    return Response(chunks(), mimetype=mimetype,
+                    headers={"Content-Length": str(length), "Content-Disposition": disposition})
+
+
+@bp.route("/roster.csv")
+@allow(PUBLIC)
+def export_csv():
+    """The current search as CSV (UTF-8 with BOM), written in keyset batches to a temporary file."""
+    filters = _filters_or_404()
+    raw = tempfile.TemporaryFile()
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    write_csv(text, EXPORT_HEADERS, _export_rows(filters))
+    text.flush()
+    text.detach()
+    return _attachment(raw, "text/csv; charset=utf-8", "csv")
+
+
+@bp.route("/roster.xlsx")
+@allow(PUBLIC)
+def export_xlsx():
+    """The current search as XLSX, written by xlsxwriter in constant-memory mode."""
+    filters = _filters_or_404()
+    raw = tempfile.TemporaryFile()
+    with XlsxExport(raw, EXPORT_HEADERS, sheet_name="备案名录", widths=EXPORT_WIDTHS) as export:
+        export.write_rows(_export_rows(filters))
+    return _attachment(raw, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+
+
+@bp.route("/roster/<token>")
+@allow(PUBLIC)
+def entry(token: str):
+    """One roster entry: is this filing genuine and in force? This is what a certificate's QR code opens.
+
+    The token is the firm's unified social credit code. The roster is public by law and links every entry,
+    so a secret token would hide nothing; the code is stable for the firm's life (an HMAC would break every
+    printed certificate when SECRET_KEY is rotated), short enough for a small QR code, printed on the
+    certificate so the reader can compare it, and served by the unique index. Firms that never filed 404.
+    """
+    pack = _pack()
+    if not pack.filing.enabled:
+        abort(404)
+    firm = find_entry(db.session, token)
+    if firm is None:
+        abort(404)
+    return render_template("roster/entry.html", row=public_row(firm, pack))
