@@ -1,0 +1,83 @@
+"""The filing certificate PDF: its Chinese text (read back with pdftotext), the QR check line, no personal
+data, and no certificate for a firm whose filing is not in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+
+from app.models import Firm
+from app.models.firm import FirmBusinessType
+from reports.certificate import CertificateError, certificate_facts, render_certificate
+from workflows.rules import load_pack
+
+URL = "https://jifang.example.gov.cn/roster/91210100MA0T000019"
+
+
+def make_firm(**overrides) -> Firm:
+    fields = {
+        "name": "沈阳盛安安防科技有限公司",
+        "credit_code": "91210100MA0T000019",
+        "legal_rep": "赵铁柱",
+        "contact_phone": "13912345678",
+        "registered_address": "沈阳市和平区秘密路1号",
+        "filing_number": "辽公技备〔2026〕210100-0001号",
+        "filed_on": dt.date(2026, 3, 2),
+        "filing_authority_code": "210100",
+        "filing_status": "in_force",
+        "business_types": [FirmBusinessType(type_code="design"), FirmBusinessType(type_code="installation")],
+    }
+    fields.update(overrides)
+    return Firm(**fields)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_certificate_states_the_filing_in_chinese_with_the_qr_check_line(tmp_path):
+    pdf = render_certificate(make_firm(), load_pack("liaoning"), URL)
+    assert pdf.startswith(b"%PDF-") and b"/Count 1" in pdf
+    text = pdf_text(pdf, tmp_path)
+    for expected in ("备案证明", "辽宁省公共安全技术防范条例", "沈阳盛安安防科技有限公司", "91210100MA0T000019",
+                     "辽公技备〔2026〕210100-0001号", "2026年3月2日", "沈阳市公安局", "设计、安装",
+                     "本证明可扫描二维码核验", URL):
+        assert expected in text, expected
+
+
+def test_certificate_carries_no_personal_data(tmp_path):
+    text = pdf_text(render_certificate(make_firm(), load_pack("liaoning"), URL), tmp_path)
+    for secret in ("赵铁柱", "13912345678", "秘密路"):
+        assert secret not in text
+
+
+def test_long_names_wrap_instead_of_running_off_the_page(tmp_path):
+    name = "沈阳盛安安防科技有限公司" * 5
+    text = pdf_text(render_certificate(make_firm(name=name), load_pack("liaoning"), URL), tmp_path)
+    assert "".join(text.split()).count("沈阳盛安安防科技有限公司") == 5
+
+
+def test_inner_mongolia_certificate_names_its_bureau_and_business_types(tmp_path):
+    firm = make_firm(filing_authority_code="150000", filing_number="内公技备〔2026〕0001号",
+                     business_types=[FirmBusinessType(type_code="supervision")])
+    facts = dict(certificate_facts(firm, load_pack("inner-mongolia")))
+    assert facts["备案机关"] == "内蒙古自治区公安厅" and facts["业务类型"] == "监理"
+    text = pdf_text(render_certificate(firm, load_pack("inner-mongolia"), URL), tmp_path)
+    assert "内蒙古自治区公安厅" in text and "监理" in text
+
+
+@pytest.mark.parametrize("overrides", [
+    {"filing_status": "cancelled"},
+    {"filing_status": "none", "filing_number": None, "filed_on": None},
+])
+def test_no_certificate_without_a_filing_in_force(overrides):
+    with pytest.raises(CertificateError, match="没有有效的备案"):
+        render_certificate(make_firm(**overrides), load_pack("liaoning"), URL)
