@@ -108,6 +108,7 @@ class SheetReader:
     kind: str  # "xlsx" or "csv"
     _rows: Iterator[list[Cell]] = field(repr=False)
     _consumed: bool = field(default=False, repr=False)
+    check_cell_length: bool = True  # False when the file was shown, before reading, to hold no huge cell
 
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:
         """Yield each row with its 1-based number as Excel shows it; stops at a long run of empty rows."""
@@ -116,15 +117,17 @@ class SheetReader:
         self._consumed = True
         empty_run = 0
         number = 0
+        check = self.check_cell_length
         for values in self._rows:
             number += 1
             if number > MAX_ROWS:
                 raise TooLarge(f"工作表超过 {MAX_ROWS} 行")
-            if any(v != "" for v in values):
+            if values.count("") != len(values):
                 empty_run = 0
-                for v in values:
-                    if v.__class__ is str and len(v) > MAX_CELL_CHARS:
-                        raise CellTooLarge(f"第 {number} 行有单元格内容超过 {MAX_CELL_CHARS} 个字符")
+                if check:
+                    for v in values:
+                        if v.__class__ is str and len(v) > MAX_CELL_CHARS:
+                            raise CellTooLarge(f"第 {number} 行有单元格内容超过 {MAX_CELL_CHARS} 个字符")
                 yield number, values
             else:
                 empty_run += 1
@@ -224,7 +227,7 @@ def _open_xlsx(path: str) -> SheetReader:
         raise NotAWorkbook("文件不是 .xlsx 工作簿，请另存为 .xlsx")
     sheet = _first_visible_worksheet(parts)
     shared = parts.get("xl/sharedStrings.xml", b"")
-    _check_sheet_extent(parts.get(sheet.part, b""), shared)
+    may_hold_huge_cells = _check_sheet_extent(parts.get(sheet.part, b""), shared)
     del parts, shared
     try:
         book = python_calamine.CalamineWorkbook.from_path(path)
@@ -237,7 +240,7 @@ def _open_xlsx(path: str) -> SheetReader:
     first_column = (data.start or (0, 0))[1]
     if first_column:  # calamine drops empty leading columns; put them back so positions are Excel's
         rows = ([""] * first_column + values for values in rows)
-    return SheetReader(sheet_name=sheet.name, kind="xlsx", _rows=rows)
+    return SheetReader(sheet_name=sheet.name, kind="xlsx", _rows=rows, check_cell_length=may_hold_huge_cells)
 
 
 def _inflate_all(path: str) -> dict[str, bytes]:
@@ -293,7 +296,6 @@ _WIDE_CELL = re.compile(rb' r="([A-Z]{2,3})[0-9]+"[^>]*(?<!/)>')
 _CELL_REFERENCE = re.compile(rb'\sr="[A-Z]{1,3}([0-9]+)"')
 _ROW_NUMBER = re.compile(rb'\sr="([0-9]+)"')
 _SHARED_REF = re.compile(rb't="s"[^>]*><(?:\w+:)?v>([0-9]+)<')
-_SI_SPLIT = re.compile(rb"<(?:\w+:)?si[ >]")
 _TAG = re.compile(rb"<[^>]*>")
 
 
@@ -307,18 +309,17 @@ def column_number(letters: bytes | str) -> int:
 
 def _element_prefix(sheet_xml: bytes) -> bytes:
     """b'' for <sheetData>, b'x:' for <x:sheetData> (some .NET writers prefix every element)."""
-    at = sheet_xml.find(b"sheetData")
-    if at <= 0:
-        return b""
-    start = sheet_xml.rfind(b"<", 0, at)
-    return sheet_xml[start + 1:at] if 0 <= start and at - start <= 16 else b""
+    return _element_prefix_of(sheet_xml, b"sheetData")
 
 
-def _check_sheet_extent(sheet_xml: bytes, shared_xml: bytes) -> None:
+def _check_sheet_extent(sheet_xml: bytes, shared_xml: bytes) -> bool:
     """Refuse, before calamine allocates anything, a sheet whose cells span too large a rectangle or whose
-    text would grow too large once shared strings are copied into cells. A few byte searches, no parsing."""
+    text would grow too large once shared strings are copied into cells. A few byte searches, no parsing.
+
+    Returns whether an inline string might exceed MAX_CELL_CHARS (then rows() checks every cell).
+    """
     prefix = _element_prefix(sheet_xml)
-    referenced = _rless_cell(sheet_xml, prefix) is None
+    referenced = _all_cells_referenced(sheet_xml, prefix)
     last_row = _last_value_row(sheet_xml, prefix, referenced)
     if last_row > MAX_ROWS:
         raise TooLarge(f"工作表超过 {MAX_ROWS} 行")
@@ -327,13 +328,29 @@ def _check_sheet_extent(sheet_xml: bytes, shared_xml: bytes) -> None:
         raise TooLarge(f"工作表超过 {MAX_COLUMNS} 列")
     if last_row * width > MAX_CELLS:
         raise TooLarge(f"工作表超过 {MAX_CELLS} 个单元格")
-    _check_text_size(sheet_xml, shared_xml)
+    _check_shared_strings(sheet_xml, shared_xml, prefix)
+    return _longest_piece(sheet_xml, b"<" + prefix + b"is>") > MAX_CELL_CHARS
 
 
-def _rless_cell(sheet_xml: bytes, prefix: bytes) -> re.Match | None:
-    """The first cell without an r attribute, if any: calamine then places cells one after another."""
-    pattern = re.compile(b"<" + re.escape(prefix) + rb"c(?:/?>|(?![^>]*\sr=)\s)")
-    return pattern.search(sheet_xml)
+def _all_cells_referenced(sheet_xml: bytes, prefix: bytes) -> bool:
+    """Whether every cell carries an r attribute; without one calamine places cells one after another.
+
+    Inside sheetData only cells start with "<c", and every writer seen puts r first, so two counts settle
+    the common case; the exact search runs only when they differ.
+    """
+    start, end = sheet_xml.find(b"sheetData"), sheet_xml.rfind(b"sheetData")
+    cell = b"<" + prefix + b"c"
+    if sheet_xml.count(cell, start, end) == sheet_xml.count(cell + b' r="', start, end):
+        return True
+    pattern = re.compile(re.escape(cell) + rb"(?:/?>|(?![^>]*\sr=)\s)")
+    return pattern.search(sheet_xml, start, end) is None
+
+
+def _longest_piece(xml: bytes, separator: bytes) -> int:
+    """Bytes from one separator to the next, at most: an upper bound on the text each element holds."""
+    if separator not in xml:
+        return 0
+    return max(map(len, xml.split(separator)[1:]))
 
 
 def _last_value_row(sheet_xml: bytes, prefix: bytes, referenced: bool) -> int:
@@ -370,27 +387,35 @@ def _widest_column(sheet_xml: bytes, prefix: bytes, referenced: bool) -> int:
     return widest
 
 
-def _check_text_size(sheet_xml: bytes, shared_xml: bytes) -> None:
-    """Refuse huge shared strings, and text that calamine's copying of shared strings would blow up."""
-    # Inline strings cannot be amplified (each is written out in the sheet); rows() checks their length.
+def _check_shared_strings(sheet_xml: bytes, shared_xml: bytes, prefix: bytes) -> None:
+    """Refuse a huge shared string, and shared strings whose copying into cells by calamine would blow up
+    (one long string referenced by every cell)."""
     if not shared_xml:
         return
-    pieces = _SI_SPLIT.split(shared_xml)[1:]
-    lengths = [len(piece) for piece in pieces]  # bytes of XML: an upper bound on the text's UTF-8 bytes
-    if not lengths:
+    sst_prefix = _element_prefix_of(shared_xml, b"sst")
+    pieces = shared_xml.split(b"<" + sst_prefix + b"si>")[1:]
+    if not pieces:
         return
-    for index, size in enumerate(lengths):
-        # Three UTF-8 bytes per Chinese character: only a piece this long can hold too many characters.
-        if size > MAX_CELL_CHARS and _text_length(pieces[index]) > MAX_CELL_CHARS:
-            raise CellTooLarge()
+    lengths = list(map(len, pieces))  # bytes of XML: an upper bound on the text's UTF-8 bytes
+    longest = max(lengths)
+    if longest > MAX_CELL_CHARS:
+        for index, size in enumerate(lengths):
+            if size > MAX_CELL_CHARS and _text_length(pieces[index]) > MAX_CELL_CHARS:
+                raise CellTooLarge()
     references = sheet_xml.count(b't="s"')
-    if references * max(lengths) <= MAX_TEXT_BYTES:
+    if references * longest <= MAX_TEXT_BYTES:
         return
     # The quick bound failed (some long strings): add up what the cells actually reference.
     counts = Counter(int(m) for m in _SHARED_REF.findall(sheet_xml))
     total = sum(lengths[i] * n for i, n in counts.items() if i < len(lengths))
     if total > MAX_TEXT_BYTES:
         raise TooLarge("单元格文字总量过大")
+
+
+def _element_prefix_of(xml: bytes, local_name: bytes) -> bytes:
+    at = xml.find(local_name)
+    start = xml.rfind(b"<", 0, at) if at > 0 else -1
+    return xml[start + 1:at] if 0 <= start and at - start <= 16 else b""
 
 
 def _text_length(xml_piece: bytes) -> int:
