@@ -238,16 +238,19 @@ class FilingRowValidator:
     def validate_rows(self, rows: Iterator[tuple[int, list[Cell]]], header: HeaderMap) -> ValidationResult:
         """Validate every data row after the header; rows whose imported columns are all empty are skipped.
 
-        One pass, one dict per row; the per-field work is a dict lookup or a short comparison for the
-        common case, and the slower paths (normalising, exact reasons) run only for rows that need them.
+        One pass and one dict per row: the row's texts are zipped straight into the output dict, whose
+        city, business-type and date entries are then replaced by their cleaned values. The per-field work
+        is a dict lookup or a short comparison; the slower paths (normalising, exact reasons) run only for
+        the rows that need them.
         """
         result = ValidationResult()
-        keys = tuple(c.key for c in FILING_COLUMNS if c.key in header.index)
-        positions = tuple(header.index[k] for k in keys)
-        pick = operator.itemgetter(*positions)
-        need = max(positions) + 1
-        code_at = keys.index("credit_code")
-        date_at = keys.index("filed_on") if "filed_on" in keys else None
+        columns = tuple(c.key for c in FILING_COLUMNS if c.key in header.index)
+        out_keys = tuple(_OUTPUT_KEY.get(k, k) for k in columns)
+        missing = {_OUTPUT_KEY.get(c.key, c.key): "" for c in FILING_COLUMNS if c.key not in header.index}
+        pick = operator.itemgetter(*(header.index[k] for k in columns))
+        need = max(header.index.values()) + 1
+        code_at = columns.index("credit_code")
+        date_at = columns.index("filed_on") if "filed_on" in columns else None
         headers = {c.key: header.header_for(c.key) for c in FILING_COLUMNS}
         for number, values in rows:
             if len(values) < need:
@@ -259,10 +262,14 @@ class FilingRowValidator:
             result.total_rows += 1
             if "'" in "".join(texts):
                 texts = [t[1:] if t[:1] == "'" and t[1:2] in INJECTION_PREFIXES else t for t in texts]
-            fields = dict(zip(keys, texts, strict=True))
+            row = dict(zip(out_keys, texts, strict=True))
+            if missing:
+                row.update(missing)
             errors: dict[str, str] = {}
-            row = self._check_identity(fields, raw[code_at], errors)
-            self._check_filing(fields, row, None if date_at is None else raw[date_at], errors)
+            if max(map(len, texts)) > _SHORTEST_LIMIT:
+                self._check_lengths(columns, texts, errors)
+            self._check_identity(row, raw[code_at], errors)
+            self._check_filing(row, None if date_at is None else raw[date_at], errors)
             self._check_repeats(number, row, errors)
             if errors:
                 result.refused_rows.add(number)
@@ -275,56 +282,51 @@ class FilingRowValidator:
                 result.source_rows.append(number)
         return result
 
-    def _check_identity(self, fields: dict[str, str], raw_code: Cell, errors: dict[str, str]) -> dict:
-        """Name, credit code, legal representative, and every field's length; returns the row dict."""
-        get = fields.get
-        row = {
-            "name": fields["name"], "credit_code": "", "legal_rep": fields["legal_rep"],
-            "registered_address": get("registered_address", ""), "premises_address": get("premises_address", ""),
-            "city_code": "", "business_types": [], "contact": get("contact", ""), "phone": get("phone", ""),
-            "filing_number": get("filing_number") or None, "filed_on": None,
-        }
+    @staticmethod
+    def _check_lengths(columns: tuple[str, ...], texts: list[str], errors: dict[str, str]) -> None:
+        for key, value in zip(columns, texts, strict=True):
+            limit = MAX_FIELD_CHARS.get(key)
+            if limit and len(value) > limit and key != "credit_code":
+                errors[key] = f"不能超过 {limit} 个字符"
+
+    def _check_identity(self, row: dict, raw_code: Cell, errors: dict[str, str]) -> None:
+        """Name, legal representative and credit code."""
         if not row["name"]:
             errors["name"] = "不能为空"
         if not row["legal_rep"]:
             errors["legal_rep"] = "不能为空"
-        if max(map(len, fields.values())) > _SHORTEST_LIMIT:
-            for key, value in fields.items():
-                limit = MAX_FIELD_CHARS.get(key)
-                if limit and len(value) > limit and key != "credit_code":
-                    errors[key] = f"不能超过 {limit} 个字符"
-        text = fields["credit_code"]
-        if (len(text) == 18 and raw_code.__class__ is str and _USCC_SHAPE.match(text) is not None
+        text = row["credit_code"]
+        if not (len(text) == 18 and raw_code.__class__ is str and _USCC_SHAPE.match(text) is not None
                 and _USCC_ALPHABET[-sum(map(_mul, _USCC_WEIGHTS, map(_USCC_VALUES, text[:17]))) % 31] == text[17]):
-            row["credit_code"] = text
-        else:
             row["credit_code"], reason = self._credit_code(raw_code, text)
             if reason:
                 errors["credit_code"] = reason
-        return row
 
-    def _check_filing(self, fields: dict[str, str], row: dict, raw_date: Cell, errors: dict[str, str]) -> None:
-        """City, business types, phone and filing date."""
-        city = fields["city"]
+    def _check_filing(self, row: dict, raw_date: Cell, errors: dict[str, str]) -> None:
+        """City, business types, phone, filing number and filing date (the texts replaced by clean values)."""
+        city = row["city_code"]
         code = self._city_codes.get(city)
         if code is None:
             code, reason = self._city(city)
             if reason:
                 errors["city"] = reason
         row["city_code"] = code
-        types = fields["business_types"]
+        types = row["business_types"]
         codes, reason = self._types_cache.get(types) or self._business_types(types)
         if reason:
             errors["business_types"] = reason
-        else:
-            row["business_types"] = list(codes)
+        row["business_types"] = list(codes)
         phone = row["phone"]
         if phone and _PHONE.match(phone) is None and _PHONE.match(unicodedata.normalize("NFKC", phone)) is None:
             errors["phone"] = "联系电话格式不正确"
-        if raw_date is not None and fields["filed_on"]:
+        if not row["filing_number"]:
+            row["filing_number"] = None
+        if row["filed_on"]:
             row["filed_on"], reason = self._date_cache.get(raw_date) or self._filed_on(raw_date)
             if reason:
                 errors["filed_on"] = reason
+        else:
+            row["filed_on"] = None
 
     def _check_repeats(self, number: int, row: dict, errors: dict[str, str]) -> None:
         """A credit code or filing number seen earlier in the file, or a number another firm holds."""
@@ -346,6 +348,8 @@ class FilingRowValidator:
 
 # Reasons that already name their field read as written; the rest get the canonical field name in front.
 _FIELD_LABELS = {c.key: c.header for c in FILING_COLUMNS}
+# The clean row's key where it differs from the column's: the city is stored as its division code.
+_OUTPUT_KEY = {"city": "city_code"}
 
 
 @dataclass
