@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.models import Firm
 from app.models.firm import FirmBusinessType
@@ -96,9 +96,28 @@ def _prefix_upper_bound(prefix: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A roster line: the public columns of a firm, read as plain rows (no ORM objects, no personal
+    columns ever loaded). Attribute names match Firm's, so public_row and the certificate take either."""
+
+    id: int
+    name: str
+    credit_code: str
+    filing_number: str
+    filed_on: object
+    filing_authority_code: str | None
+    filing_status: str
+    business_type_codes: tuple[str, ...] = ()
+
+
+PUBLIC_COLUMNS = (Firm.id, Firm.name, Firm.credit_code, Firm.filing_number, Firm.filed_on,
+                  Firm.filing_authority_code, Firm.filing_status)
+
+
 def roster_select(filters: Filters) -> Select:
-    """The filtered roster, not yet ordered or limited."""
-    stmt = select(Firm).where(Firm.filing_number.is_not(None))
+    """The filtered roster's public columns, not yet ordered or limited."""
+    stmt = select(*PUBLIC_COLUMNS).where(Firm.filing_number.is_not(None))
     if filters.status:
         stmt = stmt.where(Firm.filing_status == filters.status)
     else:
@@ -121,9 +140,24 @@ def roster_select(filters: Filters) -> Select:
     return stmt
 
 
+def _entries(session: Session, stmt) -> list[Entry]:
+    """Run a roster select and attach each firm's business types with one more indexed query."""
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    types: dict[int, list[str]] = {}
+    for firm_id, code in session.execute(
+        select(FirmBusinessType.firm_id, FirmBusinessType.type_code)
+        .where(FirmBusinessType.firm_id.in_([r.id for r in rows]))
+        .order_by(FirmBusinessType.firm_id, FirmBusinessType.type_code)
+    ):
+        types.setdefault(firm_id, []).append(code)
+    return [Entry(*row, business_type_codes=tuple(types.get(row.id, ()))) for row in rows]
+
+
 @dataclass(frozen=True)
 class Page:
-    firms: list[Firm]
+    firms: list[Entry]
     next_after: str | None
     prev_before: str | None
 
@@ -133,39 +167,37 @@ def roster_page(
     size: int = PAGE_SIZE,
 ) -> Page:
     """One keyset page: forward from `after`, or backward from `before`; never OFFSET, never COUNT."""
-    stmt = roster_select(filters).options(selectinload(Firm.business_types))
+    stmt = roster_select(filters)
     if before:
-        rows = list(session.scalars(
-            stmt.where(Firm.filing_number < before).order_by(Firm.filing_number.desc()).limit(size + 1)))
+        rows = _entries(session, stmt.where(Firm.filing_number < before)
+                        .order_by(Firm.filing_number.desc()).limit(size + 1))
         more_before = len(rows) > size
         firms = list(reversed(rows[:size]))
         return Page(firms, firms[-1].filing_number if firms else None,
                     firms[0].filing_number if firms and more_before else None)
     if after:
         stmt = stmt.where(Firm.filing_number > after)
-    rows = list(session.scalars(stmt.order_by(Firm.filing_number).limit(size + 1)))
+    rows = _entries(session, stmt.order_by(Firm.filing_number).limit(size + 1))
     firms = rows[:size]
     return Page(firms, firms[-1].filing_number if len(rows) > size else None,
                 firms[0].filing_number if firms and after else None)
 
 
-def iter_roster(session: Session, filters: Filters, batch: int = EXPORT_BATCH) -> Iterator[Firm]:
+def iter_roster(session: Session, filters: Filters, batch: int = EXPORT_BATCH) -> Iterator[Entry]:
     """Every firm of a search, in filing-number order, read in keyset batches (constant memory)."""
     after = None
     while True:
-        stmt = roster_select(filters).options(selectinload(Firm.business_types))
+        stmt = roster_select(filters)
         if after is not None:
             stmt = stmt.where(Firm.filing_number > after)
-        firms = list(session.scalars(stmt.order_by(Firm.filing_number).limit(batch)))
-        yield from firms
-        if len(firms) < batch:
+        entries = _entries(session, stmt.order_by(Firm.filing_number).limit(batch))
+        yield from entries
+        if len(entries) < batch:
             return
-        after = firms[-1].filing_number
-        for firm in firms:  # let the batch go (cascades to its business types); keep the user loaded
-            session.expunge(firm)
+        after = entries[-1].filing_number
 
 
-def public_row(firm: Firm, pack) -> dict:
+def public_row(firm: Entry | Firm, pack) -> dict:
     """What the public may see of a firm, and nothing else: no people, phones, addresses or ID numbers."""
     authority = pack.authority(firm.filing_authority_code)
     types = [pack.business_type(code) for code in firm.business_type_codes]
@@ -181,12 +213,11 @@ def public_row(firm: Firm, pack) -> dict:
     }
 
 
-def find_entry(session: Session, token: str) -> Firm | None:
+def find_entry(session: Session, token: str) -> Entry | None:
     """The firm a roster entry (and a certificate's QR code) names; never one that has not filed."""
     token = token.strip().upper()
     if len(token) != 18 or not _CODE_RE.match(token):
         return None
-    return session.scalar(
-        select(Firm).where(Firm.credit_code == token, Firm.filing_status.in_(PUBLIC_STATUSES),
-                           Firm.filing_number.is_not(None))
-    )
+    found = _entries(session, select(*PUBLIC_COLUMNS).where(
+        Firm.credit_code == token, Firm.filing_status.in_(PUBLIC_STATUSES), Firm.filing_number.is_not(None)))
+    return found[0] if found else None
