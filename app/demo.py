@@ -103,10 +103,30 @@ def load() -> list[str]:
     _user("city", "city_clerk", f"{city_authority.name}工作人员", city.authority)
     _user("firm", "firm", unfiled.name, firm=unfiled)
     db.session.commit()
-    return [
+    lines = _load_regulation_text(pack)
+    return lines + [
         f"演示数据已载入（{pack.name}）。演示账号（密码均为 {DEMO_PASSWORD}）：",
         "  admin    系统管理员",
         f"  province 省级工作人员（{pack.provincial_authority.name}）",
         f"  city     市级工作人员（{city_authority.name}）",
         f"  firm     从业单位（{unfiled.name}）",
     ]
+
+
+def _load_regulation_text(pack) -> list[str]:
+    """Load the deployment's regulation text when the bureau's copy sits beside the project."""
+    import os
+    from pathlib import Path
+
+    from app.models import RegulationText
+    from app.services.regulations import RegulationImportError, import_regulation
+
+    folder = Path(os.environ.get("JIFANG_REGULATIONS_DIR") or Path(current_app.root_path).parent.parent / "shared" / "regulations")
+    path = folder / pack.regulation.source
+    if not path.is_file() or db.session.scalar(select(RegulationText.id).where(RegulationText.jurisdiction == pack.code)):
+        return []
+    try:
+        regulation = import_regulation(path, pack.code, actor="demo")
+    except RegulationImportError as exc:
+        return [f"法规文本未导入：{exc}"]
+    return [f"已导入法规文本《{regulation.title}》（{len(regulation.articles)} 条）"]
