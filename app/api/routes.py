@@ -1,0 +1,129 @@
+"""The API's views: thin, each one call into workflows.penalty and a JSON answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.errors import ApiError
+from app.api.openapi import REQUEST_FIELDS, openapi_document
+from app.penalties.service import china_today
+from app.security import PUBLIC, allow
+from workflows.penalty import Facts, InvalidFacts, calculate, pack_for
+from workflows.penalty_pack import all_penalty_packs
+from workflows.rules import JURISDICTION_CODES, load_pack
+
+# A calculation request is a few hundred bytes; anything near this is not one.
+MAX_BODY_BYTES = 16 * 1024
+# Lists drawn from the rule packs change only with a release of the application.
+LIST_CACHE = "public, max-age=3600"
+
+
+def _json(data: Any, cache_control: str):
+    response = jsonify(data)
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+@bp.get("/openapi.json")
+@allow(PUBLIC)
+def openapi():
+    return _json(openapi_document(), LIST_CACHE)
+
+
+@bp.get("/jurisdictions")
+@allow(PUBLIC)
+def jurisdictions():
+    """Every jurisdiction the application knows, whatever the deployment's own."""
+    packs = all_penalty_packs()
+    return _json(
+        [
+            {
+                "code": code,
+                "name": load_pack(code).name,
+                "regulation": packs[code].regulation.title,
+                "in_force_from": packs[code].regulation.in_force_from.isoformat(),
+            }
+            for code in JURISDICTION_CODES
+        ],
+        LIST_CACHE,
+    )
+
+
+@bp.get("/jurisdictions/<code>/violations")
+@allow(PUBLIC)
+def violations(code: str):
+    packs = all_penalty_packs()
+    if code not in packs:
+        shown = code[:64]
+        raise ApiError(
+            404, "unknown_jurisdiction", "jurisdiction",
+            f"没有辖区 {shown!r}；可选：{'、'.join(JURISDICTION_CODES)}",
+            f"no jurisdiction {shown!r}; known: {', '.join(JURISDICTION_CODES)}",
+        )
+    return _json(packs[code].violations(), LIST_CACHE)
+
+
+@bp.post("/penalties/calculate")
+@allow(PUBLIC)
+def calculate_penalty():
+    body = _json_object()
+    _check_keys(body)
+    pack = pack_for(body["jurisdiction"])
+    facts = Facts.from_mapping(body, today=china_today())  # today is the server's, never the client's
+    result = calculate(pack, body["violation"], facts)
+    return _json(result.to_dict(), "no-store")
+
+
+def _json_object() -> dict[str, Any]:
+    """The request body as a JSON object, or an ApiError (400) saying what is wrong with it."""
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise _bad_body("请求须为 JSON（Content-Type: application/json）", "Content-Type must be application/json")
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise _too_large()
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise _too_large()
+    if not raw.strip():
+        raise _bad_body("请求体为空，须为JSON对象", "the request body is empty; send a JSON object")
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _bad_body("请求体不是有效的JSON", "the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise _bad_body("请求体须为JSON对象", "the request body must be a JSON object")
+    return body
+
+
+def _check_keys(body: dict[str, Any]) -> None:
+    """A misspelt key would otherwise be ignored and its default silently used: refuse it instead."""
+    unknown = sorted(key for key in body if key not in REQUEST_FIELDS)
+    if unknown:
+        name = unknown[0][:64]
+        raise ApiError(
+            422, "unknown_field", name,
+            f"未知的字段 {name!r}；可用字段：{'、'.join(REQUEST_FIELDS)}",
+            f"unknown field {name!r}; known fields: {', '.join(REQUEST_FIELDS)}",
+        )
+    for name in ("jurisdiction", "violation"):
+        if body.get(name) is None:
+            raise InvalidFacts(name, f"缺少必填项 {name}", f"{name} is required")
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity are Python's extension, not JSON
+
+
+def _bad_body(message: str, message_en: str) -> ApiError:
+    return ApiError(400, "invalid_body", "body", message, message_en)
+
+
+def _too_large() -> ApiError:
+    return _bad_body(
+        f"请求体超过 {MAX_BODY_BYTES} 字节，不是一份计算请求",
+        f"the request body exceeds {MAX_BODY_BYTES} bytes",
+    )

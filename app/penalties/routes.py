@@ -1,0 +1,56 @@
+"""The calculator page: the same calculate() as the API, shown in Chinese with the cited article's text."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from app.penalties import bp
+from app.penalties.service import china_today, trace_value, yuan, yuan_capital
+from app.security import STAFF, allow
+from app.services.regulations import article_text
+from forms.penalty import CalculatorForm
+from workflows.penalty import CalculationError, calculate, pack_for
+from workflows.penalty_pack import TARGET_LABELS, chinese_numeral
+
+
+@bp.app_template_filter("yuan")
+def _yuan(amount: int) -> str:
+    return yuan(amount)
+
+
+@bp.app_template_filter("yuan_capital")
+def _yuan_capital(amount: int) -> str:
+    return yuan_capital(amount)
+
+
+@bp.get("/calculator")
+@allow(*STAFF)
+def calculator():
+    deployment = current_app.extensions["jifang.pack"].code
+    form = CalculatorForm(request.args or None, default_jurisdiction=deployment)
+    result = pack = provision = None
+    if request.args and form.validate():
+        pack = pack_for(form.jurisdiction.data)
+        provision = pack.provision(form.violation.data)
+        try:
+            result = calculate(pack, provision.code, form.facts(today=china_today()))
+        except CalculationError as exc:
+            _show_error(form, exc)
+    article = article_text(pack.code, provision.reference.article) if result else None
+    return render_template(
+        "penalties/calculator.html",
+        form=form,
+        result=result,
+        pack=pack or pack_for(deployment),
+        provision=provision,
+        article=article,
+        article_label=f"第{chinese_numeral(article.number)}条" if article else None,
+        target_labels=TARGET_LABELS,
+        trace_value=trace_value,
+    )
+
+
+def _show_error(form: CalculatorForm, exc: CalculationError) -> None:
+    """A refusal from the calculator (act before the text in force, in the future…) beside its field."""
+    field = form[exc.field] if exc.field in form else form.violation
+    field.errors = [*field.errors, exc.message]
