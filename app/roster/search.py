@@ -123,7 +123,13 @@ def roster_select(filters: Filters) -> Select:
     else:
         stmt = stmt.where(Firm.filing_status.in_(PUBLIC_STATUSES))
     if filters.name:
-        stmt = stmt.where(Firm.name.ilike(f"%{_like_escape(filters.name)}%", escape="\\"))
+        # Case only matters for Latin letters; ILIKE costs a case fold per row (PostgreSQL) or lower()
+        # (SQLite), so plain LIKE serves the Chinese names (SQLite's LIKE ignores ASCII case anyway).
+        pattern = f"%{_like_escape(filters.name)}%"
+        if any("a" <= c.lower() <= "z" for c in filters.name):
+            stmt = stmt.where(Firm.name.ilike(pattern, escape="\\"))
+        else:
+            stmt = stmt.where(Firm.name.like(pattern, escape="\\"))
     if len(filters.credit_code) == 18:
         stmt = stmt.where(Firm.credit_code == filters.credit_code)
     elif filters.credit_code:

@@ -282,3 +282,9 @@ def test_shanxi_roster_says_there_is_no_filing_duty_and_lists_nothing(client, fa
     assert client.get("/roster.xlsx").status_code == 404
     assert client.get(f"/roster/{firm.credit_code}").status_code == 404
     assert "未规定安全技术防范从业单位向公安机关备案的义务" in page(client, "/")
+
+
+def test_name_search_ignores_the_case_of_latin_letters(client, factory):
+    filed(factory, "沈阳ABC智能安防有限公司", 1)
+    assert names_in(page(client, name="abc智能")) == ["沈阳ABC智能安防有限公司"]
+    assert names_in(page(client, name="Abc")) == ["沈阳ABC智能安防有限公司"]
