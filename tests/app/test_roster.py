@@ -288,3 +288,13 @@ def test_name_search_ignores_the_case_of_latin_letters(client, factory):
     filed(factory, "沈阳ABC智能安防有限公司", 1)
     assert names_in(page(client, name="abc智能")) == ["沈阳ABC智能安防有限公司"]
     assert names_in(page(client, name="Abc")) == ["沈阳ABC智能安防有限公司"]
+
+
+def test_entry_url_is_what_the_certificate_qr_code_opens(app, client, roster):
+    from app.roster.routes import entry_url
+
+    firm = roster["shenyang"]
+    with app.test_request_context():
+        url = entry_url(firm)
+    assert url == f"http://localhost/roster/{firm.credit_code}"
+    assert "该单位的备案真实有效。" in page(client, url.removeprefix("http://localhost"))
