@@ -11,6 +11,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, NumberInput
 
@@ -19,26 +20,36 @@ from workflows.penalty_pack import all_penalty_packs
 from workflows.rules import JURISDICTION_CODES, load_pack
 
 REQUIRED = "请填写此项"
-PARTY_CHOICES = [("unit", "单位"), ("individual", "个人")]
-TIER_CHOICES = [("lenient", "从轻"), ("normal", "一般"), ("severe", "从重")]
+PARTIES = {"unit": "单位", "individual": "个人"}
+TIERS = {"lenient": "从轻", "normal": "一般", "severe": "从重"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YUAN = re.compile(r"^\d{1,13}$")
 
 
-def jurisdiction_choices() -> list[tuple[str, str]]:
-    packs = all_penalty_packs()
-    return [(code, f"{load_pack(code).name}（《{packs[code].regulation.title}》）") for code in JURISDICTION_CODES]
+def _choices(options: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in options.items()]
 
 
-def violation_choices() -> dict[str, list[tuple[str, str]]]:
-    """Every jurisdiction's provisions as option groups, so that the page works without JavaScript."""
+def jurisdiction_choices() -> list[SelectChoice]:
     packs = all_penalty_packs()
-    return {
-        f"{load_pack(code).name} · 《{packs[code].regulation.title}》": [
-            (p.code, f"{p.reference.label()}　{p.title}") for p in packs[code].provisions
-        ]
+    return [
+        SelectChoice(code, f"{load_pack(code).name}（《{packs[code].regulation.title}》）")
         for code in JURISDICTION_CODES
-    }
+    ]
+
+
+def violation_choices() -> list[SelectChoice]:
+    """Every jurisdiction's provisions in option groups, so that the page works without JavaScript."""
+    packs = all_penalty_packs()
+    return [
+        SelectChoice(
+            p.code,
+            f"{p.reference.label()}　{p.title}",
+            optgroup=f"{load_pack(code).name} · 《{packs[code].regulation.title}》",
+        )
+        for code in JURISDICTION_CODES
+        for p in packs[code].provisions
+    ]
 
 
 class CalculatorForm(FlaskForm):
@@ -47,13 +58,13 @@ class CalculatorForm(FlaskForm):
 
     jurisdiction = SelectField("辖区及法规", validate_choice=False)
     violation = SelectField("违法行为（罚则条款）", validate_choice=False)
-    party = RadioField("当事人", choices=PARTY_CHOICES, default="unit", validate_choice=False)
+    party = RadioField("当事人", choices=_choices(PARTIES), default="unit", validate_choice=False)
     act_date = StringField("违法行为发生日期", widget=DateInput())
     corrected_by_deadline = BooleanField("当事人已在责令改正的期限内改正")
     severe = BooleanField("情节严重或者造成严重后果")
     first_minor = BooleanField("初次违法、危害后果轻微并及时改正")
     illegal_gains = StringField("违法所得（元）", default="0", widget=NumberInput(min=0, step=1))
-    tier = SelectField("裁量档次", choices=TIER_CHOICES, default="normal", validate_choice=False)
+    tier = SelectField("裁量档次", choices=_choices(TIERS), default="normal", validate_choice=False)
 
     def __init__(self, formdata=None, *, default_jurisdiction: str, **kwargs) -> None:
         super().__init__(formdata=formdata, **kwargs)
@@ -81,7 +92,7 @@ class CalculatorForm(FlaskForm):
             )
 
     def validate_party(self, field):
-        if field.data not in dict(PARTY_CHOICES):
+        if field.data not in PARTIES:
             raise ValidationError("请选择单位或者个人")
 
     def validate_act_date(self, field):
@@ -103,7 +114,7 @@ class CalculatorForm(FlaskForm):
             raise ValidationError(f"违法所得不能超过{MAX_ILLEGAL_GAINS:,}元")
 
     def validate_tier(self, field):
-        if field.data not in dict(TIER_CHOICES):
+        if field.data not in TIERS:
             raise ValidationError("请选择裁量档次")
 
     def facts(self, today: dt.date) -> Facts:

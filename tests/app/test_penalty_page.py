@@ -1,0 +1,221 @@
+"""The clerks' calculator page (issue 4, item 6): who may use it, the figures in Chinese, the trace, the
+cited article's text from the database, and errors named beside their fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from urllib.parse import urlencode
+
+import pytest
+
+from app.penalties.service import china_today, yuan, yuan_capital
+from tests.regulation_texts import regulations_dir
+
+URL = "/penalties/calculator"
+LIAONING_35 = {
+    "jurisdiction": "liaoning", "violation": "liaoning-35", "party": "unit", "act_date": "2024-06-01",
+    "illegal_gains": "5000", "tier": "normal",
+}
+
+
+def page(client, **params):
+    response = client.get(f"{URL}?{urlencode(params)}" if params else URL)
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
+
+
+def text_of(markup: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))
+
+
+@pytest.fixture
+def clerk(login_as):
+    client, _user = login_as("city_clerk")
+    return client
+
+
+# -- who may use it -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["city_clerk", "provincial_clerk", "admin"])
+def test_clerks_and_admin_may_use_the_calculator(login_as, role):
+    client, _user = login_as(role)
+    assert client.get(URL).status_code == 200
+    assert client.get(URL, query_string=LIAONING_35).status_code == 200
+
+
+def test_a_firm_is_refused_and_the_anonymous_sent_to_log_in(client, login_as):
+    firm_client, _user = login_as("firm")
+    assert firm_client.get(URL, query_string=LIAONING_35).status_code == 403
+    response = client.get(URL)
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_the_navigation_links_the_calculator_for_clerks(clerk):
+    assert f'href="{URL}"' in clerk.get("/").get_data(as_text=True)
+
+
+# -- the form ---------------------------------------------------------------------------------------------------
+
+
+def test_blank_page_defaults_to_the_deployments_jurisdiction_and_shows_no_result(clerk):
+    markup = page(clerk)
+    assert re.search(r'<option selected value="liaoning">', markup)
+    assert re.search(r'<option selected value="liaoning-31">', markup)
+    assert 'id="result"' not in markup
+    assert "<script>" not in markup and " style=" not in markup
+
+
+def test_every_jurisdictions_provisions_are_offered_in_groups(clerk):
+    markup = page(clerk)
+    for title in ("辽宁省公共安全技术防范条例", "内蒙古自治区公共安全技术防范管理条例", "山西省安全技术防范条例",
+                  "秦皇岛市公共安全技术防范管理办法"):
+        assert re.search(rf'<optgroup label="[^"]*《{title}》">', markup), title
+    assert "第三十五条　买卖或者违法使用" in markup
+    assert "第二十四条第二款　其他区域应当安装技防系统而未安装" in markup
+
+
+class TestOnAShanxiDeployment:
+    @pytest.fixture
+    def app_config(self):
+        return {"JIFANG_JURISDICTION": "shanxi"}
+
+    def test_defaults_to_shanxi_and_still_calculates_for_liaoning(self, clerk):
+        assert re.search(r'<option selected value="shanxi">', page(clerk))
+        assert "30,000元" in text_of(page(clerk, **LIAONING_35))
+
+
+# -- the result --------------------------------------------------------------------------------------------------
+
+
+def test_liaoning_35_shows_the_figures_in_yuan_and_capitals(clerk):
+    text = text_of(page(clerk, **LIAONING_35))
+    assert "《辽宁省公共安全技术防范条例》第三十五条" in text
+    assert "不以责令改正为前提，违法即罚" in text
+    # 对单位处3万元罚款 … 处违法所得三倍罚款 (5000 × 3), and the gains confiscated
+    assert "单位 30,000元 30,000元 30,000元 叁万元整" in text
+    assert "单位（按违法所得的倍数计算） 15,000元 15,000元 15,000元 壹万伍仟元整" in text
+    assert "对当事人的罚款合计 45,000元 肆万伍仟元整" in text
+    assert "没收违法所得 5,000元（伍仟元整）" in text
+    assert "应当告知当事人有要求听证的权利" in text
+    assert "不适用简易程序" in text
+    assert "2026年6月1日届满" in text
+    assert "给他人造成损失的，依法予以赔偿" in text
+
+
+def test_a_range_shows_min_max_and_the_tiers_recommendation(clerk):
+    """山西 25: 对建设单位处3000元以上1万元以下罚款，对直接负责的主管人员和其他直接责任人员处1000元以上3000元以下罚款."""
+    params = {**LIAONING_35, "jurisdiction": "shanxi", "violation": "shanxi-25", "illegal_gains": "0"}
+    text = text_of(page(clerk, **params))
+    assert "单位 3,000元 10,000元 6,500元 陆仟伍佰元整" in text
+    assert "直接负责的主管人员和其他直接责任人员 1,000元 3,000元 2,000元 贰仟元整" in text
+    assert "先责令限期改正，逾期不改正的方予罚款" in text
+    text = text_of(page(clerk, **{**params, "tier": "severe"}))
+    assert "单位 3,000元 10,000元 8,950元 捌仟玖佰伍拾元整" in text
+    text = text_of(page(clerk, **{**params, "corrected_by_deadline": "y"}))
+    assert "不予罚款" in text and "6,500元" not in text
+
+
+def test_liaoning_33_shows_its_measures_and_no_fine(clerk):
+    text = text_of(page(clerk, **{**LIAONING_35, "violation": "liaoning-33", "illegal_gains": "0"}))
+    assert "本条不设罚款，只适用下列措施" in text
+    assert "责令拆除" in text and "拒不拆除的，依法予以强制拆除" in text
+    assert "罚款数额" not in text
+
+
+def test_the_trace_is_an_ordered_list_with_citations(clerk):
+    markup = page(clerk, **LIAONING_35)
+    trace = re.search(r'<ol class="trace">(.*?)</ol>', markup, re.S).group(1)
+    steps = [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", trace, re.S)]
+    assert steps[0].startswith("买卖或者违法使用") and "（《辽宁省公共安全技术防范条例》第三十五条）" in steps[0]
+    assert "行为发生时适用的文本自 2015-02-01 起施行：2015年2月1日" in steps[1]
+    assert "《中华人民共和国行政处罚法》第三十六条" in steps[2]
+    joined = " | ".join(steps)
+    assert "对单位处30000元罚款（固定数额，不分档）：30,000元" in joined
+    assert "处违法所得3倍罚款：5000元×3：15,000元" in joined
+    assert joined.index("固定数额") < joined.index("违法所得3倍") < joined.index("听证")
+
+
+def test_yuan_formatting():
+    assert yuan(1234567) == "1,234,567元"
+    assert yuan_capital(10000) == "壹万元整"
+    assert yuan_capital(1005) == "壹仟零伍元整"
+
+
+# -- the article's text ------------------------------------------------------------------------------------------
+
+
+def test_without_the_imported_text_the_page_says_how_to_import_it(clerk):
+    markup = page(clerk, **LIAONING_35)
+    assert "尚未导入该法规的条文" in markup
+    assert "<code>flask --app app import regulation <法规文本文件> --jurisdiction liaoning</code>" in markup
+
+
+def test_after_import_the_cited_article_is_shown(clerk, runner):
+    path = regulations_dir() / "liaoning-2014.md"
+    result = runner.invoke(args=["import", "regulation", str(path), "--jurisdiction", "liaoning"])
+    assert result.exit_code == 0, result.output
+    markup = page(clerk, **LIAONING_35)
+    article = re.search(r'<article class="article-text">(.*?)</article>', markup, re.S).group(1)
+    assert "《辽宁省公共安全技术防范条例》第三十五条" in article
+    assert "对单位处3万元罚款，对个人处1万元罚款；有违法所得的，没收违法所得，处违法所得三倍罚款" in article
+    assert "尚未导入" not in markup
+
+
+def test_the_cited_paragraph_is_marked(clerk, runner):
+    path = regulations_dir() / "shanxi-2012.md"
+    assert runner.invoke(args=["import", "regulation", str(path), "--jurisdiction", "shanxi"]).exit_code == 0
+    params = {**LIAONING_35, "jurisdiction": "shanxi", "violation": "shanxi-24-2", "illegal_gains": "0"}
+    article = re.search(r'<article class="article-text">(.*?)</article>', page(clerk, **params), re.S).group(1)
+    paragraphs = re.findall(r"<p( class=\"cited\")?>", article)
+    assert paragraphs[1] == ' class="cited"' and paragraphs[0] == ""
+
+
+# -- errors beside their fields ----------------------------------------------------------------------------------
+
+
+def field_error(markup: str, label: str) -> str:
+    found = re.findall(rf'<p class="error"[^>]*>{re.escape(label)}：([^<]*)</p>', markup)
+    assert found, f"no error beside {label}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("params", "label", "message"),
+    [
+        ({"act_date": "2024-02-30"}, "违法行为发生日期", "请按“年-月-日”填写有效日期，例如 2024-06-01"),
+        ({"act_date": "2024/06/01"}, "违法行为发生日期", "请按“年-月-日”填写有效日期，例如 2024-06-01"),
+        ({"act_date": ""}, "违法行为发生日期", "请填写此项"),
+        ({"act_date": "2015-01-31"}, "违法行为发生日期",
+         "行为日期 2015-01-31 早于《辽宁省公共安全技术防范条例》现行文本的施行日期 2015-02-01，不能依现行文本计算"),
+        ({"illegal_gains": "abc"}, "违法所得（元）", "违法所得须为不小于0的整数（元）"),
+        ({"illegal_gains": "-5"}, "违法所得（元）", "违法所得须为不小于0的整数（元）"),
+        ({"illegal_gains": "1000000000001"}, "违法所得（元）", "违法所得不能超过1,000,000,000,000元"),
+        ({"party": "company"}, "当事人", "请选择单位或者个人"),
+        ({"tier": "harsh"}, "裁量档次", "请选择裁量档次"),
+        ({"jurisdiction": "atlantis"}, "辖区及法规", "请选择辖区"),
+        ({"violation": "liaoning-99"}, "违法行为（罚则条款）", "请选择违法行为"),
+        ({"violation": "shanxi-25"}, "违法行为（罚则条款）",
+         "所选条款属于《山西省安全技术防范条例》，与所选辖区不一致；请选择《辽宁省公共安全技术防范条例》中的条款，或者改选辖区"),
+    ],
+)
+def test_a_bad_value_is_named_beside_its_field_in_chinese(clerk, params, label, message):
+    markup = page(clerk, **{**LIAONING_35, **params})
+    assert field_error(markup, label) == message
+    assert 'id="result"' not in markup
+    assert 'class="error-summary"' in markup or "早于" in message
+
+
+def test_an_act_in_the_future_is_named_beside_the_date(clerk):
+    tomorrow = china_today() + dt.timedelta(days=1)
+    markup = page(clerk, **{**LIAONING_35, "act_date": tomorrow.isoformat()})
+    assert field_error(markup, "违法行为发生日期").startswith(f"行为日期 {tomorrow.isoformat()} 晚于今天")
+    assert 'id="result"' not in markup
+
+
+def test_values_are_kept_after_an_error(clerk):
+    markup = page(clerk, **{**LIAONING_35, "act_date": "2024-02-30", "severe": "y"})
+    assert 'value="2024-02-30"' in markup and 'value="5000"' in markup
+    assert re.search(r'<input checked id="severe"', markup)
