@@ -78,10 +78,14 @@ def register_extensions(app: Flask) -> None:
     from app import (
         models,  # noqa: F401 - registers every table
         security,
+        workflow_hooks,
     )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    # Role checks run before the CSRF check: a stranger is refused before anything else is said.
+    security.init_app(app)
+    workflow_hooks.register(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
@@ -94,8 +98,6 @@ def register_extensions(app: Flask) -> None:
         from app.models import User
 
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
-
-    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -15,13 +15,32 @@ def test_every_route_declares_its_roles(app):
     assert missing == [], f"routes without a role declaration: {missing}"
 
 
-def _guarded_get_routes(app):
-    """(path, roles) for every parameter-free GET route that is not public."""
+DUMMY = {"int": 1, "default": "x", "string": "x", "path": "x"}
+
+
+def _build(app, rule) -> str:
+    """A URL for the rule with placeholder values: the role check answers before any lookup happens."""
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name].__class__.__name__.lower().replace("converter", "")
+        values[name] = DUMMY.get(converter, "x")
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _guarded_routes(app, method: str):
+    """(url, roles) for every non-public route answering `method`, parameters filled with placeholders."""
     for rule in app.url_map.iter_rules():
         roles = declared_roles(app, rule.endpoint)
-        if "public" in roles or rule.arguments or "GET" not in rule.methods:
+        if "public" in roles or method not in rule.methods:
             continue
-        yield rule.rule, set(roles)
+        yield _build(app, rule), set(roles)
+
+
+def _guarded_get_routes(app):
+    return _guarded_routes(app, "GET")
 
 
 def test_anonymous_is_sent_to_login_for_every_guarded_page(app, client):
@@ -49,6 +68,23 @@ def test_each_role_is_refused_where_it_does_not_belong(app, login_as, role):
             checked += 1
     # every role is refused somewhere (the admin-only and clerk-only pages exist)
     assert checked > 0 or role == "admin"
+
+
+@pytest.mark.parametrize("role", (None, *ROLES))
+def test_every_post_route_refuses_the_wrong_role_before_anything_else(app, login_as, role):
+    """POSTs without a CSRF token: a stranger is sent to log in, a wrong role gets 403 (never 400)."""
+    if role is None:
+        client = app.test_client()
+    else:
+        client, _user = login_as(role)
+    for path, roles in _guarded_routes(app, "POST"):
+        response = client.post(path)
+        if role is None:
+            assert response.status_code in (302, 401), path
+        elif role not in roles:
+            assert response.status_code == 403, f"{role} admitted to POST {path}"
+        else:
+            assert response.status_code != 403, f"{role} refused on its own POST {path}"
 
 
 def test_undeclared_route_is_refused(app):
