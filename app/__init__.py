@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
         security,
         workflow_hooks,
     )
+    from app.services import name_index  # noqa: F401 - keeps the roster's name index on every flush
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)

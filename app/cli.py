@@ -17,6 +17,7 @@ from workflows.rules import JURISDICTION_CODES
 audit_cli = AppGroup("audit", help="审计记录")
 # `flask import ...`: regulation texts here; filings and cases are added by the transfer area.
 import_cli = AppGroup("import", help="导入法规文本、备案单位、处罚案件")
+roster_cli = AppGroup("roster", help="公开名录")
 
 
 def register(app):
@@ -25,6 +26,7 @@ def register(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(load_demo)
+    app.cli.add_command(roster_cli)
 
 
 @click.command("init-db")
@@ -114,3 +116,13 @@ def import_regulation_command(file, code):
         click.echo(f"导入失败：{exc}", err=True)
         raise SystemExit(2) from None
     click.echo(f"已导入《{regulation.title}》{len(regulation.articles)} 条（{code}）")
+
+
+@roster_cli.command("reindex")
+def roster_reindex():
+    """Rebuild the firm-name search index (after writing firms behind the application's back)."""
+    from app.services.name_index import rebuild_all
+
+    with db.engine.begin() as conn:
+        count = rebuild_all(conn)
+    click.echo(f"已重建 {count} 家单位的名称索引")

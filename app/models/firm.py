@@ -59,3 +59,15 @@ class FirmBusinessType(db.Model):
 
     firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), primary_key=True)
     type_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class FirmNameGram(db.Model):
+    """Each two-character piece of a firm's normalised name, so a name substring search on the public
+    roster is an index lookup rather than a scan of every firm (app/services/name_index.py keeps it)."""
+
+    __tablename__ = "firm_name_gram"
+
+    gram: Mapped[str] = mapped_column(String(8), primary_key=True)
+    firm_id: Mapped[int] = mapped_column(
+        ForeignKey("firm.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

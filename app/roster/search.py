@@ -6,12 +6,10 @@ Choices, written down once (see also benchmarks/bench_roster.py):
   keyset: a page asks for `filing_number > last` (or `< first` going back) with LIMIT size + 1. No OFFSET,
   no COUNT(*) per request; deep pages cost the same as the first.
 - Only firms whose filing is in force or cancelled appear; a firm that never filed ("none") never does.
-- Name: a substring (LIKE '%x%'), which no B-tree index serves. It needs at least two characters and walks
-  the filing-number index in order, stopping as soon as one page is full, so common words answer at once;
-  a word that matches nothing reads every filed firm once. Measured with 100,000 firms
-  (benchmarks/bench_roster.py): a common word 5–15 ms, no match about 60 ms on PostgreSQL (sequential scan)
-  and 140–190 ms on SQLite (index walk with row look-ups). Next steps if that is ever too slow: a pg_trgm GIN
-  index on PostgreSQL, a covering index (filing_number, filing_status, name) on SQLite (measured: 15–25 ms).
+- Name: a substring of at least two characters, found through the firm-name bigram index
+  (app/services/name_index.py: every two-character piece of each name, primary key (gram, firm_id)), then
+  confirmed with LIKE. Without it a name matching nothing read every filed firm (140–190 ms on SQLite with
+  100,000 firms); see benchmarks/bench_roster.py for the figures with it.
 - Credit code: 18 characters is an exact match on the unique index; fewer is a prefix, served as a range
   on that index (`>= p AND < next(p)`) because SQLite's case-insensitive LIKE cannot use it.
 - City, status and business type are equalities on indexed columns (business type as EXISTS on the
@@ -29,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Firm
 from app.models.firm import FirmBusinessType
+from app.services.name_index import name_filter
 
 PUBLIC_STATUSES = ("in_force", "cancelled")
 STATUS_LABELS = {"in_force": "有效", "cancelled": "已注销"}
@@ -125,8 +124,10 @@ def roster_select(filters: Filters) -> Select:
     else:
         stmt = stmt.where(Firm.filing_status.in_(PUBLIC_STATUSES))
     if filters.name:
-        # Case only matters for Latin letters; ILIKE costs a case fold per row (PostgreSQL) or lower()
-        # (SQLite), so plain LIKE serves the Chinese names (SQLite's LIKE ignores ASCII case anyway).
+        # The bigram index narrows to the firms having every two-character piece of the query (an index
+        # lookup, app/services/name_index.py); LIKE then confirms the order. Case only matters for Latin
+        # letters: ILIKE costs a case fold per row, so plain LIKE serves Chinese names.
+        stmt = stmt.where(name_filter(filters.name))
         pattern = f"%{_like_escape(filters.name)}%"
         if any("a" <= c.lower() <= "z" for c in filters.name):
             stmt = stmt.where(Firm.name.ilike(pattern, escape="\\"))

@@ -1,0 +1,43 @@
+"""The firm-name bigram index: kept on every ORM write, rebuilt by `flask roster reindex`."""
+
+from sqlalchemy import func, select, text
+
+from app.models import FirmNameGram
+from app.services.name_index import name_grams
+
+
+def test_grams_are_normalised_pieces_of_two():
+    assert name_grams("沈阳 安防") == {"沈阳", "阳安", "安防"}
+    assert name_grams("ＡＢｃ") == {"ab", "bc"}
+    assert name_grams("甲") == {"甲"}
+
+
+def test_index_follows_name_changes(db, factory):
+    firm = factory.firm("沈阳安防科技有限公司")
+    grams = set(db.session.scalars(select(FirmNameGram.gram).where(FirmNameGram.firm_id == firm.id)))
+    assert grams == name_grams("沈阳安防科技有限公司")
+    firm.name = "大连视频监控工程公司"
+    db.session.commit()
+    grams = set(db.session.scalars(select(FirmNameGram.gram).where(FirmNameGram.firm_id == firm.id)))
+    assert "大连" in grams and "沈阳" not in grams
+
+
+def test_roster_name_search_uses_the_index(client, db, factory):
+    factory.firm("沈阳安防科技有限公司", filing_number="N-0001", filing_status="in_force")
+    factory.firm("大连监控工程有限公司", filing_number="N-0002", filing_status="in_force")
+    html = client.get("/roster?name=安防科技").get_data(as_text=True)
+    assert "沈阳安防科技有限公司" in html and "大连监控工程有限公司" not in html
+    # the order of the pieces still matters: 科技安防 is not in the name
+    assert "沈阳安防科技有限公司" not in client.get("/roster?name=科技安防").get_data(as_text=True)
+
+
+def test_reindex_rebuilds_after_writes_behind_the_apps_back(db, factory, runner):
+    firm = factory.firm("沈阳安防科技有限公司")
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM firm_name_gram"))
+        conn.execute(text("UPDATE firm SET name = '锦州报警运营公司' WHERE id = :id"), {"id": firm.id})
+    result = runner.invoke(args=["roster", "reindex"])
+    assert result.exit_code == 0 and "已重建 1 家" in result.output
+    grams = set(db.session.scalars(select(FirmNameGram.gram)))
+    assert grams == name_grams("锦州报警运营公司")
+    assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) == len(grams)
