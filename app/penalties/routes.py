@@ -29,11 +29,12 @@ def calculator():
     deployment = current_app.extensions["jifang.pack"].code
     form = CalculatorForm(request.args or None, default_jurisdiction=deployment)
     result = pack = provision = None
+    today = china_today()
     if request.args and form.validate():
         pack = pack_for(form.jurisdiction.data)
         provision = pack.provision(form.violation.data)
         try:
-            result = calculate(pack, provision.code, form.facts(today=china_today()))
+            result = calculate(pack, provision.code, form.facts(today=today))
         except CalculationError as exc:
             _show_error(form, exc)
     article = article_text(pack.code, provision.reference.article) if result else None
@@ -41,12 +42,13 @@ def calculator():
         "penalties/calculator.html",
         form=form,
         result=result,
-        pack=pack or pack_for(deployment),
+        rules=pack,
         provision=provision,
         article=article,
         article_label=f"第{chinese_numeral(article.number)}条" if article else None,
         target_labels=TARGET_LABELS,
         trace_value=trace_value,
+        today=today,
     )
 
 
