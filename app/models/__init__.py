@@ -1,10 +1,12 @@
 """The database models; importing this package registers every table with the metadata."""
 
 from app.models.audit import AuditEntry
-from app.models.firm import Firm, FirmBusinessType
+from app.models.filing import FilingDocument, FilingMessage, FilingNumberCounter, FilingRequest, FilingStaff
+from app.models.firm import Firm, FirmBusinessType, FirmNameGram
 from app.models.regulation import RegulationArticle, RegulationText
 from app.models.user import Role, User
 
 __all__ = [
-    "AuditEntry", "Firm", "FirmBusinessType", "RegulationArticle", "RegulationText", "Role", "User",
+    "AuditEntry", "FilingDocument", "FilingMessage", "FilingNumberCounter", "FilingRequest", "FilingStaff",
+    "Firm", "FirmBusinessType", "FirmNameGram", "RegulationArticle", "RegulationText", "Role", "User",
 ]

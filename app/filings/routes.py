@@ -1,0 +1,255 @@
+"""Firm pages: thin views over app.services.filing (form → service → engine → audit → one commit).
+
+Every request ID in a URL is looked up with services.filing.for_firm, scoped to the logged-in firm: another
+firm's ID answers 404, exactly like an ID that does not exist.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from app.filings import bp
+from app.security import allow
+from app.services import filing as filings
+from app.services import filing_uploads
+from forms.filing import (
+    MAX_STAFF,
+    REASON_LABELS,
+    ButtonForm,
+    CancellationForm,
+    filing_form_class,
+    flat_errors,
+)
+from forms.identifiers import mask_resident_id
+from workflows.engine import TransitionNotAllowed
+
+CLERK_AND_FIRM = ("firm", "city_clerk", "provincial_clerk")
+
+
+def filing_enabled(view):
+    """Where the regulation imposes no filing duty (Shanxi), every filing page says so and does nothing."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        pack = filings.current_pack()
+        if not pack.filing.enabled:
+            return render_template("filings/disabled.html", notice=pack.filing.notice)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _own_or_404(request_id: int):
+    found = filings.for_firm(request_id, current_user)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+@allow("firm")
+@filing_enabled
+def index():
+    firm = current_user.firm
+    if firm is None:
+        abort(404)
+    requests = filings.firm_requests(firm.id)
+    open_one = next((r for r in requests if r.is_open), None)
+    return render_template(
+        "filings/index.html", firm=firm, requests=requests, open_request=open_one, form=ButtonForm(),
+        workflow=filings.workflow(),
+    )
+
+
+@bp.route("/start", methods=["POST"])
+@allow("firm")
+@filing_enabled
+def start():
+    form = ButtonForm()
+    if not form.validate() or current_user.firm is None:
+        abort(400)
+    try:
+        created = filings.start_request(current_user.firm, request.form.get("kind", ""), current_user)
+    except filings.FilingError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("filings.index"))
+    return redirect(url_for("filings.edit", request_id=created.id))
+
+
+@bp.route("/<int:request_id>")
+@allow("firm")
+@filing_enabled
+def show(request_id: int):
+    found = _own_or_404(request_id)
+    pack = filings.current_pack()
+    return render_template(
+        "filings/show.html", req=found, form=ButtonForm(), mask=mask_resident_id, workflow=filings.workflow(),
+        stage_names=filings.stage_names(pack, found), pack=pack,
+    )
+
+
+@bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
+@allow("firm")
+@filing_enabled
+def edit(request_id: int):
+    found = _own_or_404(request_id)
+    if not found.is_editable:
+        flash("申请已提交审核，不能修改。", "warning")
+        return redirect(url_for("filings.show", request_id=found.id))
+    if found.kind == "cancellation":
+        return _edit_cancellation(found)
+    pack = filings.current_pack()
+    materials = filings.upload_materials(pack, found.firm.is_local)
+    form_class = filing_form_class(materials)
+    form = form_class() if request.method == "POST" else form_class(data=_form_data(found))
+    form.set_choices(pack)
+    form.reason.label.text = REASON_LABELS["change"]
+    if request.method == "GET":
+        for _ in range(min(request.args.get("add", 0, type=int), MAX_STAFF - len(form.staff.entries))):
+            form.staff.append_entry()
+        return _render_edit(found, form, materials)
+    if not form.validate():
+        return _render_edit(found, form, materials)
+    uploads = {f.name: f.data for f in form.upload_fields()}
+    refused = filings.save_draft(found, form.details(), form.staff_rows(), uploads, current_user)
+    for name, message in refused.items():
+        form[name].errors = [message]
+    if refused:
+        return _render_edit(found, form, materials)
+    if form.add_staff.data:
+        return redirect(url_for("filings.edit", request_id=found.id, add=1, _anchor="staff"))
+    if form.send.data:
+        try:
+            filings.submit(found, current_user, answer=form.answer.data)
+        except TransitionNotAllowed as exc:
+            _mark_missing(found, form, pack)
+            return _render_edit(found, form, materials, refusal=exc.message)
+        flash("已提交审核。", "success")
+        return redirect(url_for("filings.show", request_id=found.id))
+    flash("草稿已保存。", "success")
+    return redirect(url_for("filings.edit", request_id=found.id))
+
+
+def _form_data(found) -> dict:
+    data = {name: getattr(found, name) for name in (
+        "name", "legal_rep", "registered_address", "premises_address", "contact_name", "contact_phone",
+        "equipment", "management_rules", "reason",
+    )}
+    data["city_code"] = found.city_code or ""
+    data["business_types"] = list(found.business_types or [])
+    data["staff"] = [
+        {"name": s.name, "id_number": s.id_number, "role": s.role, "training_certificate": s.training_certificate}
+        for s in found.staff
+    ]
+    return data
+
+
+def _mark_missing(found, form, pack) -> None:
+    """Name each missing field beside it too, not only in the refusal above the form."""
+    for name, _label in filings.missing_items(found, pack):
+        if name in form and not form[name].errors:
+            form[name].errors = ["请上传此项材料" if name.startswith("doc_") else "提交前须填写此项"]
+
+
+def _render_edit(found, form, materials, refusal=None):
+    return render_template(
+        "filings/edit.html", req=found, form=form, materials=materials, errors=flat_errors(form),
+        refusal=refusal, firm=found.firm, route=filings.context_for(found), pack=filings.current_pack(),
+        delete_form=ButtonForm(),
+    )
+
+
+def _edit_cancellation(found):
+    form = CancellationForm(data={"reason": found.reason}) if request.method == "GET" else CancellationForm()
+    if request.method == "POST" and form.validate():
+        filings.save_draft(found, {"reason": form.reason.data}, None, {}, current_user)
+        if form.send.data:
+            try:
+                filings.submit(found, current_user)
+            except TransitionNotAllowed as exc:
+                flash(exc.message, "error")
+                return redirect(url_for("filings.edit", request_id=found.id))
+            flash("注销申请已提交审核。", "success")
+            return redirect(url_for("filings.show", request_id=found.id))
+        flash("草稿已保存。", "success")
+        return redirect(url_for("filings.edit", request_id=found.id))
+    return render_template("filings/cancel.html", req=found, form=form, errors=flat_errors(form))
+
+
+@bp.route("/<int:request_id>/withdraw", methods=["POST"])
+@allow("firm")
+@filing_enabled
+def withdraw(request_id: int):
+    found = _own_or_404(request_id)
+    if not ButtonForm().validate():
+        abort(400)
+    try:
+        filings.fire(found, "withdraw", current_user)
+    except TransitionNotAllowed as exc:
+        flash(exc.message, "error")
+    else:
+        flash("申请已撤回。", "success")
+    return redirect(url_for("filings.index"))
+
+
+@bp.route("/<int:request_id>/documents/<int:document_id>/delete", methods=["POST"])
+@allow("firm")
+@filing_enabled
+def delete_document(request_id: int, document_id: int):
+    found = _own_or_404(request_id)
+    if not ButtonForm().validate():
+        abort(400)
+    try:
+        filings.delete_document(found, document_id, current_user)
+    except filings.FilingError:
+        abort(404)
+    flash("材料已删除。", "success")
+    return redirect(url_for("filings.edit", request_id=found.id, _anchor="materials"))
+
+
+@bp.route("/documents/<int:document_id>")
+@allow(*CLERK_AND_FIRM)
+def document(document_id: int):
+    """An uploaded material, to its firm and to the clerks of the bureaus its request reached."""
+    found = filings.document_for(document_id, current_user)
+    path = filing_uploads.path_of(found) if found else None
+    if found is None or not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name, max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/certificate.pdf")
+@allow("firm")
+@filing_enabled
+def certificate():
+    """The 备案证明 of a filing in force; its QR code opens the firm's public roster entry."""
+    from reports.certificate import render_certificate
+
+    firm = current_user.firm
+    if firm is None or firm.filing_status != "in_force" or not firm.filing_number:
+        abort(404)
+    pdf = render_certificate(firm, filings.current_pack(), _verify_url(firm))
+    name = quote(f"备案证明-{firm.filing_number}.pdf")
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename=certificate.pdf; filename*=UTF-8''{name}",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _verify_url(firm) -> str:
+    if "roster.entry" in current_app.view_functions:
+        return url_for("roster.entry", token=firm.credit_code, _external=True)
+    return url_for("main.home", _external=True)

@@ -1,0 +1,110 @@
+"""Review pages for city and provincial clerks (thin: form → service → engine → audit → one commit).
+
+A request is looked up with services.filing.for_clerk: only clerks of a bureau on its route that it has
+reached see it; anyone else gets 404, as for an ID that does not exist.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.review import bp
+from app.security import CLERKS, allow
+from app.services import filing as filings
+from forms.filing import DecisionForm, LocalityForm, flat_errors
+from forms.identifiers import credit_code_province, mask_resident_id
+from workflows.engine import TransitionNotAllowed
+
+
+def _pack():
+    return filings.current_pack()
+
+
+def _visible_or_404(request_id: int):
+    found = filings.for_clerk(request_id, current_user)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+@allow(*CLERKS)
+def queue():
+    pack = _pack()
+    if not pack.filing.enabled:
+        return render_template("filings/disabled.html", notice=pack.filing.notice)
+    today = filings.china_today()
+    rows = []
+    for found in filings.queue(current_user):
+        clock = filings.clock(found, pack)
+        rows.append({
+            "req": found,
+            "waited": clock.working_days_waited(today) if clock else 0,
+            "deadline": clock.deadline if clock else None,
+            "status": clock.status(today).value if clock else "ok",
+        })
+    return render_template(
+        "review/queue.html", rows=rows, decided=filings.recently_decided(current_user),
+        workflow=filings.workflow(), authority=pack.authority(current_user.authority_code),
+    )
+
+
+@bp.route("/<int:request_id>")
+@allow(*CLERKS)
+def detail(request_id: int):
+    found = _visible_or_404(request_id)
+    return _render_detail(found, DecisionForm(), LocalityForm(data={"is_local": "1" if found.firm.is_local else "0"}))
+
+
+def _render_detail(found, form, locality_form, refusal=None, status=200):
+    pack = _pack()
+    clock = filings.clock(found, pack) if found.state == "under_review" else None
+    today = filings.china_today()
+    return render_template(
+        "review/detail.html", req=found, form=form, locality_form=locality_form, refusal=refusal, pack=pack,
+        workflow=filings.workflow(), decisions=filings.available_decisions(found, current_user),
+        stage_names=filings.stage_names(pack, found), clock=clock, today=today, mask=mask_resident_id,
+        code_province=pack.is_in_province(credit_code_province(found.firm.credit_code)),
+        errors=flat_errors(form) + flat_errors(locality_form),
+        can_correct=found.state in ("under_review", "returned") and found.authority_code == current_user.authority_code,
+        status_value=clock.status(today).value if clock else "ok",
+    ), status
+
+
+@bp.route("/<int:request_id>/decide", methods=["POST"])
+@allow(*CLERKS)
+def decide(request_id: int):
+    found = _visible_or_404(request_id)
+    form = DecisionForm()
+    locality_form = LocalityForm(data={"is_local": "1" if found.firm.is_local else "0"}, formdata=None)
+    if not form.validate():
+        return _render_detail(found, form, locality_form, status=422)
+    try:
+        filings.decide(found, form.action.data, current_user, form.comment.data)
+    except (TransitionNotAllowed, filings.FilingError) as exc:
+        return _render_detail(found, form, locality_form, refusal=exc.message, status=409)
+    flash(f"已办理：{workflow_label(found)}。", "success")
+    return redirect(url_for("review.queue"))
+
+
+def workflow_label(found) -> str:
+    number = f"，备案编号 {found.filing_number}" if found.state == "filed" else ""
+    return f"{found.name}（{filings.workflow().state_label(found.state)}{number}）"
+
+
+@bp.route("/<int:request_id>/locality", methods=["POST"])
+@allow(*CLERKS)
+def correct_locality(request_id: int):
+    found = _visible_or_404(request_id)
+    form = LocalityForm()
+    if not form.validate():
+        return _render_detail(found, DecisionForm(formdata=None), form, status=422)
+    try:
+        filings.correct_locality(found, current_user, form.is_local.data == "1", form.reason.data)
+    except filings.FilingError as exc:
+        return _render_detail(found, DecisionForm(formdata=None), form, refusal=exc.message, status=409)
+    flash("单位属地已更正，申请已按更正后的属地重新确定受理机关。", "success")
+    if filings.for_clerk(found.id, current_user) is None:
+        return redirect(url_for("review.queue"))
+    return redirect(url_for("review.detail", request_id=found.id))

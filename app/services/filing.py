@@ -1,0 +1,419 @@
+"""Filing requests: routing from the jurisdiction pack, drafts, transitions, scoping, queues, reminders.
+
+Views call these; these call the workflow engine, whose listener writes the audit entry; each operation
+ends with one commit. Every lookup a user makes by ID goes through `for_firm` or `for_clerk`, the only
+places that decide which requests a user may see (another firm's or another city's answer None → 404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from app import audit
+from app.extensions import db
+from app.models import FilingDocument, FilingMessage, FilingRequest, FilingStaff, Firm
+from app.models.base import utcnow
+from app.models.filing import OPEN_STATES
+from app.services import filing_uploads
+from forms.filing import LABELS, REASON_LABELS
+from workflows.engine import Context, DueAction, TransitionResult, Workflow, load_definition
+from workflows.time_limits import CHINA_TZ, Clock
+
+# The clerk's three decisions; approval's transition depends on what the request asks for.
+APPROVALS = {"initial": "approve", "change": "approve_change", "cancellation": "approve_cancellation"}
+DECISIONS = {"return": "return_for_correction", "reject": "reject"}
+_DETAIL_FIELDS = (
+    "name", "legal_rep", "registered_address", "premises_address", "contact_name", "contact_phone",
+    "equipment", "management_rules",
+)
+
+
+class FilingError(Exception):
+    """An operation refused for a reason the user can act on; `message` is Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def current_pack():
+    return current_app.extensions["jifang.pack"]
+
+
+def workflow() -> Workflow:
+    return load_definition("filing")
+
+
+def china_today() -> dt.date:
+    return dt.datetime.now(CHINA_TZ).date()
+
+
+# --- routing ------------------------------------------------------------------------------------------
+def route_of(pack, is_local: bool, city_code: str | None) -> tuple[str, list[str | None]]:
+    """The route name and the authority of each stage (None where the premises city is unknown)."""
+    name = "local" if is_local else "out_of_province"
+    route = pack.route_for(is_local)
+    return name, [pack.stage_authority(stage, city_code) for stage in route.stages]
+
+
+def route_needs_city(pack, is_local: bool) -> bool:
+    return any(stage.authority == "premises_city" for stage in pack.route_for(is_local).stages)
+
+
+def stage_names(pack, request: FilingRequest) -> list[str]:
+    route = pack.route_for(request.route == "local") if request.route else None
+    return [s.name for s in route.stages] if route else []
+
+
+def context_for(request: FilingRequest, pack=None) -> Context:
+    """Stages fixed at submission; a draft's are computed from the firm as it stands now."""
+    pack = pack or current_pack()
+    if request.state == "draft":
+        name, stages = route_of(pack, request.firm.is_local, request.city_code)
+    else:
+        name, stages = request.route, list(request.stages or [])
+    return Context(pack=pack, stages=tuple(stages), data={"route": name})
+
+
+def upload_materials(pack, is_local: bool) -> list:
+    """The materials to upload: the out-of-province ones only for firms from another province."""
+    return [
+        m
+        for m in pack.filing.materials
+        if m.upload and (not m.out_of_province_only or (not is_local and pack.filing.home_certificate_required))
+    ]
+
+
+def missing_items(request: FilingRequest, pack) -> list[tuple[str, str]]:
+    """(form field, Chinese label) of everything a submission still lacks."""
+    if request.kind == "cancellation":
+        return [] if (request.reason or "").strip() else [("reason", REASON_LABELS["cancellation"])]
+    missing = [(f, LABELS[f]) for f in _DETAIL_FIELDS if not (getattr(request, f) or "").strip()]
+    is_local = request.firm.is_local
+    if route_needs_city(pack, is_local) and not request.city_code:
+        missing.append(("city_code", LABELS["city_code"]))
+    if not request.business_types:
+        missing.append(("business_types", LABELS["business_types"]))
+    if not request.staff:
+        missing.append(("staff", LABELS["staff"]))
+    for material in upload_materials(pack, is_local):
+        if not request.documents_for(material.code):
+            missing.append((f"doc_{material.code}", material.name))
+    if request.kind == "change" and not (request.reason or "").strip():
+        missing.append(("reason", REASON_LABELS["change"]))
+    return missing
+
+
+# --- scoping ------------------------------------------------------------------------------------------
+def for_firm(request_id: int, user) -> FilingRequest | None:
+    """The request if it belongs to the user's own firm, else None."""
+    if user.firm_id is None:
+        return None
+    return db.session.scalar(
+        select(FilingRequest).where(FilingRequest.id == request_id, FilingRequest.firm_id == user.firm_id)
+    )
+
+
+def for_clerk(request_id: int, user) -> FilingRequest | None:
+    """The request if it has reached the clerk's bureau on its route (never a draft), else None."""
+    request = db.session.get(FilingRequest, request_id)
+    if request is None or not user.authority_code or user.authority_code not in request.reached_authorities():
+        return None
+    return request
+
+
+def document_for(document_id: int, user) -> FilingDocument | None:
+    """An uploaded file, for the firm that uploaded it or a clerk of a bureau its request reached."""
+    document = db.session.get(FilingDocument, document_id)
+    if document is None:
+        return None
+    if user.role == "firm":
+        return document if user.firm_id is not None and document.request.firm_id == user.firm_id else None
+    if user.is_clerk and for_clerk(document.request_id, user) is not None:
+        return document
+    return None
+
+
+def firm_requests(firm_id: int) -> list[FilingRequest]:
+    return list(
+        db.session.scalars(
+            select(FilingRequest).where(FilingRequest.firm_id == firm_id).order_by(FilingRequest.id.desc())
+        )
+    )
+
+
+def open_request(firm_id: int) -> FilingRequest | None:
+    return db.session.scalar(
+        select(FilingRequest)
+        .where(FilingRequest.firm_id == firm_id, FilingRequest.state.in_(OPEN_STATES))
+        .order_by(FilingRequest.id.desc())
+        .limit(1)
+    )
+
+
+def queue(user) -> list[FilingRequest]:
+    """Requests waiting at the clerk's bureau, oldest first (time in the current stage)."""
+    return list(
+        db.session.scalars(
+            select(FilingRequest)
+            .where(FilingRequest.authority_code == user.authority_code, FilingRequest.state == "under_review")
+            .order_by(FilingRequest.state_entered_at, FilingRequest.id)
+        )
+    )
+
+
+def recently_decided(user, limit: int = 20) -> list[FilingRequest]:
+    return list(
+        db.session.scalars(
+            select(FilingRequest)
+            .where(
+                FilingRequest.authority_code == user.authority_code,
+                FilingRequest.state.not_in(("draft", "under_review")),
+            )
+            .order_by(FilingRequest.updated_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- time limits --------------------------------------------------------------------------------------
+@dataclass
+class _ClockView:
+    """The request as the engine's clock sees it: its naive-UTC entry time made aware, so the working
+    days count from the Beijing date, not the UTC one."""
+
+    request: FilingRequest
+
+    @property
+    def state(self) -> str:
+        return self.request.state
+
+    @property
+    def stage(self) -> int:
+        return self.request.stage
+
+    @property
+    def sent_actions(self) -> list:
+        return self.request.sent_actions or []
+
+    @property
+    def state_entered_at(self) -> dt.datetime:
+        return self.request.state_entered_at.replace(tzinfo=dt.UTC)
+
+
+def clock(request: FilingRequest, pack=None) -> Clock | None:
+    return workflow().clock(_ClockView(request), Context(pack=pack or current_pack()))
+
+
+def due_actions(today: dt.date, pack=None) -> list[DueAction]:
+    """Reminders and escalations due today for every request under review (each sent once)."""
+    records = [_ClockView(r) for r in db.session.scalars(select(FilingRequest).where(FilingRequest.state == "under_review"))]
+    return workflow().due_actions(records, today, Context(pack=pack or current_pack()))
+
+
+def record_due_actions(actions: Iterable[DueAction]) -> int:
+    """Audit each reminder/escalation and remember its key on the request; one commit."""
+    count = 0
+    for action in actions:
+        request = action.record.request
+        audit.record(
+            f"filing.{action.kind}",
+            request,
+            actor="system",
+            detail={
+                "kind": action.kind,
+                "deadline": action.deadline.isoformat(),
+                "roles": list(action.roles),
+                "authority": request.authority_code,
+                "key": action.key,
+            },
+        )
+        request.sent_actions = [*(request.sent_actions or []), action.key]
+        count += 1
+    db.session.commit()
+    return count
+
+
+# --- the firm's side ----------------------------------------------------------------------------------
+def start_request(firm: Firm, kind: str, actor) -> FilingRequest:
+    """A new draft: a first filing, or a change or cancellation of the filing in force."""
+    pack = current_pack()
+    if not pack.filing.enabled:
+        raise FilingError(pack.filing.notice or "本辖区不受理备案")
+    if kind not in APPROVALS:
+        raise FilingError("未知的申请类型")
+    if open_request(firm.id) is not None:
+        raise FilingError("本单位已有一份未办结的申请，请先完成或撤回")
+    if kind == "initial" and firm.filing_status == "in_force":
+        raise FilingError("本单位已备案，如信息有变化请申请备案变更")
+    if kind != "initial" and firm.filing_status != "in_force":
+        raise FilingError("本单位没有有效的备案，不能申请变更或注销")
+    request = FilingRequest(firm=firm, kind=kind, state="draft", stage=0, state_entered_at=utcnow())
+    _prefill(request, firm)
+    db.session.add(request)
+    db.session.flush()
+    audit.record("filing.create", request, actor=actor, detail={"kind": kind, "firm_id": firm.id})
+    db.session.commit()
+    return request
+
+
+def _prefill(request: FilingRequest, firm: Firm) -> None:
+    """Start from what is on file: the last approved request, else the firm's own columns."""
+    last = db.session.scalar(
+        select(FilingRequest)
+        .where(FilingRequest.firm_id == firm.id, FilingRequest.state.in_(("filed", "changed")))
+        .order_by(FilingRequest.id.desc())
+        .limit(1)
+    )
+    for name in ("name", "legal_rep", "registered_address", "premises_address", "contact_name", "contact_phone"):
+        setattr(request, name, getattr(firm, name) or "")
+    request.city_code = firm.city_code
+    request.business_types = firm.business_type_codes
+    if last is None:
+        return
+    request.equipment, request.management_rules = last.equipment, last.management_rules
+    request.staff = [
+        FilingStaff(name=s.name, id_number=s.id_number, role=s.role, training_certificate=s.training_certificate)
+        for s in last.staff
+    ]
+    request.documents = [
+        FilingDocument(
+            material_code=d.material_code, original_name=d.original_name, stored_name=d.stored_name,
+            content_type=d.content_type, size=d.size, sha256=d.sha256, uploaded_by_id=d.uploaded_by_id,
+            uploaded_at=d.uploaded_at,
+        )
+        for d in last.documents
+    ]
+
+
+def _editable(request: FilingRequest) -> None:
+    if not request.is_editable:
+        raise FilingError("申请已提交审核，不能修改")
+
+
+def save_draft(
+    request: FilingRequest,
+    details: Mapping,
+    staff: list[Mapping] | None,
+    uploads: Mapping[str, FileStorage | None],
+    actor,
+) -> dict[str, str]:
+    """Store what the firm typed and uploaded; returns refused uploads by field name (the rest is kept)."""
+    _editable(request)
+    pack = current_pack()
+    for name, value in details.items():
+        if name == "business_types":
+            known = {b.code for b in pack.filing.business_types}
+            value = [code for code in value if code in known]
+        setattr(request, name, value)
+    if staff is not None:
+        request.staff = [FilingStaff(**row) for row in staff]
+    errors: dict[str, str] = {}
+    allowed = {m.code for m in upload_materials(pack, request.firm.is_local)}
+    added = []
+    for field_name, storage in uploads.items():
+        code = field_name.removeprefix("doc_")
+        if storage is None or not storage.filename or code not in allowed:
+            continue
+        try:
+            stored = filing_uploads.store(storage.stream)
+        except filing_uploads.UploadRefused as exc:
+            errors[field_name] = exc.args[0]
+            continue
+        request.documents.append(
+            FilingDocument(
+                material_code=code, original_name=filing_uploads.clean_filename(storage.filename),
+                stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
+                sha256=stored.sha256, uploaded_by_id=actor.id,
+            )
+        )
+        added.append({"material": code, "sha256": stored.sha256, "size": stored.size})
+    db.session.flush()
+    audit.record("filing.save_draft", request, actor=actor, detail={"uploads": added})
+    db.session.commit()
+    return errors
+
+
+def delete_document(request: FilingRequest, document_id: int, actor) -> None:
+    _editable(request)
+    document = next((d for d in request.documents if d.id == document_id), None)
+    if document is None:
+        raise FilingError("材料不存在")
+    stored_name = document.stored_name
+    request.documents.remove(document)
+    db.session.flush()
+    audit.record(
+        "filing.delete_document", request, actor=actor,
+        detail={"material": document.material_code, "sha256": document.sha256},
+    )
+    db.session.commit()
+    filing_uploads.discard(stored_name)
+
+
+# --- transitions --------------------------------------------------------------------------------------
+def fire(request: FilingRequest, transition: str, actor, comment: str | None = None) -> TransitionResult:
+    """Fire a transition (the audit listener records it) and commit; TransitionNotAllowed if refused."""
+    pack = current_pack()
+    result = workflow().fire(request, transition, actor, comment=comment, now=utcnow(), ctx=context_for(request, pack))
+    if request.state == "under_review":
+        request.authority_code = request.stages[request.stage]
+    if getattr(actor, "role", None) == "firm" and result.comment:
+        db.session.add(
+            FilingMessage(
+                request=request, author_id=actor.id, from_firm=True, author_label=request.firm.name,
+                transition=result.transition, body=result.comment, created_at=result.at,
+            )
+        )
+    db.session.commit()
+    return result
+
+
+def submit(request: FilingRequest, actor, answer: str | None = None) -> TransitionResult:
+    """First submission from a draft, or resubmission after a return (with the firm's answer)."""
+    return fire(request, "submit" if request.state == "draft" else "resubmit", actor, comment=answer)
+
+
+def decide(request: FilingRequest, action: str, clerk, comment: str | None) -> TransitionResult:
+    transition = APPROVALS[request.kind] if action == "approve" else DECISIONS.get(action)
+    if transition is None:
+        raise FilingError("未知的审核决定")
+    return fire(request, transition, clerk, comment=comment)
+
+
+def available_decisions(request: FilingRequest, clerk) -> set[str]:
+    names = {t.name for t in workflow().available(request, clerk, context_for(request))}
+    found = {"approve"} if APPROVALS[request.kind] in names else set()
+    return found | {action for action, t in DECISIONS.items() if t in names}
+
+
+def correct_locality(request: FilingRequest, clerk, is_local: bool, reason: str) -> None:
+    """A clerk overrides the credit code's reading of in/out of province; the request is re-routed.
+
+    The clerk becomes an editor of the request, so he or she may no longer approve it.
+    """
+    if request.state not in ("under_review", "returned") or clerk.authority_code != request.authority_code:
+        raise FilingError("只有当前受理该申请的公安机关可以更正单位属地")
+    firm = request.firm
+    pack = current_pack()
+    route_name, stages = route_of(pack, is_local, request.city_code)
+    if any(code is None for code in stages):
+        raise FilingError("经营场所所在城市不明，无法按更正后的属地确定受理机关")
+    before = {"is_local": firm.is_local, "route": request.route, "stages": list(request.stages)}
+    firm.is_local = is_local
+    firm.locality_override_reason = reason
+    request.route, request.stages, request.stage = route_name, stages, 0
+    if request.state == "under_review":
+        request.authority_code = stages[0]
+    request.add_editor(clerk.id)
+    audit.record(
+        "filing.correct_locality", request, actor=clerk,
+        detail={"before": before, "after": {"is_local": is_local, "route": route_name, "stages": stages},
+                "reason": reason},
+    )
+    db.session.commit()

@@ -1,0 +1,130 @@
+"""The filing workflow's guards and effects (workflows/definitions/filing.yaml names them).
+
+Effects change the database inside the caller's transaction and never commit or render; the view's one
+commit makes the transition, its effects and its audit entry final together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.extensions import db
+from app.models import FilingMessage, FirmBusinessType
+from app.services import filing_numbers
+from app.services.filing import missing_items
+from workflows.engine import Context, Registry, TransitionResult, default_registry
+from workflows.time_limits import CHINA_TZ
+
+OUTCOME_TEXTS = {
+    "filed": "备案已通过，备案编号：{number}。可在“本单位备案”页面下载备案证明。",
+    "changed": "备案变更已通过，变更后的信息已记入备案名录。",
+    "cancelled": "备案已注销。",
+    "rejected": "备案申请不予通过。",
+    "returned": "备案申请已退回补正，请按意见修改后重新提交。",
+}
+
+
+def china_date(at: dt.datetime) -> dt.date:
+    """The date in China of a naive-UTC timestamp (filing dates and number years are Beijing dates)."""
+    return at.replace(tzinfo=dt.UTC).astimezone(CHINA_TZ).date()
+
+
+# --- guard --------------------------------------------------------------------------------------------
+def ready_to_submit(record, actor, ctx: Context) -> str | None:
+    """Everything the law asks for is present (Liaoning art. 16; Qinhuangdao art. 17's certificate)."""
+    missing = missing_items(record, ctx.pack)
+    if missing:
+        return "尚不能提交，请先填写或上传：" + "、".join(label for _field, label in missing)
+    if not ctx.stages or any(code is None for code in ctx.stages):
+        return "未能确定受理的公安机关，请检查经营场所所在城市"
+    return None
+
+
+# --- effects ------------------------------------------------------------------------------------------
+def record_route(record, result: TransitionResult, ctx: Context) -> None:
+    """Fix the route at submission: later changes to the pack or the firm do not move a request."""
+    record.route = ctx.data.get("route")
+    record.stages = list(ctx.stages)
+    record.authority_code = ctx.stages[0]
+    record.submitted_at = result.at
+
+
+def _copy_details(record) -> None:
+    firm = record.firm
+    firm.name = record.name
+    firm.legal_rep = record.legal_rep
+    firm.registered_address = record.registered_address
+    firm.premises_address = record.premises_address
+    firm.city_code = record.city_code
+    firm.contact_name = record.contact_name
+    firm.contact_phone = record.contact_phone
+    wanted = set(record.business_types or [])
+    firm.business_types = [bt for bt in firm.business_types if bt.type_code in wanted]
+    have = {bt.type_code for bt in firm.business_types}
+    firm.business_types.extend(FirmBusinessType(type_code=code) for code in sorted(wanted - have))
+
+
+def assign_filing_number(record, result: TransitionResult, ctx: Context) -> None:
+    """The next number of the bureau that filed it, in the pack's format; the firm's roster entry."""
+    authority = ctx.stage_authority(record.stage)
+    filed_on = china_date(result.at)
+    seq = filing_numbers.next_sequence(authority, filed_on.year)
+    number = ctx.pack.format_filing_number(authority, filed_on.year, seq)
+    record.filing_number = number
+    record.decided_at = result.at
+    _copy_details(record)
+    firm = record.firm
+    firm.filing_number = number
+    firm.filed_on = filed_on
+    firm.filing_authority_code = authority
+    firm.filing_status = "in_force"
+
+
+def apply_change(record, result: TransitionResult, ctx: Context) -> None:
+    """The approved details replace the roster entry's; number, date and authority stay."""
+    record.decided_at = result.at
+    record.filing_number = record.firm.filing_number
+    _copy_details(record)
+
+
+def cancel_filing(record, result: TransitionResult, ctx: Context) -> None:
+    """The filing stops being in force; the roster keeps the entry, marked cancelled."""
+    record.decided_at = result.at
+    record.filing_number = record.firm.filing_number
+    record.firm.filing_status = "cancelled"
+
+
+def notify_firm(record, result: TransitionResult, ctx: Context) -> None:
+    """The outcome and the clerk's words, shown to the firm with its request and on its home page."""
+    if result.to_state == "rejected":
+        record.decided_at = result.at
+    text = OUTCOME_TEXTS.get(result.to_state, "备案申请状态已更新。").format(number=record.filing_number)
+    if result.comment:
+        text += "\n意见：" + result.comment
+    actor = result.actor
+    db.session.add(
+        FilingMessage(
+            request=record,
+            author_id=getattr(actor, "id", None),
+            from_firm=False,
+            author_label=_authority_name(ctx, getattr(actor, "authority_code", None)),
+            transition=result.transition,
+            body=text,
+            created_at=result.at,
+        )
+    )
+
+
+def _authority_name(ctx: Context, code: str | None) -> str:
+    authority = ctx.pack.authority(code) if ctx.pack and code else None
+    return authority.name if authority else "公安机关"
+
+
+def register(registry: Registry = default_registry) -> None:
+    """Bind the names the definition requires (registering the same function twice is a no-op)."""
+    registry.add_guard("ready_to_submit", ready_to_submit)
+    registry.add_effect("record_route", record_route)
+    registry.add_effect("assign_filing_number", assign_filing_number)
+    registry.add_effect("apply_change", apply_change)
+    registry.add_effect("cancel_filing", cancel_filing)
+    registry.add_effect("notify_firm", notify_firm)

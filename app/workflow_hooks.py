@@ -1,0 +1,35 @@
+"""Binds the workflow engine to the application: the filing guards and effects, and the audit listener.
+
+The listener is the one way a transition reaches the audit trail (actor, time, comment, from/to), for
+every workflow on the default registry, in the transaction of the change it records. Called once by the
+factory; registering again is a no-op, so tests may build many apps.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_app_context
+
+from app import audit
+from workflows.engine import TransitionResult, default_registry, load_definition
+
+
+def audit_transition(record, result: TransitionResult) -> None:
+    if not has_app_context():  # a pure engine run (tests of workflows/) has no audit trail
+        return
+    actor = result.actor if hasattr(result.actor, "audit_label") else (str(result.actor or "") or "system")
+    detail = {**result.audit_detail(), "at": result.at.isoformat()}
+    if hasattr(record, "__tablename__"):
+        audit.record(f"{result.workflow}.{result.transition}", record, detail=detail, actor=actor)
+    else:
+        audit.record(
+            f"{result.workflow}.{result.transition}", object_type=type(record).__name__,
+            object_id=getattr(record, "id", None), detail=detail, actor=actor,
+        )
+
+
+def register(app: Flask) -> None:
+    from app.services import filing_workflow
+
+    filing_workflow.register(default_registry)
+    default_registry.on_transition(audit_transition)
+    load_definition("filing").verify()
