@@ -12,6 +12,7 @@ import pytest
 
 from app.penalties.service import china_today, yuan, yuan_capital
 from tests.regulation_texts import regulations_dir
+from tests.support import post_form
 from workflows.penalty import add_years
 
 URL = "/penalties/calculator"
@@ -232,3 +233,10 @@ def test_a_limitation_already_passed_is_flagged(clerk):
     assert "追责时效已过" in text
     recent = (china_today() - dt.timedelta(days=30)).isoformat()
     assert "追责时效已过" not in text_of(page(clerk, **{**LIAONING_35, "act_date": recent}))
+
+
+def test_the_page_reads_in_english_when_chosen(clerk):
+    post_form(clerk, "/language", {"lang": "en", "next": URL}, token_from=URL)
+    text = text_of(page(clerk, **LIAONING_35))
+    assert "Penalty calculator" in text and "Recommended" in text and "Calculation steps" in text
+    assert "0–30%, 30–70% and 70–100% of the fine range" in text
