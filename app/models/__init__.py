@@ -1,12 +1,15 @@
 """The database models; importing this package registers every table with the metadata."""
 
 from app.models.audit import AuditEntry
+from app.models.cases import Complaint, PenaltyCase, WarningNotice
 from app.models.filing import FilingDocument, FilingMessage, FilingNumberCounter, FilingRequest, FilingStaff
 from app.models.firm import Firm, FirmBusinessType, FirmNameGram
 from app.models.regulation import RegulationArticle, RegulationText
+from app.models.transfer import ImportJob
 from app.models.user import Role, User
 
 __all__ = [
     "AuditEntry", "FilingDocument", "FilingMessage", "FilingNumberCounter", "FilingRequest", "FilingStaff",
     "Firm", "FirmBusinessType", "FirmNameGram", "RegulationArticle", "RegulationText", "Role", "User",
+    "Complaint", "ImportJob", "PenaltyCase", "WarningNotice",
 ]

@@ -1,0 +1,5 @@
+"""Background work (being built)."""
+
+
+def init_app(app):
+    return None
