@@ -82,7 +82,7 @@ class FilingForm(FlaskForm):
     legal_rep = StringField(LABELS["legal_rep"], validators=[Stripped(), Length(max=100)])
     registered_address = StringField(LABELS["registered_address"], validators=[Stripped(), Length(max=300)])
     premises_address = StringField(LABELS["premises_address"], validators=[Stripped(), Length(max=300)])
-    city_code = SelectField(LABELS["city_code"], choices=[SelectChoice("", "请选择")])
+    city_code = SelectField(LABELS["city_code"], choices=[SelectChoice("", "请选择")], default="")
     contact_name = StringField(LABELS["contact_name"], validators=[Stripped(), Length(max=100)])
     contact_phone = StringField(
         LABELS["contact_phone"],

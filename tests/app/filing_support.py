@@ -110,3 +110,10 @@ def submitted_request(app, factory, *, firm=None, city_code=None):
     assert filings.save_draft(request, details, staff, uploads, user) == {}
     filings.submit(request, user)
     return request, user
+
+
+def queue_ids(client) -> list[int]:
+    """The request IDs in the clerk's queue table (not the recently decided list below it)."""
+    html = client.get("/review/").get_data(as_text=True)
+    table = html.split('<table class="queue">', 1)[1].split("</table>", 1)[0]
+    return [int(n) for n in re.findall(r'href="/review/(\d+)"', table)]
