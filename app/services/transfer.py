@@ -1,0 +1,329 @@
+"""Importing legacy rosters: validate (imports/filing_rows.py), plan the upsert, write it in one transaction.
+
+Shared by the web job (app/jobs.py) and `flask import filings`. The database layer is SQLAlchemy Core with
+lists of dicts in chunks (executemany), so 100,000 rows cost a handful of statements rather than 100,000
+ORM objects. A row identical to the firm already stored is not written at all, so importing the same file
+twice changes nothing (not even updated_at).
+
+What an import may change, and why:
+- the firm's own fields (name, legal representative, addresses, city, contact) are overwritten by the
+  columns the file has; a column the file lacks leaves the stored value alone;
+- the business types are replaced by the file's;
+- a filing number sets the roster columns: the number, its date, the city's bureau as filing authority and
+  status in_force. An empty number never clears a filing, and a cancelled filing stays cancelled:
+  cancelling and reinstating are acts of the filing workflow, not of a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import bindparam, delete, insert, select, update
+
+from app import audit
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.firm import Firm, FirmBusinessType
+from app.services.name_index import refresh_name_grams
+from forms.identifiers import credit_code_division
+from imports.error_report import write_error_report
+from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
+from imports.headers import HeaderMap, HeaderMatcher
+from imports.workbook import open_sheet
+
+MODES = ("all-or-nothing", "valid-rows")
+CHUNK = 5000
+PREVIEW_ROWS = 10
+PREVIEW_ERRORS = 200
+PROGRESS_EVERY = 2000
+
+Progress = Callable[[int], None]
+"""Called with the number of data rows handled so far (validation, then writing)."""
+
+# Import key -> Firm column, for the firm's own fields.
+_FIELDS = {
+    "name": "name", "legal_rep": "legal_rep", "registered_address": "registered_address",
+    "premises_address": "premises_address", "city": "city_code", "contact": "contact_name", "phone": "contact_phone",
+}
+_ROW_KEY = {"city": "city_code"}  # where the clean row's key differs from the column's
+_ROSTER = ("filing_number", "filed_on", "filing_authority_code", "filing_status")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def filing_rules(pack) -> FilingRules:
+    """The validator's plain data from the app's validated pack."""
+    return FilingRules(
+        cities={c.name: c.code for c in pack.cities},
+        business_types={b.name: b.code for b in pack.filing.business_types},
+        enabled=pack.filing.enabled,
+        notice=pack.filing.notice or "",
+    )
+
+
+def cities_of(user, pack) -> set[str] | None:
+    """The cities whose firms a user may import or export; None means all (provincial clerks, admins)."""
+    if user is None or isinstance(user, str) or user.role != "city_clerk":
+        return None
+    mine = user.authority_code
+    under = {a.code for a in pack.authorities if a.code == mine or a.parent == mine}
+    return {c.code for c in pack.cities if c.authority in under}
+
+
+@dataclass
+class Plan:
+    """What writing the valid rows would do; built without writing anything."""
+
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    types: dict[str, list[str]] = field(default_factory=dict)  # credit code -> codes, for new/changed sets
+    renamed: list[int] = field(default_factory=list)  # ids of existing firms whose name changes
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        return len(self.inserts) + len(self.updates) + len(self._types_only)
+
+    @property
+    def _types_only(self) -> set[str]:
+        touched = {r["credit_code"] for r in self.inserts} | {r["b_credit_code"] for r in self.updates}
+        return set(self.types) - touched
+
+
+@dataclass
+class Checked:
+    """A validated file: the header found, the validation result, and the rows the user may not touch."""
+
+    header: HeaderMap
+    result: ValidationResult
+
+    @property
+    def refused(self) -> int:
+        return len(self.result.refused_rows)
+
+
+@dataclass
+class Outcome:
+    """The result of an import (or of its preview), for the CLI, the job and the audit entry."""
+
+    filename: str
+    sha256: str
+    mode: str
+    total: int = 0
+    valid: int = 0
+    refused: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    sample: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+    def counts(self) -> dict:
+        return {k: getattr(self, k) for k in
+                ("total", "valid", "refused", "inserted", "updated", "unchanged", "written")}
+
+
+def _counting(rows: Iterator, progress: Progress | None) -> Iterator:
+    if progress is None:
+        yield from rows
+        return
+    for n, row in enumerate(rows, start=1):
+        if n % PROGRESS_EVERY == 0:
+            progress(n)
+        yield row
+
+
+def check_filings(path: str | os.PathLike, filename: str, *, pack, allowed_cities: set[str] | None = None,
+                  today: dt.date | None = None, progress: Progress | None = None) -> Checked:
+    """Read and validate the file; raises UnusableWorkbook (FilingDisabled in Shanxi) for the file as a whole."""
+    existing = dict(db.session.execute(
+        select(Firm.filing_number, Firm.credit_code).where(Firm.filing_number.is_not(None))).all())
+    validator = FilingRowValidator.from_rules(filing_rules(pack), today or dt.date.today(), existing)
+    header, rows = HeaderMatcher().find(open_sheet(path, filename).rows())
+    result = validator.validate_rows(_counting(rows, progress), header)
+    if allowed_cities is not None:
+        _refuse_other_cities(result, header, allowed_cities)
+    return Checked(header=header, result=result)
+
+
+def _refuse_other_cities(result: ValidationResult, header: HeaderMap, allowed: set[str]) -> None:
+    """A city clerk imports the firms of the cities under their own bureau only."""
+    keep_rows, keep_sources = [], []
+    column = header.header_for("city")
+    for row, source in zip(result.rows, result.source_rows, strict=True):
+        if row["city_code"] in allowed:
+            keep_rows.append(row)
+            keep_sources.append(source)
+        else:
+            result.refused_rows.add(source)
+            result.errors.append(RowError(source, column, "所在市不属于本机关辖区，无权导入",
+                                          header.index.get("city")))
+    result.errors.sort(key=lambda e: e.row)
+    result.rows, result.source_rows = keep_rows, keep_sources
+
+
+def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> Plan:
+    """Compare each valid row with the firm stored under its credit code (chunked IN lookups)."""
+    plan = Plan()
+    firm = Firm.__table__
+    fields = [(key, column) for key, column in _FIELDS.items() if key in present]
+    columns = [firm.c.id, firm.c.credit_code, *(firm.c[c] for _, c in _FIELDS.items()),
+               *(firm.c[c] for c in _ROSTER)]
+    authority_of = {c.code: c.authority for c in pack.cities}
+    now = utcnow()
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        stored = {r.credit_code: r._mapping for r in connection.execute(
+            select(*columns).where(firm.c.credit_code.in_([r["credit_code"] for r in chunk])))}
+        stored_types: dict[int, list[str]] = {}
+        if stored:
+            for firm_id, code in connection.execute(
+                    select(FirmBusinessType.firm_id, FirmBusinessType.type_code)
+                    .where(FirmBusinessType.firm_id.in_([s["id"] for s in stored.values()]))
+                    .order_by(FirmBusinessType.firm_id, FirmBusinessType.type_code)):
+                stored_types.setdefault(firm_id, []).append(code)
+        for row in chunk:
+            code = row["credit_code"]
+            old = stored.get(code)
+            values = {column: row[_ROW_KEY.get(key, key)] for key, column in fields}
+            number = row.get("filing_number")
+            if old is None:
+                new = {column: "" for column in _FIELDS.values()}
+                new.update(values, credit_code=code, created_at=now, updated_at=now,
+                           is_local=pack.is_in_province(credit_code_division(code)),
+                           filing_number=number, filed_on=row.get("filed_on") if number else None,
+                           filing_authority_code=authority_of.get(row["city_code"]) if number else None,
+                           filing_status="in_force" if number else "none")
+                plan.inserts.append(new)
+                plan.types[code] = row["business_types"]
+                continue
+            if number:
+                values["filing_number"] = number
+                if row.get("filed_on") is not None:
+                    values["filed_on"] = row["filed_on"]
+                if number != old["filing_number"] or old["filing_authority_code"] is None:
+                    values["filing_authority_code"] = authority_of.get(row["city_code"])
+                if old["filing_status"] == "none":
+                    values["filing_status"] = "in_force"
+            changed = {k: v for k, v in values.items() if old[k] != v}
+            if changed:
+                full = {c: old[c] for c in (*_FIELDS.values(), *_ROSTER)}
+                full.update(changed)
+                plan.updates.append({"b_" + k: v for k, v in full.items()}
+                                    | {"b_id": old["id"], "b_credit_code": code, "b_updated_at": now})
+                if "name" in changed:
+                    plan.renamed.append(old["id"])
+            if sorted(row["business_types"]) != stored_types.get(old["id"], []):
+                plan.types[code] = row["business_types"]
+            elif not changed:
+                plan.unchanged += 1
+    return plan
+
+
+def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None:
+    """Write the plan with executemany in chunks; the caller owns the transaction."""
+    firm = Firm.__table__
+    done = 0
+    for start in range(0, len(plan.inserts), CHUNK):
+        connection.execute(insert(firm), plan.inserts[start:start + CHUNK])
+        done += len(plan.inserts[start:start + CHUNK])
+        if progress:
+            progress(done)
+    if plan.updates:
+        stmt = (update(firm).where(firm.c.id == bindparam("b_id"))
+                .values({c: bindparam("b_" + c) for c in (*_FIELDS.values(), *_ROSTER, "updated_at")}))
+        for start in range(0, len(plan.updates), CHUNK):
+            connection.execute(stmt, plan.updates[start:start + CHUNK])
+            done += len(plan.updates[start:start + CHUNK])
+            if progress:
+                progress(done)
+    if plan.types:
+        codes = list(plan.types)
+        ids: dict[str, int] = {}
+        for start in range(0, len(codes), CHUNK):
+            ids.update(connection.execute(select(firm.c.credit_code, firm.c.id)
+                                          .where(firm.c.credit_code.in_(codes[start:start + CHUNK]))).all())
+        id_list = list(ids.values())
+        for start in range(0, len(id_list), CHUNK):
+            connection.execute(delete(FirmBusinessType).where(FirmBusinessType.firm_id.in_(id_list[start:start + CHUNK])))
+        pairs = [{"firm_id": ids[code], "type_code": t} for code, types in plan.types.items() for t in types]
+        for start in range(0, len(pairs), CHUNK * 4):
+            connection.execute(insert(FirmBusinessType), pairs[start:start + CHUNK * 4])
+        new_ids = [ids[r["credit_code"]] for r in plan.inserts]
+        refresh_name_grams(connection, new_ids + plan.renamed)
+    elif plan.renamed:
+        refresh_name_grams(connection, plan.renamed)
+
+
+def _sample(rows: Sequence[dict], pack) -> list[dict]:
+    city = {c.code: c.name for c in pack.cities}
+    types = {b.code: b.name for b in pack.filing.business_types}
+    return [{
+        "name": r["name"], "credit_code": r["credit_code"], "city": city.get(r["city_code"], r["city_code"]),
+        "business_types": "、".join(types.get(t, t) for t in r["business_types"]),
+        "filing_number": r.get("filing_number") or "", "filed_on": (r.get("filed_on") or "") and str(r["filed_on"]),
+    } for r in rows[:PREVIEW_ROWS]]
+
+
+def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "all-or-nothing", actor=None,
+                      allowed_cities: set[str] | None = None, write: bool = True,
+                      progress: Progress | None = None, checked: Checked | None = None) -> Outcome:
+    """Validate, plan and (unless ``write`` is False, the preview) write; audit and commit once.
+
+    All-or-nothing writes nothing when any row is refused; valid-rows writes the good rows. Either way an
+    import that was asked to write leaves an audit entry with the file's name, hash, counts and mode.
+    """
+    if mode not in MODES:
+        raise ValueError(mode)
+    pack = current_app.extensions["jifang.pack"]
+    outcome = Outcome(filename=filename, sha256=file_sha256(path), mode=mode)
+    checked = checked or check_filings(path, filename, pack=pack, allowed_cities=allowed_cities, progress=progress)
+    result = checked.result
+    outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), checked.refused
+    outcome.errors = result.errors
+    outcome.sample = _sample(result.rows, pack)
+    connection = db.session.connection()
+    present = set(checked.header.index)
+    plan = plan_filings(connection, result.rows, present, pack)
+    outcome.unchanged = plan.unchanged
+    blocked = mode == "all-or-nothing" and not result.ok
+    if write and not blocked:
+        base = result.total_rows
+        apply_plan(connection, plan, (lambda n: progress(base + n)) if progress else None)
+        outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
+        outcome.written = plan.written
+    elif not write:
+        outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
+        outcome.written = 0 if blocked else plan.written
+    if write:
+        audit.record("import_filings", object_type="firm", actor=actor, detail={
+            "file": filename, "sha256": outcome.sha256, "mode": mode, **outcome.counts(),
+            "result": "refused" if blocked else "written",
+        })
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return outcome
+
+
+def write_filing_report(target, path: str | os.PathLike, filename: str, errors: Sequence[RowError]) -> int:
+    """The error report workbook for a roster file (the file is read again; its rows are not kept)."""
+    header, rows = HeaderMatcher().find(open_sheet(path, filename).rows())
+    return write_error_report(target, header.values, rows, errors)
+

@@ -1,0 +1,71 @@
+"""`flask import filings|cases`, `flask export roster|warnings|complaints|cases`, `flask report annual`.
+
+Exit codes of the imports: 0 every row imported, 1 some row refused (the report names them), 2 the file
+itself is unusable (one line of Chinese on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask.cli import AppGroup
+
+from imports.workbook import UnusableWorkbook
+
+export_cli = AppGroup("export", help="导出名录、警示名单、投诉、处罚案件")
+report_cli = AppGroup("report", help="统计报表")
+MAX_ERRORS_SHOWN = 20
+
+
+def register(app) -> None:
+    from app.cli import import_cli
+
+    import_cli.add_command(import_filings)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(report_cli)
+
+
+def _unusable(reason: str) -> None:
+    click.echo(f"无法导入：{reason}", err=True)
+    raise SystemExit(2)
+
+
+def _check_file(file: str) -> None:
+    if not os.path.isfile(file):
+        _unusable(f"文件不存在：{file}")
+
+
+def _report_outcome(outcome, report: str | None, write_report) -> None:
+    click.echo(f"{outcome.filename}：共 {outcome.total} 行，无误 {outcome.valid} 行，拒绝 {outcome.refused} 行；"
+               f"新增 {outcome.inserted}，更新 {outcome.updated}，未变 {outcome.unchanged}")
+    if outcome.refused and outcome.mode == "all-or-nothing":
+        click.echo("有行被拒绝，按“全部导入或全部不导入”方式未写入任何数据", err=True)
+    for error in outcome.errors[:MAX_ERRORS_SHOWN]:
+        click.echo(f"第 {error.row} 行 {error.column}：{error.reason}", err=True)
+    if len(outcome.errors) > MAX_ERRORS_SHOWN:
+        click.echo(f"……另有 {len(outcome.errors) - MAX_ERRORS_SHOWN} 处错误", err=True)
+    if report and outcome.errors:
+        write_report(report)
+        click.echo(f"错误报告：{report}", err=True)
+    if outcome.refused:
+        raise SystemExit(1)
+
+
+@click.command("filings")
+@click.argument("file")
+@click.option("--mode", type=click.Choice(("all-or-nothing", "valid-rows")), default="all-or-nothing",
+              show_default=True, help="all-or-nothing：有错则全部不导入；valid-rows：只导入无误的行")
+@click.option("--report", type=click.Path(dir_okay=False), help="有行被拒绝时，把错误报告写到此 .xlsx 文件")
+def import_filings(file: str, mode: str, report: str | None):
+    """Import filed firms from a legacy roster (.xlsx or .csv), upserting by credit code."""
+    from app.services import transfer
+
+    _check_file(file)
+    name = os.path.basename(file)
+    try:
+        outcome = transfer.run_filing_import(file, name, mode=mode, actor="cli")
+    except UnusableWorkbook as exc:
+        _unusable(exc.reason)
+    _report_outcome(outcome, report,
+                    lambda target: transfer.write_filing_report(target, file, name, outcome.errors))
