@@ -59,11 +59,13 @@ def detail(request_id: int):
 
 def _render_detail(found, form, locality_form, refusal=None, status=200):
     pack = _pack()
+    decisions = filings.available_decisions(found, current_user)
+    form.action.choices = [c for c in form.action.choices if c.value in decisions]
     clock = filings.clock(found, pack) if found.state == "under_review" else None
     today = filings.china_today()
     return render_template(
         "review/detail.html", req=found, form=form, locality_form=locality_form, refusal=refusal, pack=pack,
-        workflow=filings.workflow(), decisions=filings.available_decisions(found, current_user),
+        workflow=filings.workflow(), decisions=decisions,
         stage_names=filings.stage_names(pack, found), clock=clock, today=today, mask=mask_resident_id,
         code_province=pack.is_in_province(credit_code_province(found.firm.credit_code)),
         errors=flat_errors(form) + flat_errors(locality_form),
