@@ -5,8 +5,6 @@ Idempotent: running it twice changes nothing. Only for demonstrations; never run
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 from sqlalchemy import select
 from stdnum.cn import uscc
@@ -42,7 +40,8 @@ def _user(username, role, display_name, authority_code=None, firm=None):
     return user
 
 
-def _firm(name, code, city_code, status, types, number=None, filed_on=None, authority=None, local=True):
+def _firm(name, code, city_code, types, local=True):
+    """A firm that has never filed; its filing history is made through the workflow (filing_demo)."""
     firm = db.session.scalar(select(Firm).where(Firm.credit_code == code))
     if firm is None:
         firm = Firm(
@@ -55,10 +54,6 @@ def _firm(name, code, city_code, status, types, number=None, filed_on=None, auth
             contact_name="李四",
             contact_phone="13800000000",
             is_local=local,
-            filing_status=status,
-            filing_number=number,
-            filed_on=filed_on,
-            filing_authority_code=authority,
         )
         firm.business_types = [FirmBusinessType(type_code=t) for t in types]
         db.session.add(firm)
@@ -67,49 +62,64 @@ def _firm(name, code, city_code, status, types, number=None, filed_on=None, auth
     return firm
 
 
+def _city_clerk_authority(pack, city) -> str:
+    """The bureau of the first review stage of a local filing (Qinhuangdao: the city bureau's verification),
+    or the city's own bureau where every filing goes to the province (Inner Mongolia)."""
+    if pack.filing.enabled:
+        code = pack.stage_authority(pack.route_for(True).stages[0], city.code)
+        authority = pack.authority(code)
+        if authority and authority.level != "provincial":
+            return code
+    return city.authority
+
+
 def load() -> list[str]:
+    from app.services import filing_demo
+
     pack = current_app.extensions["jifang.pack"]
     province = pack.province.division_code
     city = pack.cities[0]
-    city_authority = pack.authority(city.authority)
+    city_code_authority = _city_clerk_authority(pack, city)
+    city_authority = pack.authority(city_code_authority)
     types = [b.code for b in pack.filing.business_types] or ["design"]
-    year = dt.date.today().year
 
-    unfiled = _firm("示范安防科技有限公司", credit_code(city.code, "MA0JF0001"), city.code, "none", types[:2])
-    _firm(
-        "示范智能系统工程有限公司",
-        credit_code(city.code, "MA0JF0002"),
-        city.code,
-        "in_force",
-        types[:3],
-        number=pack.format_filing_number(city.authority, year, 1) if pack.filing.enabled else None,
-        filed_on=dt.date(year, 1, 15),
-        authority=city.authority,
-    )
-    _firm(
-        "示范报警运营服务有限公司",
-        credit_code(city.code, "MA0JF0003"),
-        city.code,
-        "cancelled",
-        types[-1:],
-        number=pack.format_filing_number(city.authority, year - 1, 7) if pack.filing.enabled else None,
-        filed_on=dt.date(year - 1, 6, 1),
-        authority=city.authority,
-    )
-    _firm("外省示范安防工程有限公司", credit_code("110105", "MA0JF0004"), None, "none", types[:1], local=False)
+    # (name, credit code body, local, the state the demo brings it to)
+    plan = [
+        ("示范安防科技有限公司", "MA0JF0001", True, "draft"),
+        ("示范智能系统工程有限公司", "MA0JF0002", True, "filed"),
+        ("示范报警运营服务有限公司", "MA0JF0003", True, "cancelled"),
+        ("外省示范安防工程有限公司", "MA0JF0004", False, "under_review"),
+        ("示范监控工程有限公司", "MA0JF0005", True, "returned"),
+        ("示范门禁系统有限公司", "MA0JF0006", True, "under_review"),
+    ]
+    firms = [
+        (_firm(name, credit_code(city.code if local else "110105", body), city.code, types[:2], local), target)
+        for name, body, local, target in plan
+    ]
+    unfiled = firms[0][0]
 
     _user("admin", "admin", "系统管理员")
-    _user("province", "provincial_clerk", f"{pack.provincial_authority.name}工作人员", province)
-    _user("city", "city_clerk", f"{city_authority.name}工作人员", city.authority)
-    _user("firm", "firm", unfiled.name, firm=unfiled)
+    clerks = [
+        _user("province", "provincial_clerk", f"{pack.provincial_authority.name}工作人员", province),
+        _user("city", "city_clerk", f"{city_authority.name}工作人员", city_code_authority),
+    ]
+    for code in sorted(filing_demo.clerk_authorities(pack) - {c.authority_code for c in clerks}):
+        authority = pack.authority(code)
+        role = "provincial_clerk" if authority.level == "provincial" else "city_clerk"
+        clerks.append(_user(f"clerk{code}", role, f"{authority.name}工作人员", code))
+    accounts = [_user("firm", "firm", unfiled.name, firm=unfiled)]
+    accounts += [_user(f"firm{i}", "firm", firm.name, firm=firm) for i, (firm, _t) in enumerate(firms[1:], start=2)]
     db.session.commit()
+    for (firm, target), account in zip(firms, accounts, strict=True):
+        filing_demo.bring(pack, filing_demo.DemoFirm(firm, account, target), clerks)
     lines = _load_regulation_text(pack)
     return lines + [
         f"演示数据已载入（{pack.name}）。演示账号（密码均为 {DEMO_PASSWORD}）：",
         "  admin    系统管理员",
         f"  province 省级工作人员（{pack.provincial_authority.name}）",
         f"  city     市级工作人员（{city_authority.name}）",
-        f"  firm     从业单位（{unfiled.name}）",
+        f"  firm     从业单位（{unfiled.name}，备案草稿）",
+        "  firm2…firm6  其他从业单位（已备案、已注销、审核中、退回补正）",
     ]
 
 
