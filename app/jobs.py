@@ -1,5 +1,89 @@
-"""Background work (being built)."""
+"""Background work: import jobs run by huey, outside the request that asked for them.
+
+Why huey, and why its consumer runs inside the web process by default: DESIGN.md asks for one small queue
+that runs embedded on one office machine and on a server at scale. `./run demo` serves with `flask run`
+alone, so a separate consumer process would be one more command to forget. Instead the web process starts
+huey's own consumer (its worker threads and scheduler, not a hand-made pool) the first time it needs it:
+when a job is enqueued, and when a page polls a job's progress — so jobs queued before a restart resume as
+soon as anyone looks. The queue is a SQLite file in the instance folder, so a queued job survives a
+restart. One worker thread: imports are write-heavy and SQLite has one writer anyway.
+
+At scale (several gunicorn workers on PostgreSQL) set JIFANG_JOBS_EMBEDDED=0 and run `flask jobs worker`
+as its own service; the web workers then only enqueue. In tests (TESTING) huey runs in immediate mode: a
+task runs synchronously when enqueued, in its own application context as it would in a worker.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from huey import MemoryHuey, SqliteHuey
+from huey.consumer import Consumer
+
+jobs_cli = AppGroup("jobs", help="后台任务")
 
 
-def init_app(app):
-    return None
+class _EmbeddedConsumer(Consumer):
+    """huey's consumer without its signal handlers: inside the web process the server owns the signals
+    (and signal handlers can only be set from the main thread)."""
+
+    def _set_signal_handlers(self):
+        return None
+
+
+class JobQueue:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.immediate = bool(app.config.get("JIFANG_JOBS_IMMEDIATE", app.config.get("TESTING", False)))
+        self.embedded = str(app.config.get("JIFANG_JOBS_EMBEDDED", "1")).lower() not in ("0", "false", "no")
+        if self.immediate:
+            self.huey = MemoryHuey("jifang", immediate=True)
+        else:
+            path = app.config.get("JIFANG_JOBS_DB") or os.path.join(app.instance_path, "jobs.sqlite")
+            self.huey = SqliteHuey("jifang", filename=path)
+        self._consumer: Consumer | None = None
+        self._lock = threading.Lock()
+        self._task = self.huey.task(name="run_import_job")(self._run)
+
+    def _run(self, job_id: int) -> None:
+        with self.app.app_context():
+            from app.services.transfer_jobs import run_job
+
+            run_job(job_id)
+
+    def enqueue(self, job_id: int) -> None:
+        self.ensure_consumer()
+        self._task(job_id)
+
+    def ensure_consumer(self) -> None:
+        """Start the embedded consumer once per process (no-op in immediate mode or when disabled)."""
+        if self.immediate or not self.embedded or self._consumer is not None:
+            return
+        with self._lock:
+            if self._consumer is None:
+                consumer = _EmbeddedConsumer(self.huey, workers=1, periodic=False, max_delay=2.0)
+                consumer.start()
+                self._consumer = consumer
+
+
+def queue() -> JobQueue:
+    return current_app.extensions["jifang.jobs"]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["jifang.jobs"] = JobQueue(app)
+    app.cli.add_command(jobs_cli)
+
+
+@jobs_cli.command("worker")
+def worker():
+    """Run the job consumer in the foreground (when JIFANG_JOBS_EMBEDDED=0)."""
+    jobs = queue()
+    if jobs.immediate:
+        raise click.UsageError("immediate mode: tasks run when enqueued")
+    click.echo("后台任务进程已启动（Ctrl+C 停止）")
+    jobs.huey.create_consumer(workers=1, periodic=False).run()

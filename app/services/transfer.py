@@ -42,8 +42,8 @@ PREVIEW_ROWS = 10
 PREVIEW_ERRORS = 200
 PROGRESS_EVERY = 2000
 
-Progress = Callable[[int], None]
-"""Called with the number of data rows handled so far (validation, then writing)."""
+Progress = Callable[[int, str], None]
+"""Called with the number of data rows handled so far and the phase, "check" or "write"."""
 
 # Import key -> Firm column, for the firm's own fields.
 _FIELDS = {
@@ -145,7 +145,7 @@ def _counting(rows: Iterator, progress: Progress | None) -> Iterator:
         return
     for n, row in enumerate(rows, start=1):
         if n % PROGRESS_EVERY == 0:
-            progress(n)
+            progress(n, "check")
         yield row
 
 
@@ -283,11 +283,13 @@ def _sample(rows: Sequence[dict], pack) -> list[dict]:
 
 def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "all-or-nothing", actor=None,
                       allowed_cities: set[str] | None = None, write: bool = True,
-                      progress: Progress | None = None, checked: Checked | None = None) -> Outcome:
+                      progress: Progress | None = None, checked: Checked | None = None,
+                      finish: Callable[[Outcome], None] | None = None, extra: dict | None = None) -> Outcome:
     """Validate, plan and (unless ``write`` is False, the preview) write; audit and commit once.
 
     All-or-nothing writes nothing when any row is refused; valid-rows writes the good rows. Either way an
-    import that was asked to write leaves an audit entry with the file's name, hash, counts and mode.
+    import that was asked to write leaves an audit entry with the file's name, hash, counts and mode;
+    ``finish`` runs just before the commit, so a job's own row commits with the data.
     """
     if mode not in MODES:
         raise ValueError(mode)
@@ -305,7 +307,7 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
     blocked = mode == "all-or-nothing" and not result.ok
     if write and not blocked:
         base = result.total_rows
-        apply_plan(connection, plan, (lambda n: progress(base + n)) if progress else None)
+        apply_plan(connection, plan, (lambda n: progress(base + n, "write")) if progress else None)
         outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
         outcome.written = plan.written
     elif not write:
@@ -314,12 +316,25 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
     if write:
         audit.record("import_filings", object_type="firm", actor=actor, detail={
             "file": filename, "sha256": outcome.sha256, "mode": mode, **outcome.counts(),
-            "result": "refused" if blocked else "written",
+            "result": "refused" if blocked else "written", **(extra or {}),
         })
+        if finish is not None:
+            finish(outcome)
         db.session.commit()
     else:
         db.session.rollback()
     return outcome
+
+
+def preview(path, filename: str, *, pack, user, progress: Progress | None = None) -> Outcome:
+    """Validate and plan without writing: what the preview page shows."""
+    return run_filing_import(path, filename, allowed_cities=cities_of(user, pack), write=False, progress=progress)
+
+
+def run_import(path, filename: str, *, mode: str, user, progress=None, finish=None, job_id=None) -> Outcome:
+    pack = current_app.extensions["jifang.pack"]
+    return run_filing_import(path, filename, mode=mode, actor=user, allowed_cities=cities_of(user, pack),
+                             progress=progress, finish=finish, extra={"job": job_id})
 
 
 def write_filing_report(target, path: str | os.PathLike, filename: str, errors: Sequence[RowError]) -> int:
@@ -327,3 +342,33 @@ def write_filing_report(target, path: str | os.PathLike, filename: str, errors: 
     header, rows = HeaderMatcher().find(open_sheet(path, filename).rows())
     return write_error_report(target, header.values, rows, errors)
 
+
+
+write_report = write_filing_report
+
+
+def write_template(target, pack) -> None:
+    """The roster import template: the canonical headers, one example row, the credit code column as text
+    (so Excel never turns a code into a number), and a sheet of notes."""
+    from app.demo import credit_code
+    from reports.export import ROSTER_HEADERS, ROSTER_WIDTHS, XlsxExport
+
+    city = pack.cities[0]
+    types = [b.name for b in pack.filing.business_types[:2]]
+    example = ("（示例，导入前请删除）示例安防科技有限公司", credit_code(city.code, "MA0EXAMPL"), "张三",
+               f"{city.name}某区某路1号", f"{city.name}某区某路2号", city.name, "、".join(types), "李四",
+               "13800000000", "", None)
+    with XlsxExport(target, ROSTER_HEADERS, sheet_name="备案名录", widths=ROSTER_WIDTHS) as out:
+        out.sheet.set_column(1, 1, ROSTER_WIDTHS[1], out.book.add_format({"num_format": "@"}))
+        out.write_rows([example])
+        notes = out.book.add_worksheet("填写说明")
+        lines = [
+            "必填：单位名称、统一社会信用代码、法定代表人、所在市、业务类型。",
+            f"所在市：{'、'.join(c.name for c in pack.cities)}。",
+            f"业务类型：{'、'.join(b.name for b in pack.filing.business_types)}；多个用顿号、逗号或空格分隔。",
+            "备案日期：2025-03-01、2025/3/1 或 2025年3月1日，不能晚于今天。",
+            "已在系统中的单位按统一社会信用代码更新，不会重复添加；备案编号为空不会清除已有备案。",
+        ]
+        for row, text in enumerate(lines):
+            notes.write_string(row, 0, text)
+        notes.set_column(0, 0, 100)

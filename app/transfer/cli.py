@@ -22,6 +22,7 @@ def register(app) -> None:
     from app.cli import import_cli
 
     import_cli.add_command(import_filings)
+    import_cli.add_command(import_cases)
     app.cli.add_command(export_cli)
     app.cli.add_command(report_cli)
 
@@ -69,3 +70,60 @@ def import_filings(file: str, mode: str, report: str | None):
         _unusable(exc.reason)
     _report_outcome(outcome, report,
                     lambda target: transfer.write_filing_report(target, file, name, outcome.errors))
+
+
+@click.command("cases")
+@click.argument("file")
+@click.option("--mode", type=click.Choice(("all-or-nothing", "valid-rows")), default="all-or-nothing",
+              show_default=True, help="all-or-nothing：有错则全部不导入；valid-rows：只导入无误的行")
+@click.option("--report", type=click.Path(dir_okay=False), help="有行被拒绝时，把错误报告写到此 .xlsx 文件")
+def import_cases(file: str, mode: str, report: str | None):
+    """Import historical penalty cases (.xlsx or .csv), upserting by case number."""
+    from app.services import transfer_cases
+
+    _check_file(file)
+    name = os.path.basename(file)
+    try:
+        outcome = transfer_cases.run_case_import(file, name, mode=mode, actor="cli")
+    except UnusableWorkbook as exc:
+        _unusable(exc.reason)
+    _report_outcome(outcome, report,
+                    lambda target: transfer_cases.write_report(target, file, name, outcome.errors))
+
+
+@export_cli.command("roster")
+@click.argument("file")
+def export_roster(file: str):
+    """The full roster with contacts, in the import template's columns (.xlsx or .csv by extension)."""
+    _export("roster", file)
+
+
+@export_cli.command("warnings")
+@click.argument("file")
+def export_warnings(file: str):
+    """The warning list (.xlsx or .csv by extension)."""
+    _export("warnings", file)
+
+
+@export_cli.command("complaints")
+@click.argument("file")
+def export_complaints(file: str):
+    """The complaints (.xlsx or .csv by extension)."""
+    _export("complaints", file)
+
+
+@export_cli.command("cases")
+@click.argument("file")
+def export_cases(file: str):
+    """The penalty cases (.xlsx or .csv by extension)."""
+    _export("cases", file)
+
+
+def _export(kind: str, file: str) -> None:
+    from app.services.transfer_exports import FORMATS, export
+
+    fmt = file.lower().rsplit(".", 1)[-1]
+    if fmt not in FORMATS:
+        raise click.UsageError("导出文件的扩展名应为 .xlsx 或 .csv")
+    count = export(kind, file, fmt, actor="cli")
+    click.echo(f"已导出 {count} 行：{file}")

@@ -141,3 +141,27 @@ def test_unusable_files_exit_2_with_one_line_and_no_traceback(runner, tmp_path, 
 def test_missing_file_exits_2(runner, tmp_path):
     result = runner.invoke(args=["import", "filings", str(tmp_path / "nope.xlsx")])
     assert result.exit_code == 2 and "文件不存在" in result.stderr
+
+
+def test_an_exported_roster_imports_back_unchanged(runner, tmp_path):
+    rows = [roster_row(1, 单位名称="=SUM(A1)安防", 联系电话="+86 13800000000"), roster_row(2, number=False),
+            roster_row(3, 所在市="大连市", 业务类型="报警运营服务")]
+    assert runner.invoke(args=["import", "filings", roster_file(tmp_path / "in.xlsx", rows)]).exit_code == 0
+    before = {c: (f.updated_at, f.name, f.contact_phone, f.business_type_codes) for c, f in _firms().items()}
+    for suffix in ("xlsx", "csv"):
+        out = tmp_path / f"roster.{suffix}"
+        result = runner.invoke(args=["export", "roster", str(out)])
+        assert result.exit_code == 0 and "已导出 3 行" in result.output
+        result = runner.invoke(args=["import", "filings", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "新增 0，更新 0，未变 3" in result.output
+    db.session.expire_all()
+    assert {c: (f.updated_at, f.name, f.contact_phone, f.business_type_codes) for c, f in _firms().items()} == before
+    assert before[code(1)][1] == "=SUM(A1)安防"
+    exports = _audits("export_roster")
+    assert len(exports) == 2 and all(e.detail["personal_data"] for e in exports)
+
+
+def test_export_needs_a_known_extension(runner, tmp_path):
+    result = runner.invoke(args=["export", "warnings", str(tmp_path / "w.pdf")])
+    assert result.exit_code == 2 and ".xlsx 或 .csv" in result.output

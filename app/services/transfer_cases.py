@@ -1,0 +1,147 @@
+"""Importing historical penalty cases: validate (imports/case_rows.py), upsert by case number, audit once.
+
+Same shape as app/services/transfer.py (the roster): Core executemany in chunks, identical rows not
+written, one transaction with the audit entry. A case whose party's credit code names a firm on record is
+linked to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, select, update
+
+from app import audit
+from app.extensions import db
+from app.models import Firm, PenaltyCase
+from app.models.base import utcnow
+from app.services.transfer import CHUNK, MODES, Outcome, Progress, _counting, file_sha256
+from imports.case_rows import CASE_COLUMNS, CaseRowValidator, find_case_header
+from imports.error_report import write_error_report
+from imports.filing_rows import RowError
+from imports.workbook import open_sheet
+from reports.export import XlsxExport
+from workflows.penalty_pack import load_penalty_pack
+
+_FIELDS = ("party_name", "party_type", "credit_code", "firm_id", "jurisdiction", "provision_code", "act_date",
+           "decided_on", "outcome", "fine_decided_fen", "fine_collected_fen", "surcharge_fen", "state")
+
+
+def _penalty_pack():
+    return load_penalty_pack(current_app.extensions["jifang.pack"].code)
+
+
+def provision_label(code: str) -> str:
+    """第三十五条 for liaoning-35: what a bureau writes; the code itself when the pack does not know it."""
+    try:
+        provision = _penalty_pack().provision(code)
+    except KeyError:
+        return code
+    return provision.reference.label()
+
+
+def _validator(today: dt.date | None = None) -> CaseRowValidator:
+    pack = _penalty_pack()
+    return CaseRowValidator([(p.code, p.reference.article) for p in pack.provisions], today or dt.date.today())
+
+
+def _sample(rows: Sequence[dict]) -> list[dict]:
+    return [{"name": r["party_name"], "credit_code": r["case_number"], "city": provision_label(r["provision_code"]),
+             "business_types": r["outcome"], "filing_number": f"{r['fine_decided_fen'] / 100:.2f}",
+             "filed_on": str(r["decided_on"] or "")} for r in rows[:10]]
+
+
+def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=None, write: bool = True,
+                    progress: Progress | None = None, finish=None, extra: dict | None = None) -> Outcome:
+    if mode not in MODES:
+        raise ValueError(mode)
+    outcome = Outcome(filename=filename, sha256=file_sha256(path), mode=mode)
+    header, rows = find_case_header(open_sheet(path, filename).rows())
+    result = _validator().validate_rows(_counting(rows, progress), header)
+    outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), len(result.refused_rows)
+    outcome.errors, outcome.sample = result.errors, _sample(result.rows)
+    connection = db.session.connection()
+    inserts, updates = _plan(connection, result.rows)
+    outcome.unchanged = len(result.rows) - len(inserts) - len(updates)
+    outcome.inserted, outcome.updated = len(inserts), len(updates)
+    blocked = mode == "all-or-nothing" and not result.ok
+    if not write:
+        outcome.written = 0 if blocked else len(inserts) + len(updates)
+        db.session.rollback()
+        return outcome
+    if blocked:
+        outcome.inserted = outcome.updated = 0
+    else:
+        table = PenaltyCase.__table__
+        for start in range(0, len(inserts), CHUNK):
+            connection.execute(insert(table), inserts[start:start + CHUNK])
+        if updates:
+            stmt = (update(table).where(table.c.id == bindparam("b_id"))
+                    .values({c: bindparam("b_" + c) for c in (*_FIELDS, "updated_at")}))
+            for start in range(0, len(updates), CHUNK):
+                connection.execute(stmt, updates[start:start + CHUNK])
+        outcome.written = len(inserts) + len(updates)
+        if progress:
+            progress(outcome.total + outcome.written, "write")
+    audit.record("import_cases", object_type="penalty_case", actor=actor, detail={
+        "file": filename, "sha256": outcome.sha256, "mode": mode, **outcome.counts(),
+        "result": "refused" if blocked else "written", **(extra or {})})
+    if finish is not None:
+        finish(outcome)
+    db.session.commit()
+    return outcome
+
+
+def _plan(connection, rows: Sequence[dict]) -> tuple[list[dict], list[dict]]:
+    table = PenaltyCase.__table__
+    jurisdiction = current_app.extensions["jifang.pack"].code
+    now = utcnow()
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        codes = {r["credit_code"] for r in chunk if r["credit_code"]}
+        firms = dict(connection.execute(select(Firm.credit_code, Firm.id).where(Firm.credit_code.in_(codes)))) \
+            if codes else {}
+        stored = {r.case_number: r._mapping for r in connection.execute(
+            select(table.c.id, table.c.case_number, *(table.c[f] for f in _FIELDS))
+            .where(table.c.case_number.in_([r["case_number"] for r in chunk])))}
+        for row in chunk:
+            values = {k: row[k] for k in _FIELDS if k in row}
+            values["firm_id"] = firms.get(row["credit_code"])
+            values["jurisdiction"] = jurisdiction
+            old = stored.get(row["case_number"])
+            if old is None:
+                inserts.append({**values, "case_number": row["case_number"], "created_at": now, "updated_at": now})
+            elif any(old[k] != v for k, v in values.items()):
+                updates.append({"b_" + k: v for k, v in values.items()} | {"b_id": old["id"], "b_updated_at": now})
+    return inserts, updates
+
+
+def preview(path, filename: str, *, pack, user, progress=None) -> Outcome:
+    return run_case_import(path, filename, write=False, progress=progress)
+
+
+def run_import(path, filename: str, *, mode: str, user, progress=None, finish=None, job_id=None) -> Outcome:
+    return run_case_import(path, filename, mode=mode, actor=user, progress=progress, finish=finish,
+                           extra={"job": job_id})
+
+
+def write_report(target, path: str | os.PathLike, filename: str, errors: Sequence[RowError]) -> int:
+    header, rows = find_case_header(open_sheet(path, filename).rows())
+    return write_error_report(target, header.values, rows, errors)
+
+
+def write_template(target) -> None:
+    """The case import template: the canonical headers and one example row."""
+    pack = _penalty_pack()
+    first = pack.provisions[0]
+    example = ("（示例，导入前请删除）公技罚决字〔2024〕1号", "示例安防科技有限公司", "单位", "", first.reference.label(),
+               dt.date(2024, 3, 1), dt.date(2024, 4, 1), "罚款", 5000, 5000, 0)
+    with XlsxExport(target, [c.header for c in CASE_COLUMNS], sheet_name="处罚案件",
+                    widths=(30, 30, 10, 22, 16, 12, 12, 10, 14, 14, 14)) as out:
+        out.sheet.set_column(3, 3, 22, out.book.add_format({"num_format": "@"}))
+        out.write_rows([example])
