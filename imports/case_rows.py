@@ -139,8 +139,8 @@ class CaseRowValidator:
         if len(codes) == 1:
             return codes[0], None
         if not codes:
-            return "", f"第{article}条不是本地区条例的罚则条款"
-        return "", f"第{article}条对应多个罚则，请填写条款代码：{'、'.join(codes)}"
+            return "", f"“{text}”不是本地区条例的罚则条款"
+        return "", f"“{text}”对应多个罚则，请填写条款代码：{'、'.join(codes)}"
 
     def _date(self, value: Cell, errors: dict, key: str) -> dt.date | None:
         if value == "" or value is None:

@@ -104,7 +104,7 @@ def _plan(connection, rows: Sequence[dict]) -> tuple[list[dict], list[dict]]:
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
         codes = {r["credit_code"] for r in chunk if r["credit_code"]}
-        firms = dict(connection.execute(select(Firm.credit_code, Firm.id).where(Firm.credit_code.in_(codes)))) \
+        firms = dict(connection.execute(select(Firm.credit_code, Firm.id).where(Firm.credit_code.in_(codes))).all()) \
             if codes else {}
         stored = {r.case_number: r._mapping for r in connection.execute(
             select(table.c.id, table.c.case_number, *(table.c[f] for f in _FIELDS))

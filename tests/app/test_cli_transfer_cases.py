@@ -1,0 +1,92 @@
+"""`flask import cases`: historical penalty cases validated like filings, money to fen, upsert by number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, PenaltyCase
+from imports.case_rows import CASE_COLUMNS, parse_yuan
+from reports.export import write_xlsx
+from tests.app.transfer_support import code
+
+HEADERS = [c.header for c in CASE_COLUMNS]
+
+
+def case(n, **over):
+    row = {"案件编号": f"沈公技罚〔2024〕{n}号", "当事人": f"沈阳第{n}安防公司", "当事人类型": "单位",
+           "统一社会信用代码": code(n), "违法条款": "第三十五条", "违法行为日期": dt.date(2024, 1, 5),
+           "决定日期": dt.date(2024, 2, 1), "处理结果": "罚款", "罚款金额（元）": 5000, "已缴金额（元）": 5000,
+           "加处罚款（元）": 0}
+    row.update(over)
+    return [row[h] for h in HEADERS]
+
+
+def _cases():
+    return {c.case_number: c for c in db.session.scalars(select(PenaltyCase))}
+
+
+def test_cases_import_with_money_in_fen_and_states(runner, tmp_path, factory):
+    firm = factory.firm(credit_code=code(1))
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(path, HEADERS, [
+        case(1, **{"罚款金额（元）": "3,000.50元", "已缴金额（元）": 1000, "加处罚款（元）": 90.15}),
+        case(2, 处理结果="警告", **{"罚款金额（元）": None, "已缴金额（元）": None, "加处罚款（元）": None}),
+        case(3, 违法条款="liaoning-32", 当事人类型="个人", 统一社会信用代码=""),
+    ])
+    result = runner.invoke(args=["import", "cases", str(path)])
+    assert result.exit_code == 0, result.output
+    cases = _cases()
+    first = cases["沈公技罚〔2024〕1号"]
+    assert (first.fine_decided_fen, first.fine_collected_fen, first.surcharge_fen) == (300050, 100000, 9015)
+    assert first.state == "decided" and first.firm_id == firm.id and first.provision_code == "liaoning-35"
+    assert first.jurisdiction == "liaoning"
+    assert cases["沈公技罚〔2024〕2号"].outcome == "warning_only"
+    third = cases["沈公技罚〔2024〕3号"]
+    assert third.party_type == "individual" and third.state == "closed" and third.provision_code == "liaoning-32"
+    again = runner.invoke(args=["import", "cases", str(path)])
+    assert again.exit_code == 0 and "未变 3" in again.output
+    assert [e.detail["written"] for e in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "import_cases"))] == [3, 0]
+
+
+def test_bad_case_rows_are_refused_with_reasons(runner, tmp_path):
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(path, HEADERS, [
+        case(1, **{"加处罚款（元）": 6000}),
+        case(2, 违法条款="第九十九条"),
+        case(3, 处理结果="没收"),
+        case(4, 决定日期=dt.date.today() + dt.timedelta(days=3)),
+        case(1),
+    ])
+    report = tmp_path / "report.xlsx"
+    result = runner.invoke(args=["import", "cases", str(path), "--report", str(report)])
+    assert result.exit_code == 1
+    err = result.stderr
+    assert "第 2 行 加处罚款（元）：加处罚款不能超过罚款金额" in err
+    assert "第 3 行 违法条款：违法条款“第九十九条”不是本地区条例的罚则条款" in err
+    assert "第 4 行 处理结果：处理结果应为罚款、警告" in err
+    assert "第 5 行 决定日期：决定日期不能晚于今天" in err
+    assert "第 6 行 案件编号：案件编号与第 2 行重复" in err
+    assert _cases() == {}
+    assert load_workbook(report).active.max_row == 6
+
+
+def test_a_file_without_case_columns_exits_2(runner, tmp_path):
+    path = tmp_path / "x.xlsx"
+    write_xlsx(path, ["序号", "备注"], [[1, "x"]])
+    result = runner.invoke(args=["import", "cases", str(path)])
+    assert result.exit_code == 2 and "案件编号" in result.stderr
+
+
+def test_parse_yuan():
+    assert parse_yuan(5000) == 500000 and parse_yuan("￥1,234.5元") == 123450 and parse_yuan("") == 0
+    for bad in ("-1", "1.234", "abc"):
+        try:
+            parse_yuan(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
