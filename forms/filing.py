@@ -41,7 +41,7 @@ LABELS = {
     "business_types": "业务类型",
     "staff": "管理、技术人员",
     "equipment": "技术设备和场所",
-    "management_rules": "安全管理和岗位责任制度",
+    "management_rules": "管理制度说明",
 }
 REASON_LABELS = {"change": "变更事项说明", "cancellation": "注销原因"}
 STAFF_ROLES = [SelectChoice("management", "管理人员"), SelectChoice("technical", "技术人员")]
