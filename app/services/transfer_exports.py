@@ -166,3 +166,32 @@ def export(kind: str, target: str | os.PathLike | IO[bytes], fmt: str, *, actor=
     })
     db.session.commit()
     return count
+
+
+def annual_jurisdiction():
+    """The annual workbook's plain jurisdiction data from the deployment's packs."""
+    from reports.annual import Jurisdiction
+    from workflows.penalty_pack import PenaltyPackError, load_penalty_pack
+
+    pack = current_app.extensions["jifang.pack"]
+    try:
+        penalty_pack = load_penalty_pack(pack.code)
+    except PenaltyPackError:
+        penalty_pack = None
+    return Jurisdiction.from_packs(pack, penalty_pack)
+
+
+def annual_figures(year: int):
+    """The year's figures (aggregated in SQL), for the workbook and the dashboard."""
+    from reports.annual import collect
+
+    return collect(db.session.connection(), year, annual_jurisdiction())
+
+
+def write_annual_report(target, year: int):
+    """The annual statistics workbook: aggregates only, no personal data (so no audit entry)."""
+    from reports.annual import write_annual
+
+    figures = annual_figures(year)
+    write_annual(target, figures)
+    return figures

@@ -127,3 +127,17 @@ def _export(kind: str, file: str) -> None:
         raise click.UsageError("导出文件的扩展名应为 .xlsx 或 .csv")
     count = export(kind, file, fmt, actor="cli")
     click.echo(f"已导出 {count} 行：{file}")
+
+
+@report_cli.command("annual")
+@click.option("--year", type=click.IntRange(1990, 2100), required=True, help="统计年度")
+@click.argument("file")
+def report_annual(year: int, file: str):
+    """The annual statistics workbook (.xlsx) with native Excel charts."""
+    from app.services.transfer_exports import write_annual_report
+
+    if not file.lower().endswith(".xlsx"):
+        raise click.UsageError("年度统计表的扩展名应为 .xlsx")
+    figures = write_annual_report(file, year)
+    click.echo(f"已生成 {year} 年度统计表：{file}（在册 {figures.totals['年末在册备案单位']} 家，"
+               f"处罚案件 {figures.totals['本年处罚案件']} 件）")

@@ -1,0 +1,352 @@
+"""The annual statistics workbook (Shanxi art. 23 asks for a yearly public report on supervision).
+
+Every figure is aggregated in SQL (GROUP BY over the year's rows; nothing is loaded row by row), pandas
+shapes the small results into tables (pivots, totals), and xlsxwriter writes them with native Excel charts.
+No Flask here: ``collect`` takes a SQLAlchemy connection and plain jurisdiction data, so the CLI, the
+dashboard, the tests and benchmarks/bench_annual.py all call it alike. The dashboard draws the same
+``Figures`` as SVG (reports/charts.py).
+
+What "in the year" means for each count is stated beside its query: firms on the roster at the year's end,
+filings made in the year (filed_on), complaints received in the year, warnings issued or lifted in the
+year, and penalty cases by the date of their decision (or, for a case not yet decided, of the act).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import IO
+
+import pandas as pd
+import xlsxwriter
+from sqlalchemy import and_, column, extract, func, inspect, or_, select, table
+
+MONTHS = [f"{m}月" for m in range(1, 13)]
+COMPLAINT_OUTCOMES = {"pending": "办理中", "substantiated": "查证属实", "unsubstantiated": "查证不属实",
+                      "refused": "不予受理"}
+CASE_OUTCOMES = {"pending": "待决定", "fined": "罚款", "warning_only": "警告", "no_penalty": "不予处罚",
+                 "withdrawn": "撤销立案"}
+
+_firm = table("firm", column("id"), column("city_code"), column("is_local"), column("filing_number"),
+              column("filed_on"), column("filing_status"), column("updated_at"))
+_types = table("firm_business_type", column("firm_id"), column("type_code"))
+_complaint = table("complaint", column("received_on"), column("outcome"))
+_warning = table("warning", column("issued_on"), column("lifted_on"))
+_case = table("penalty_case", column("provision_code"), column("outcome"), column("decided_on"),
+              column("act_date"), column("fine_decided_fen"), column("fine_collected_fen"), column("surcharge_fen"))
+_request = table("filing_request", column("kind"), column("state"), column("decided_at"))
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """The plain data the workbook needs from the jurisdiction's packs (names in the pack's order)."""
+
+    name: str
+    cities: Mapping[str, str]  # code -> name
+    business_types: Mapping[str, str]  # code -> name
+    provisions: Mapping[str, str]  # code -> label, e.g. 第三十五条
+
+    @classmethod
+    def from_packs(cls, pack, penalty_pack=None) -> Jurisdiction:
+        provisions = {}
+        if penalty_pack is not None:
+            provisions = {p.code: p.reference.label() for p in penalty_pack.provisions}
+        return cls(pack.name, {c.code: c.name for c in pack.cities},
+                   {b.code: b.name for b in pack.filing.business_types}, provisions)
+
+
+@dataclass
+class Figures:
+    year: int
+    jurisdiction: Jurisdiction
+    generated_at: dt.datetime
+    totals: dict[str, int | float] = field(default_factory=dict)
+    by_type_city: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows business types, columns cities
+    locality: pd.DataFrame = field(default_factory=pd.DataFrame)  # 在册 / 本年新备案 × 省内 / 省外
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # months × 新备案, 变更, 注销
+    changes_source: str = ""
+    complaints: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome -> count
+    warnings: pd.DataFrame = field(default_factory=pd.DataFrame)  # months × 发布, 撤销
+    cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # provisions × outcomes
+    fines: pd.DataFrame = field(default_factory=pd.DataFrame)  # provisions × decided/collected/outstanding/surcharge
+
+
+def _year_range(year: int):
+    return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+
+
+def _in_year(col, year: int):
+    start, end = _year_range(year)
+    return and_(col >= start, col < end)
+
+
+def _monthly(conn, date_col, where) -> pd.Series:
+    month = extract("month", date_col).label("m")
+    rows = conn.execute(select(month, func.count()).where(where).group_by(month)).all()
+    series = pd.Series(0, index=range(1, 13), dtype="int64")
+    for m, n in rows:
+        series[int(m)] = n
+    return series
+
+
+def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """SUM() gives Decimal on PostgreSQL and an empty result gives object columns: make them int64."""
+    for name in columns:
+        frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
+    return frame
+
+
+def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | None = None) -> Figures:
+    """Run the year's GROUP BY queries and shape them; a dozen statements whatever the table sizes."""
+    figures = Figures(year=year, jurisdiction=jurisdiction, generated_at=now or dt.datetime.now())
+    start, end = _year_range(year)
+    tables = set(inspect(conn).get_table_names())
+    # On the roster at the year's end: filed before it and in force (a cancelled filing carries no date of
+    # cancellation on the firm, so it leaves the count from the moment it is cancelled).
+    on_roster = and_(_firm.c.filing_number.is_not(None), _firm.c.filing_status == "in_force", _firm.c.filed_on < end)
+    filed_in_year = and_(_firm.c.filing_number.is_not(None), _in_year(_firm.c.filed_on, year))
+
+    pairs = conn.execute(
+        select(_types.c.type_code, _firm.c.city_code, func.count())
+        .select_from(_firm.join(_types, _types.c.firm_id == _firm.c.id)).where(on_roster)
+        .group_by(_types.c.type_code, _firm.c.city_code)).all()
+    frame = _numeric(pd.DataFrame(pairs, columns=["type", "city", "n"]), "n")
+    pivot = frame.pivot_table(index="type", columns="city", values="n", aggfunc="sum", fill_value=0)
+    pivot = pivot.reindex(index=list(jurisdiction.business_types), columns=list(jurisdiction.cities), fill_value=0)
+    pivot.index = [jurisdiction.business_types[c] for c in pivot.index]
+    pivot.columns = [jurisdiction.cities[c] for c in pivot.columns]
+    pivot["合计"] = pivot.sum(axis=1)
+    pivot.loc["合计"] = pivot.sum(axis=0)
+    figures.by_type_city = pivot.astype("int64")
+
+    locality = pd.DataFrame(0, index=["年末在册", "本年新备案"], columns=["省内单位", "省外单位"], dtype="int64")
+    for label, where in (("年末在册", on_roster), ("本年新备案", filed_in_year)):
+        for is_local, n in conn.execute(select(_firm.c.is_local, func.count()).where(where).group_by(_firm.c.is_local)):
+            locality.loc[label, "省内单位" if is_local else "省外单位"] = n
+    locality["合计"] = locality.sum(axis=1)
+    figures.locality = locality
+
+    monthly = pd.DataFrame({"新备案": _monthly(conn, _firm.c.filed_on, filed_in_year)})
+    if "filing_request" in tables:
+        decided = and_(_request.c.decided_at >= start, _request.c.decided_at < end)
+        monthly["变更"] = _monthly(conn, _request.c.decided_at,
+                                   and_(decided, _request.c.kind == "change", _request.c.state == "changed"))
+        monthly["注销"] = _monthly(conn, _request.c.decided_at,
+                                   and_(decided, _request.c.kind == "cancellation", _request.c.state == "cancelled"))
+        figures.changes_source = "变更、注销按备案变更、注销申请的办结日期统计。"
+    else:
+        monthly["变更"] = 0
+        monthly["注销"] = _monthly(conn, _firm.c.updated_at, and_(
+            _firm.c.filing_status == "cancelled", _firm.c.updated_at >= start, _firm.c.updated_at < end))
+        figures.changes_source = "本系统未启用备案变更申请；注销按单位记录最后更新日期估计。"
+    monthly.index = MONTHS
+    monthly.loc["合计"] = monthly.sum(axis=0)
+    figures.monthly = monthly.astype("int64")
+
+    counts = dict(conn.execute(select(_complaint.c.outcome, func.count())
+                               .where(_in_year(_complaint.c.received_on, year)).group_by(_complaint.c.outcome)).all())
+    complaints = pd.DataFrame({"件数": [counts.get(k, 0) for k in COMPLAINT_OUTCOMES]},
+                              index=list(COMPLAINT_OUTCOMES.values()))
+    complaints.loc["合计"] = complaints.sum()
+    figures.complaints = complaints.astype("int64")
+
+    warnings = pd.DataFrame({"发布": _monthly(conn, _warning.c.issued_on, _in_year(_warning.c.issued_on, year)),
+                             "撤销": _monthly(conn, _warning.c.lifted_on, _in_year(_warning.c.lifted_on, year))})
+    warnings.index = MONTHS
+    warnings.loc["合计"] = warnings.sum(axis=0)
+    figures.warnings = warnings.astype("int64")
+    in_force = conn.execute(select(func.count()).select_from(_warning).where(
+        _warning.c.issued_on < end, or_(_warning.c.lifted_on.is_(None), _warning.c.lifted_on >= end))).scalar()
+
+    case_day = func.coalesce(_case.c.decided_on, _case.c.act_date)
+    rows = conn.execute(
+        select(_case.c.provision_code, _case.c.outcome, func.count(), func.sum(_case.c.fine_decided_fen),
+               func.sum(_case.c.fine_collected_fen), func.sum(_case.c.surcharge_fen))
+        .where(_in_year(case_day, year)).group_by(_case.c.provision_code, _case.c.outcome)).all()
+    frame = _numeric(pd.DataFrame(rows, columns=["provision", "outcome", "n", "decided", "collected", "surcharge"]),
+                     "n", "decided", "collected", "surcharge")
+    order = list(jurisdiction.provisions) + sorted(set(frame["provision"]) - set(jurisdiction.provisions))
+    labels = [jurisdiction.provisions.get(c, c) for c in order]
+    cases = frame.pivot_table(index="provision", columns="outcome", values="n", aggfunc="sum", fill_value=0)
+    cases = cases.reindex(index=order, columns=list(CASE_OUTCOMES), fill_value=0)
+    cases.index, cases.columns = labels, list(CASE_OUTCOMES.values())
+    cases["合计"] = cases.sum(axis=1)
+    cases.loc["合计"] = cases.sum(axis=0)
+    figures.cases = cases.astype("int64")
+
+    money = frame.groupby("provision")[["decided", "collected", "surcharge"]].sum().reindex(order, fill_value=0)
+    money = money.astype("int64")
+    fines = pd.DataFrame({
+        "决定罚款（元）": money["decided"] / 100,
+        "加处罚款（元）": money["surcharge"] / 100,
+        "已收缴（元）": money["collected"] / 100,
+        "未缴（元）": (money["decided"] + money["surcharge"] - money["collected"]).clip(lower=0) / 100,
+    })
+    fines.index = labels
+    fines.loc["合计"] = fines.sum(axis=0)
+    figures.fines = fines
+
+    roster_total = conn.execute(select(func.count()).select_from(_firm).where(on_roster)).scalar()
+    figures.totals = {
+        "年末在册备案单位": int(roster_total),
+        "本年新备案": int(figures.monthly.loc["合计", "新备案"]),
+        "本年备案变更": int(figures.monthly.loc["合计", "变更"]),
+        "本年备案注销": int(figures.monthly.loc["合计", "注销"]),
+        "本年受理投诉": int(figures.complaints.loc["合计", "件数"]),
+        "本年发布警示": int(figures.warnings.loc["合计", "发布"]),
+        "年末警示中": int(in_force),
+        "本年处罚案件": int(figures.cases.loc["合计", "合计"]),
+        "决定罚款（元）": float(fines.loc["合计", "决定罚款（元）"]),
+        "已收缴罚款（元）": float(fines.loc["合计", "已收缴（元）"]),
+        "未缴罚款（元）": float(fines.loc["合计", "未缴（元）"]),
+    }
+    return figures
+
+
+# ---- the workbook -------------------------------------------------------------------------------------
+SHEETS = ("封面", "业务类型×城市", "省内省外", "月度新备案", "变更与注销", "投诉", "警示", "处罚案件", "罚没款")
+
+
+class _Writer:
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book = book
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.head = book.add_format({"bold": True, "bg_color": "#EEF2F6", "border": 1, "text_wrap": True})
+        self.cell = book.add_format({"border": 1})
+        self.money = book.add_format({"border": 1, "num_format": "#,##0.00"})
+        self.total = book.add_format({"border": 1, "bold": True, "top": 2})
+        self.total_money = book.add_format({"border": 1, "bold": True, "top": 2, "num_format": "#,##0.00"})
+
+    def table(self, sheet, title: str, df: pd.DataFrame, *, first_header: str, note: str = "",
+              money: bool = False, top: int = 0) -> tuple[int, int]:
+        """Write a titled table; returns (first data row, last data row) excluding a 合计 row."""
+        sheet.write_string(top, 0, title, self.title)
+        row = top + 1
+        if note:
+            sheet.write_string(row, 0, note)
+            row += 1
+        sheet.write_string(row, 0, first_header, self.head)
+        for c, name in enumerate(df.columns, start=1):
+            sheet.write_string(row, c, str(name), self.head)
+        first = row + 1
+        for r, (label, values) in enumerate(df.iterrows(), start=first):
+            is_total = label == "合计"
+            sheet.write_string(r, 0, str(label), self.total if is_total else self.cell)
+            for c, value in enumerate(values, start=1):
+                fmt = (self.total_money if money else self.total) if is_total else (self.money if money else self.cell)
+                sheet.write_number(r, c, float(value) if money else int(value), fmt)
+        last = first + len(df) - 1 - (1 if len(df) and df.index[-1] == "合计" else 0)
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, len(df.columns), 12)
+        sheet.freeze_panes(row + 1, 1)
+        return first, last
+
+    def chart(self, sheet, kind: str, title: str, name: str, first: int, last: int, series_cols, *,
+              at: str, subtype: str | None = None, y_title: str = "", size=(720, 360)) -> None:
+        options = {"type": kind} | ({"subtype": subtype} if subtype else {})
+        chart = self.book.add_chart(options)
+        header_row = first - 1
+        for col in series_cols:
+            series = {"name": [name, header_row, col], "categories": [name, first, 0, last, 0],
+                      "values": [name, first, col, last, col]}
+            chart.add_series(series)
+        chart.set_title({"name": title})
+        chart.set_y_axis({"name": y_title, "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": size[0], "height": size[1]})
+        sheet.insert_chart(at, chart)
+
+
+def write_annual(target: str | os.PathLike | IO[bytes], figures: Figures) -> None:
+    book = xlsxwriter.Workbook(target if not isinstance(target, os.PathLike) else os.fspath(target),
+                               {"strings_to_formulas": False, "strings_to_urls": False})
+    w = _Writer(book)
+    j, year = figures.jurisdiction, figures.year
+
+    cover = book.add_worksheet(SHEETS[0])
+    cover.set_column(0, 0, 26)
+    cover.set_column(1, 1, 40)
+    cover.write_string(0, 0, f"{j.name}技防管理年度统计（{year}年）", w.title)
+    facts = [("辖区", j.name), ("统计年度", f"{year}年"),
+             ("生成时间", figures.generated_at.strftime("%Y-%m-%d %H:%M")), ("统计口径", figures.changes_source)]
+    for r, (label, value) in enumerate(facts, start=2):
+        cover.write_string(r, 0, label, w.head)
+        cover.write_string(r, 1, value, w.cell)
+    r = len(facts) + 3
+    cover.write_string(r, 0, "主要数据", w.title)
+    for i, (label, value) in enumerate(figures.totals.items(), start=r + 1):
+        cover.write_string(i, 0, label, w.head)
+        if isinstance(value, float):
+            cover.write_number(i, 1, value, w.money)
+        else:
+            cover.write_number(i, 1, value, w.cell)
+
+    name = SHEETS[1]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, f"{year}年末在册备案单位：业务类型×所在市", figures.by_type_city, first_header="业务类型",
+                          note="一家单位有几种业务类型即在几行计数；合计列为各市之和。")
+    cities = len(figures.by_type_city.columns) - 1
+    w.chart(sheet, "column", "各市在册备案单位（按业务类型）", name, first, last, range(1, cities + 1),
+            at=f"B{last + 5}", subtype="stacked", y_title="家", size=(900, 400))
+
+    name = SHEETS[2]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, "省内与省外单位", figures.locality, first_header="")
+    _pie_by_row(w, sheet, name, first, at=f"B{last + 4}")
+
+    name = SHEETS[3]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, f"{year}年每月新备案", figures.monthly[["新备案"]], first_header="月份")
+    w.chart(sheet, "column", f"{year}年每月新备案", name, first, last, [1], at="D2", y_title="家")
+
+    name = SHEETS[4]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, f"{year}年备案变更与注销", figures.monthly[["变更", "注销"]], first_header="月份",
+                          note=figures.changes_source)
+    w.chart(sheet, "line", "每月变更与注销", name, first, last, [1, 2], at="E2", y_title="件")
+
+    name = SHEETS[5]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, f"{year}年受理投诉（按处理结果）", figures.complaints, first_header="处理结果")
+    w.chart(sheet, "column", "投诉处理结果", name, first, last, [1], at="D2", y_title="件")
+
+    name = SHEETS[6]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, f"{year}年警示公告发布与撤销", figures.warnings, first_header="月份",
+                          note=f"年末仍在警示中：{figures.totals['年末警示中']} 家")
+    w.chart(sheet, "column", "每月发布与撤销的警示", name, first, last, [1, 2], at="E2", y_title="件")
+
+    name = SHEETS[7]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, f"{year}年处罚案件：违法条款×处理结果", figures.cases, first_header="违法条款",
+                          note="按决定日期计入年度；尚未决定的案件按违法行为日期计入。")
+    outcomes = len(figures.cases.columns) - 1
+    w.chart(sheet, "bar", "各条款案件数（按处理结果）", name, first, last, range(1, outcomes + 1),
+            at=f"B{last + 5}", subtype="stacked", y_title="件", size=(800, 400))
+
+    name = SHEETS[8]
+    sheet = book.add_worksheet(name)
+    first, last = w.table(sheet, f"{year}年罚没款（元）", figures.fines, first_header="违法条款", money=True,
+                          note="未缴 = 决定罚款 + 加处罚款 − 已收缴（《行政处罚法》第七十二条：加处罚款不超过罚款数额）。")
+    w.chart(sheet, "column", "各条款罚款：决定、收缴与未缴", name, first, last, [1, 3, 4], at=f"B{last + 5}",
+            y_title="元", size=(800, 400))
+    book.close()
+
+
+def _pie_by_row(w: _Writer, sheet, name: str, row: int, *, at: str) -> None:
+    """A pie needs its slices in one row: categories from the header row, values from ``row``."""
+    chart = w.book.add_chart({"type": "pie"})
+    chart.add_series({"name": [name, row, 0], "categories": [name, row - 1, 1, row - 1, 2],
+                      "values": [name, row, 1, row, 2], "data_labels": {"percentage": True, "category": True}})
+    chart.set_title({"name": "年末在册：省内与省外"})
+    chart.set_size({"width": 480, "height": 320})
+    sheet.insert_chart(at, chart)
+
+
+def write_annual_for(target, conn, year: int, jurisdiction: Jurisdiction, *, now=None) -> Figures:
+    figures = collect(conn, year, jurisdiction, now=now)
+    write_annual(target, figures)
+    return figures
+
