@@ -1,12 +1,69 @@
-"""Dashboard pages (being built)."""
+"""The statistics dashboard: the annual workbook's figures as SVG charts with tables beside them."""
 
-from flask import render_template_string
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+
+from flask import abort, render_template, request
 
 from app.dashboard import bp
 from app.security import STAFF, allow
+from app.services.transfer_exports import annual_figures, write_annual_report
+from app.transfer.routes import XLSX, _attachment
+from reports.charts import bar_chart, line_chart
+
+YEARS_SHOWN = 10
+
+
+def _year() -> int:
+    this_year = dt.date.today().year
+    raw = request.args.get("year", "")
+    if not raw:
+        return this_year
+    if not raw.isdigit() or not this_year - 50 <= int(raw) <= this_year:
+        abort(404)
+    return int(raw)
+
+
+def _rows(frame, *, drop_total: bool = False):
+    frame = frame.drop(index="合计", errors="ignore") if drop_total else frame
+    return [(label, list(values)) for label, values in frame.iterrows()]
 
 
 @bp.route("/")
 @allow(*STAFF)
 def index():
-    return render_template_string("{% extends 'base.html' %}{% block content %}<h1>统计</h1>{% endblock %}")
+    year = _year()
+    f = annual_figures(year)
+    months = [m.replace("月", "") for m in f.monthly.index[:12]]
+    cities = f.by_type_city.drop(columns="合计").loc["合计"]
+    cases = f.cases.drop(index="合计")["合计"]
+    fines = f.fines.drop(index="合计")
+    charts = {
+        "monthly": line_chart(f"{year}年每月新备案、变更与注销", months,
+                              {c: list(f.monthly[c].iloc[:12]) for c in f.monthly.columns}),
+        "cities": bar_chart(f"{year}年末各市在册备案单位", list(cities.index), {"在册单位": list(cities)}),
+        "complaints": bar_chart(f"{year}年投诉处理结果", list(f.complaints.index[:-1]),
+                                {"件数": list(f.complaints["件数"].iloc[:-1])}),
+        "warnings": bar_chart(f"{year}年每月警示发布与撤销", months,
+                              {c: list(f.warnings[c].iloc[:12]) for c in f.warnings.columns}),
+        "cases": bar_chart(f"{year}年各条款处罚案件", list(cases.index), {"案件": list(cases)}),
+        "fines": bar_chart(f"{year}年各条款罚款（元）", list(fines.index),
+                           {c: list(fines[c]) for c in ("决定罚款（元）", "已收缴（元）", "未缴（元）")}),
+    }
+    this_year = dt.date.today().year
+    return render_template("dashboard/index.html", year=year, f=f, charts=charts, rows=_rows,
+                           years=range(this_year, this_year - YEARS_SHOWN, -1))
+
+
+@bp.route("/annual-<int:year>.xlsx")
+@allow(*STAFF)
+def annual(year: int):
+    this_year = dt.date.today().year
+    if not this_year - 50 <= year <= this_year:
+        abort(404)
+    raw = tempfile.TemporaryFile()
+    write_annual_report(raw, year)
+    raw.seek(0, 2)
+    return _attachment(raw, XLSX, f"技防管理年度统计-{year}.xlsx", f"jifang-annual-{year}.xlsx")

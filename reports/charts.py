@@ -1,0 +1,100 @@
+"""Tiny server-side SVG charts (bars and lines) for the dashboard: no JavaScript, no CDN, works offline.
+
+The SVG carries role="img", a <title> and a <desc>, and the page puts the same figures in a table beside
+it, so the chart is a picture of the table rather than the only way to read it. Colours come from classes
+(series-0, series-1, ...) styled in style.css; the CSP forbids inline style attributes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from html import escape
+
+from markupsafe import Markup
+
+WIDTH, HEIGHT = 720, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
+
+
+def _nice_max(value: float) -> float:
+    """A round upper bound for the axis (1, 2, 5 × 10^n)."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _frame(title: str, desc: str, maximum: float, body: list[str], labels: Sequence[str], legend: Sequence[str],
+           slot: float) -> Markup:
+    plot_h = HEIGHT - TOP - BOTTOM
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+             f'aria-labelledby="{_id(title)}-t {_id(title)}-d">',
+             f'<title id="{_id(title)}-t">{escape(title)}</title><desc id="{_id(title)}-d">{escape(desc)}</desc>']
+    for i in range(5):
+        value = maximum * i / 4
+        y = TOP + plot_h - plot_h * i / 4
+        parts.append(f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(value)}</text>')
+    parts.extend(body)
+    for i, label in enumerate(labels):
+        x = LEFT + slot * (i + 0.5)
+        parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
+                     f'{escape(str(label))}</text>')
+    if len(legend) > 1:
+        x = LEFT
+        for s, name in enumerate(legend):
+            parts.append(f'<rect class="series-{s}" x="{x}" y="{HEIGHT - 22}" width="12" height="12"/>'
+                         f'<text class="axis" x="{x + 16}" y="{HEIGHT - 12}">{escape(str(name))}</text>')
+            x += 24 + 14 * len(str(name))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _id(title: str) -> str:
+    return f"c{zlib.crc32(title.encode()):08x}"
+
+
+def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Markup:
+    """Grouped vertical bars: one group per label, one bar per series."""
+    names = list(series)
+    maximum = _nice_max(max((max(v, default=0) for v in series.values()), default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(labels), 1)
+    bar = slot * 0.8 / max(len(names), 1)
+    body = []
+    for s, name in enumerate(names):
+        for i, value in enumerate(series[name]):
+            h = plot_h * float(value) / maximum
+            x = LEFT + slot * i + slot * 0.1 + bar * s
+            body.append(f'<rect class="series-{s}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
+                        f'height="{h:.1f}"><title>{escape(str(labels[i]))} {escape(name)}：{_number(value)}'
+                        f"</title></rect>")
+    desc = "；".join(f"{name}：" + "，".join(f"{lab} {_number(v)}" for lab, v in zip(labels, vals, strict=True))
+                    for name, vals in series.items())
+    return _frame(title, desc, maximum, body, labels, names, slot)
+
+
+def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Markup:
+    """Lines with a dot per point, e.g. a count per month."""
+    names = list(series)
+    maximum = _nice_max(max((max(v, default=0) for v in series.values()), default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(labels), 1)
+    body = []
+    for s, name in enumerate(names):
+        points = [(LEFT + slot * (i + 0.5), TOP + plot_h - plot_h * float(v) / maximum)
+                  for i, v in enumerate(series[name])]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(f'<polyline class="line series-{s}" points="{path}"/>')
+        body.extend(f'<circle class="series-{s}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>' for x, y in points)
+    desc = "；".join(f"{name}：" + "，".join(f"{lab} {_number(v)}" for lab, v in zip(labels, vals, strict=True))
+                    for name, vals in series.items())
+    return _frame(title, desc, maximum, body, labels, names, slot)

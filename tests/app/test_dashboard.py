@@ -1,0 +1,59 @@
+"""The statistics dashboard: SVG charts with tables, year selector, the workbook download, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from app.extensions import db
+from app.models import FirmBusinessType, PenaltyCase
+
+YEAR = dt.date.today().year
+
+
+def _seed(factory):
+    factory.firm("统计单位", filing_number="N1", filed_on=dt.date(YEAR, 1, 2), filing_status="in_force",
+                 filing_authority_code="210100", business_types=[FirmBusinessType(type_code="design")])
+    db.session.add(PenaltyCase(case_number="C1", party_name="统计单位", jurisdiction="liaoning",
+                               provision_code="liaoning-35", decided_on=dt.date(YEAR, 1, 3), outcome="fined",
+                               fine_decided_fen=123456, state="decided"))
+    db.session.commit()
+
+
+def test_dashboard_renders_svg_charts_and_tables(login_as, factory):
+    _seed(factory)
+    client, _ = login_as("city_clerk")
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count("<svg") == 6 and 'role="img"' in page and "<desc" in page
+    assert "<table class=\"stats\">" in page and "1,234.56" in page
+    assert f'href="/dashboard/annual-{YEAR}.xlsx"' in page
+    assert "style=" not in page.split("<main", 1)[1]  # the CSP forbids inline styles
+    assert "<script" not in page
+
+
+def test_year_selector_and_bad_years(login_as):
+    client, _ = login_as("provincial_clerk")
+    assert f"（{YEAR - 1}年）" in client.get(f"/dashboard/?year={YEAR - 1}").get_data(as_text=True)
+    assert client.get("/dashboard/?year=abc").status_code == 404
+    assert client.get(f"/dashboard/?year={YEAR + 5}").status_code == 404
+
+
+def test_workbook_download(login_as, factory):
+    _seed(factory)
+    client, _ = login_as("admin")
+    response = client.get(f"/dashboard/annual-{YEAR}.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[0] == "封面"
+    cover = {r[0]: r[1] for r in book["封面"].iter_rows(values_only=True) if r[0]}
+    assert cover["本年处罚案件"] == 1 and cover["决定罚款（元）"] == 1234.56
+
+
+def test_firms_may_not_see_the_dashboard(login_as):
+    client, _ = login_as("firm")
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get(f"/dashboard/annual-{YEAR}.xlsx").status_code == 403
