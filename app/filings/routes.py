@@ -250,6 +250,8 @@ def certificate():
 
 
 def _verify_url(firm) -> str:
+    """The public roster entry (app.roster.routes.entry: the token is the credit code)."""
     if "roster.entry" in current_app.view_functions:
         return url_for("roster.entry", token=firm.credit_code, _external=True)
-    return url_for("main.home", _external=True)
+    endpoint = "roster.index" if "roster.index" in current_app.view_functions else "main.home"
+    return url_for(endpoint, _external=True)

@@ -127,6 +127,9 @@ def test_every_transition_is_audited_with_actor_time_and_comment(app, factory):
         ("filing.return_for_correction", clerk_user.id, "请补充培训证书"),
     ]
     assert all(e.at is not None and e.detail["at"] for e in entries if "transition" in e.detail)
+    from app import audit
+
+    assert audit.verify().ok  # the transitions extend the hash chain like every other entry
 
 
 def test_remind_command_records_each_reminder_and_escalation_once(app, factory):
