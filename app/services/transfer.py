@@ -28,8 +28,8 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from app import audit
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.firm import Firm, FirmBusinessType
-from app.services.name_index import refresh_name_grams
+from app.models.firm import Firm, FirmBusinessType, FirmNameGram
+from app.services.name_index import name_grams, refresh_name_grams
 from forms.identifiers import credit_code_division
 from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
@@ -265,9 +265,11 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
         pairs = [{"firm_id": ids[code], "type_code": t} for code, types in plan.types.items() for t in types]
         for start in range(0, len(pairs), CHUNK * 4):
             connection.execute(insert(FirmBusinessType), pairs[start:start + CHUNK * 4])
-        new_ids = [ids[r["credit_code"]] for r in plan.inserts]
-        refresh_name_grams(connection, new_ids + plan.renamed)
-    elif plan.renamed:
+        # New firms have no grams yet: insert theirs straight from the names in hand (no delete, no re-read).
+        grams = [{"firm_id": ids[r["credit_code"]], "gram": g} for r in plan.inserts for g in name_grams(r["name"])]
+        for start in range(0, len(grams), CHUNK * 4):
+            connection.execute(insert(FirmNameGram), grams[start:start + CHUNK * 4])
+    if plan.renamed:
         refresh_name_grams(connection, plan.renamed)
 
 
