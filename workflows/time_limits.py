@@ -37,10 +37,19 @@ class TimeStatus(enum.StrEnum):
 
 
 def local_date(value: dt.date | dt.datetime) -> dt.date:
-    """The calendar date in China of a date or datetime (a naive datetime is taken as China time)."""
+    """The calendar date in China of a date or datetime.
+
+    A naive datetime is UTC: that is how the application stores every timestamp (app/models/base.py), so
+    a request submitted at 00:30 Beijing time (16:30 UTC the day before) counts from the Beijing day."""
     if isinstance(value, dt.datetime):
-        return (value.astimezone(CHINA_TZ) if value.tzinfo else value).date()
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(CHINA_TZ).date()
     return value
+
+
+def china_today() -> dt.date:
+    """Today where the bureau is: a server on UTC would otherwise date this morning's work yesterday."""
+    return dt.datetime.now(CHINA_TZ).date()
 
 
 def _lookup(source: Any, dotted: str) -> Any:

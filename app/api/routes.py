@@ -10,11 +10,11 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.errors import ApiError
 from app.api.openapi import REQUEST_FIELDS, openapi_document
-from app.penalties.service import china_today
 from app.security import PUBLIC, allow
 from workflows.penalty import Facts, InvalidFacts, calculate, pack_for
 from workflows.penalty_pack import all_penalty_packs
 from workflows.rules import JURISDICTION_CODES, load_pack
+from workflows.time_limits import china_today
 
 # A calculation request is a few hundred bytes; anything near this is not one.
 MAX_BODY_BYTES = 16 * 1024

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app.services import filing as filings
+from workflows.time_limits import china_today
 
 filings_cli = AppGroup("filings", help="备案")
 KIND_LABELS = {"remind": "临近办理时限", "overdue": "已超过办理时限", "escalate": "超期，升级至上级机关"}
@@ -22,7 +23,7 @@ def remind(today: dt.datetime | None, dry_run: bool):
     if not pack.filing.enabled:
         click.echo(pack.filing.notice)
         return
-    day = today.date() if today else filings.china_today()
+    day = today.date() if today else china_today()
     actions = filings.due_actions(day, pack)
     for action in actions:
         request = action.record.request

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from app.penalties import bp
-from app.penalties.service import china_today, trace_value, yuan, yuan_capital
+from app.penalties.service import trace_value
 from app.security import STAFF, allow
 from app.services.regulations import article_text
 from forms.penalty import CalculatorForm
+from reports.money import yuan, yuan_capital
 from workflows.penalty import CalculationError, calculate, pack_for
 from workflows.penalty_pack import TARGET_LABELS, chinese_numeral
+from workflows.time_limits import china_today
 
 
 @bp.app_template_filter("yuan")

@@ -1,32 +1,13 @@
-"""What the calculator page and the API share beyond workflows.penalty: the bureau's clock and money
-written the way a decision writes it."""
+"""How the calculator page writes a trace step's value (money and the clock live in reports/money.py and
+workflows/time_limits.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-import cn2an
-
+from reports.money import yuan
 from workflows.penalty import TraceStep
 from workflows.penalty_pack import MEASURE_LABELS
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def china_today() -> dt.date:
-    """Today where the bureau is: a server on UTC would otherwise refuse an act of this morning before 8."""
-    return dt.datetime.now(CHINA).date()
-
-
-def yuan(amount: int) -> str:
-    """30000 → "30,000元"."""
-    return f"{amount:,}元"
-
-
-def yuan_capital(amount: int) -> str:
-    """30000 → "叁万元整", as amounts are written on a decision so that they cannot be altered."""
-    return f"{cn2an.an2cn(int(amount), 'up')}元整"
 
 
 def trace_value(step: TraceStep) -> str:

@@ -4,6 +4,7 @@ from flask import url_for
 
 from app.home import home_panel
 from app.services import filing as filings
+from workflows.time_limits import china_today
 
 
 @home_panel("city_clerk", "provincial_clerk", order=10)
@@ -12,7 +13,7 @@ def review_queue(user):
     if not pack.filing.enabled or not user.authority_code:
         return None
     waiting = filings.queue(user)
-    today = filings.china_today()
+    today = china_today()
     statuses = [c.status(today).value for c in (filings.clock(r, pack) for r in waiting) if c]
     items = [f"待审核备案申请：{len(waiting)} 件"]
     if statuses.count("near"):

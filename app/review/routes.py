@@ -15,6 +15,7 @@ from app.services import filing as filings
 from forms.filing import DecisionForm, LocalityForm, flat_errors
 from forms.identifiers import credit_code_province, mask_resident_id
 from workflows.engine import TransitionNotAllowed
+from workflows.time_limits import china_today
 
 
 def _pack():
@@ -34,7 +35,7 @@ def queue():
     pack = _pack()
     if not pack.filing.enabled:
         return render_template("filings/disabled.html", notice=pack.filing.notice)
-    today = filings.china_today()
+    today = china_today()
     rows = []
     for found in filings.queue(current_user):
         clock = filings.clock(found, pack)
@@ -62,7 +63,7 @@ def _render_detail(found, form, locality_form, refusal=None, status=200):
     decisions = filings.available_decisions(found, current_user)
     form.action.choices = [c for c in form.action.choices if c.value in decisions]
     clock = filings.clock(found, pack) if found.state == "under_review" else None
-    today = filings.china_today()
+    today = china_today()
     return render_template(
         "review/detail.html", req=found, form=form, locality_form=locality_form, refusal=refusal, pack=pack,
         workflow=filings.workflow(), decisions=decisions,

@@ -23,7 +23,7 @@ from app.models.filing import OPEN_STATES
 from app.services import filing_uploads
 from forms.filing import LABELS, REASON_LABELS
 from workflows.engine import Context, DueAction, TransitionResult, Workflow, load_definition
-from workflows.time_limits import CHINA_TZ, Clock
+from workflows.time_limits import Clock
 
 # The clerk's three decisions; approval's transition depends on what the request asks for.
 APPROVALS = {"initial": "approve", "change": "approve_change", "cancellation": "approve_cancellation"}
@@ -48,10 +48,6 @@ def current_pack():
 
 def workflow() -> Workflow:
     return load_definition("filing")
-
-
-def china_today() -> dt.date:
-    return dt.datetime.now(CHINA_TZ).date()
 
 
 # --- routing ------------------------------------------------------------------------------------------

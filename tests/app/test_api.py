@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from app.penalties.service import china_today
 from workflows.penalty_pack import all_penalty_packs
+from workflows.time_limits import china_today
 
 CALCULATE = "/api/v1/penalties/calculate"
 CODES = ["liaoning", "inner-mongolia", "shanxi", "qinhuangdao"]

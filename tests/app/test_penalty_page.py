@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from app.penalties.service import china_today, yuan, yuan_capital
+from reports.money import yuan, yuan_capital
 from tests.regulation_texts import regulations_dir
 from tests.support import post_form
 from workflows.penalty import add_years
+from workflows.time_limits import china_today
 
 URL = "/penalties/calculator"
 LIAONING_35 = {

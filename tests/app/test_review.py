@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, FilingRequest, Firm
-from app.services.filing import china_today
 from tests.app.filing_support import decide, queue_ids, submitted_request
 from tests.support import login, post_form
 from workflows import calendar
+from workflows.time_limits import china_today
 
 
 def _clerk(app, factory, role, authority_code):

@@ -461,3 +461,11 @@ def test_engine_stays_free_of_flask_and_the_database():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_naive_timestamps_are_utc_as_the_application_stores_them():
+    from workflows.time_limits import local_date
+
+    assert local_date(dt.datetime(2025, 9, 24, 16, 30)) == dt.date(2025, 9, 25)  # 00:30 in Beijing
+    assert local_date(dt.datetime(2025, 9, 24, 15, 59)) == dt.date(2025, 9, 24)
+    assert local_date(dt.date(2025, 9, 24)) == dt.date(2025, 9, 24)

@@ -1,0 +1,27 @@
+"""Money as people read it. Amounts are integers: fen in the database, whole yuan where the law speaks in
+yuan (fines in the rule packs); never floats.
+
+Capital numerals (大写) as decisions and receipts write them, so that an amount cannot be altered, come
+from cn2an (pinned in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import cn2an
+
+
+def yuan(amount: int) -> str:
+    """30000 → "30,000元"."""
+    return f"{int(amount):,}元"
+
+
+def yuan_capital(amount: int) -> str:
+    """30000 → "叁万元整"."""
+    return f"{cn2an.an2cn(int(amount), 'up')}元整"
+
+
+def fen_to_yuan_text(fen: int) -> str:
+    """123456 → "1,234.56元": integer arithmetic only."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}元"
