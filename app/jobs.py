@@ -70,6 +70,14 @@ class JobQueue:
                 self._consumer = consumer
 
 
+    def stop(self) -> None:
+        """Stop the embedded consumer, waiting for a running job to end (tests, shutdown hooks)."""
+        with self._lock:
+            if self._consumer is not None:
+                self._consumer.stop(graceful=True)
+                self._consumer = None
+
+
 def queue() -> JobQueue:
     return current_app.extensions["jifang.jobs"]
 

@@ -1,0 +1,38 @@
+"""The queue as `./run demo` runs it: not immediate, huey's consumer started inside the web process."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.extensions import db
+from app.jobs import queue
+from app.models import ImportJob
+from app.services import transfer_jobs
+from tests.app.transfer_support import roster_file, roster_row
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"JIFANG_JOBS_IMMEDIATE": False, "JIFANG_JOBS_DB": str(tmp_path / "jobs.sqlite")}
+
+
+def test_the_embedded_consumer_runs_a_queued_job(app, factory, tmp_path):
+    user = factory.user("provincial_clerk")
+    path = roster_file(tmp_path / "r.xlsx", [roster_row(n) for n in range(1, 4)])
+    with open(path, "rb") as fh:
+        job = transfer_jobs.store_upload(fh, "r.xlsx", user, "filings")
+    jobs = queue()
+    try:
+        jobs.enqueue(job.id)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            if db.session.get(ImportJob, job.id).finished:
+                break
+            time.sleep(0.1)
+        job = db.session.get(ImportJob, job.id)
+        assert job.status == "done" and job.preview["valid"] == 3
+    finally:
+        jobs.stop()
