@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 from app.models import Firm
 from app.models.firm import FirmBusinessType
 from app.services.name_index import name_filter
+from forms import N_
 
 PUBLIC_STATUSES = ("in_force", "cancelled")
-STATUS_LABELS = {"in_force": "有效", "cancelled": "已注销"}
+STATUS_LABELS = {"in_force": N_("有效"), "cancelled": N_("已注销")}
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
 NAME_MIN, NAME_MAX = 2, 60
@@ -40,7 +41,7 @@ _CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 @dataclass(frozen=True)
 class Filters:
-    """A roster search as the public typed it, checked; `errors` are shown beside the form in Chinese."""
+    """A roster search as the public typed it, checked; `errors` are shown beside the form (Chinese, translated in the template)."""
 
     name: str = ""
     credit_code: str = ""
@@ -54,23 +55,23 @@ class Filters:
         errors: dict[str, str] = {}
         name = " ".join((args.get("name") or "").split())[:NAME_MAX]
         if name and len(name) < NAME_MIN:
-            errors["name"] = f"单位名称请至少输入{NAME_MIN}个字"
+            errors["name"] = f"单位名称请至少输入{NAME_MIN}个字"  # glossary: run-time strings
             name = ""
         code = (args.get("credit_code") or "").strip().upper()
         if code and not _CODE_RE.match(code):
-            errors["credit_code"] = "统一社会信用代码只含数字和大写字母，请至少输入前2位、至多18位"
+            errors["credit_code"] = N_("统一社会信用代码只含数字和大写字母，请至少输入前2位、至多18位")
             code = ""
         business_type = args.get("business_type") or ""
         if business_type and pack.business_type(business_type) is None:
-            errors["business_type"] = "没有这一业务类型"
+            errors["business_type"] = N_("没有这一业务类型")
             business_type = ""
         city = args.get("city") or ""
         if city and pack.city(city) is None:
-            errors["city"] = "没有这一城市"
+            errors["city"] = N_("没有这一城市")
             city = ""
         status = args.get("status") or ""
         if status and status not in PUBLIC_STATUSES:
-            errors["status"] = "备案状态只能是有效或已注销"
+            errors["status"] = N_("备案状态只能是有效或已注销")
             status = ""
         return cls(name, code, business_type, city, status, errors)
 
@@ -127,7 +128,9 @@ def roster_select(filters: Filters) -> Select:
         # The bigram index narrows to the firms having every two-character piece of the query (an index
         # lookup, app/services/name_index.py); LIKE then confirms the order. Case only matters for Latin
         # letters: ILIKE costs a case fold per row, so plain LIKE serves Chinese names.
-        stmt = stmt.where(name_filter(filters.name))
+        indexed = name_filter(filters.name)
+        if indexed is not None:
+            stmt = stmt.where(indexed)
         pattern = f"%{_like_escape(filters.name)}%"
         if any("a" <= c.lower() <= "z" for c in filters.name):
             stmt = stmt.where(Firm.name.ilike(pattern, escape="\\"))

@@ -6,8 +6,13 @@ firm_name_gram (primary key gram, firm_id); a search for "安防科技" asks for
 安防, 防科 and 科技 — index range scans — and LIKE then confirms the order. It works alike on SQLite and
 PostgreSQL (pg_trgm would need three characters, and most Chinese searches are two or three).
 
-Every ORM write of a firm's name refreshes the index through the after_flush hook below; bulk writers that
-bypass the ORM (the Excel import) call refresh_name_grams themselves; `flask roster reindex` rebuilds it.
+The pieces of the legal-form words every firm carries (有限公司, 股份, 集团…) are not indexed: they select
+nearly every firm, so they would only cost rows; a query made of nothing else falls back to LIKE, which
+then fills a page at once.
+
+Every ORM write of a firm's name updates the index through the after_flush hook below; bulk writers that
+bypass the ORM (the Excel import) call add_name_grams / replace_name_grams; `flask roster reindex`
+rebuilds it.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models.firm import Firm, FirmNameGram
 
-CHUNK = 5000
+CHUNK = 20_000
+# Pieces of 有限公司, 有限责任公司, 股份有限公司, 集团, 分公司.
+STOP_GRAMS = frozenset({"有限", "限公", "公司", "限责", "责任", "任公", "股份", "份有", "集团", "分公"})
 
 
 def normalise_name(name: str) -> str:
@@ -28,34 +35,56 @@ def normalise_name(name: str) -> str:
 
 
 def name_grams(name: str) -> set[str]:
+    """The indexed pieces of a name (or of a query)."""
     text = normalise_name(name)
     if len(text) < 2:
         return {text} if text else set()
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)} - STOP_GRAMS
 
 
-def refresh_name_grams(connection, firm_ids: Iterable[int]) -> None:
-    """Rebuild the grams of these firms from their current names (a Core connection or a Session)."""
-    ids = list(firm_ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        connection.execute(delete(FirmNameGram).where(FirmNameGram.firm_id.in_(chunk)))
-        names = connection.execute(select(Firm.id, Firm.name).where(Firm.id.in_(chunk))).all()
-        rows = [{"firm_id": firm_id, "gram": gram} for firm_id, name in names for gram in name_grams(name)]
-        if rows:
-            connection.execute(insert(FirmNameGram), rows)
+def _insert_sorted(connection, pairs: list[tuple[str, int]]) -> None:
+    """Insert in primary-key order: appends to the B-tree instead of scattering writes across it."""
+    pairs.sort()
+    for start in range(0, len(pairs), CHUNK):
+        connection.execute(
+            insert(FirmNameGram), [{"gram": g, "firm_id": f} for g, f in pairs[start : start + CHUNK]]
+        )
+
+
+def add_name_grams(connection, firms: Iterable[tuple[int, str]]) -> None:
+    """Index new firms: (firm_id, name) pairs."""
+    _insert_sorted(connection, [(gram, firm_id) for firm_id, name in firms for gram in name_grams(name)])
+
+
+def replace_name_grams(connection, renamed: Iterable[tuple[int, str | None, str]]) -> None:
+    """Re-index renamed firms: (firm_id, old_name, new_name); deletes by primary key, never a scan."""
+    stale, fresh = [], []
+    for firm_id, old, new in renamed:
+        before, after = name_grams(old or ""), name_grams(new)
+        stale += [(gram, firm_id) for gram in before - after]
+        fresh += [(gram, firm_id) for gram in after - before]
+    for start in range(0, len(stale), 500):
+        connection.execute(
+            delete(FirmNameGram).where(
+                tuple_(FirmNameGram.gram, FirmNameGram.firm_id).in_(stale[start : start + 500])
+            )
+        )
+    _insert_sorted(connection, fresh)
 
 
 def rebuild_all(connection) -> int:
     connection.execute(delete(FirmNameGram))
-    ids = connection.execute(select(Firm.id)).scalars().all()
-    refresh_name_grams(connection, ids)
-    return len(ids)
+    firms = connection.execute(select(Firm.id, Firm.name)).all()
+    add_name_grams(connection, firms)
+    return len(firms)
 
 
 def name_filter(query: str):
-    """A WHERE clause for Firm: has every gram of the query (LIKE still checks the order)."""
+    """A WHERE clause for Firm: has every indexed piece of the query (LIKE still checks the order), or
+    None when the query has no indexed piece (only legal-form words)."""
     grams = name_grams(query)
+    if not grams:
+        return None
     matching = (
         select(FirmNameGram.firm_id)
         .where(FirmNameGram.gram.in_(grams))
@@ -66,18 +95,21 @@ def name_filter(query: str):
 
 
 @event.listens_for(Session, "after_flush")
-def _refresh_after_flush(session: Session, flush_context) -> None:
-    changed = [
-        obj.id
-        for obj in (*session.new, *session.dirty)
-        if isinstance(obj, Firm) and obj.id is not None and _name_changed(obj)
-    ]
-    if changed:
-        refresh_name_grams(session.connection(), changed)
-
-
-def _name_changed(firm: Firm) -> bool:
+def _reindex_after_flush(session: Session, flush_context) -> None:
     from sqlalchemy import inspect
 
-    history = inspect(firm).attrs.name.history
-    return bool(history.added or history.deleted)
+    added, renamed = [], []
+    for obj in session.new:
+        if isinstance(obj, Firm) and obj.id is not None:
+            added.append((obj.id, obj.name))
+    for obj in session.dirty:
+        if isinstance(obj, Firm) and obj.id is not None:
+            history = inspect(obj).attrs.name.history
+            if history.added or history.deleted:
+                old = history.deleted[0] if history.deleted else None
+                renamed.append((obj.id, old, obj.name))
+    connection = session.connection() if added or renamed else None
+    if added:
+        add_name_grams(connection, added)
+    if renamed:
+        replace_name_grams(connection, renamed)

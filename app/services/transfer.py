@@ -28,8 +28,8 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from app import audit
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.firm import Firm, FirmBusinessType, FirmNameGram
-from app.services.name_index import name_grams, refresh_name_grams
+from app.models.firm import Firm, FirmBusinessType
+from app.services.name_index import add_name_grams, replace_name_grams
 from forms.identifiers import credit_code_division
 from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
@@ -88,7 +88,7 @@ class Plan:
     inserts: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     types: dict[str, list[str]] = field(default_factory=dict)  # credit code -> codes, for new/changed sets
-    renamed: list[int] = field(default_factory=list)  # ids of existing firms whose name changes
+    renamed: list[tuple[int, str, str]] = field(default_factory=list)  # (id, old name, new name)
     unchanged: int = 0
 
     @property
@@ -228,7 +228,7 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
                 plan.updates.append({"b_" + k: v for k, v in full.items()}
                                     | {"b_id": old["id"], "b_credit_code": code, "b_updated_at": now})
                 if "name" in changed:
-                    plan.renamed.append(old["id"])
+                    plan.renamed.append((old["id"], old["name"], changed["name"]))
             if sorted(row["business_types"]) != stored_types.get(old["id"], []):
                 plan.types[code] = row["business_types"]
             elif not changed:
@@ -266,11 +266,9 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
         for start in range(0, len(pairs), CHUNK * 4):
             connection.execute(insert(FirmBusinessType), pairs[start:start + CHUNK * 4])
         # New firms have no grams yet: insert theirs straight from the names in hand (no delete, no re-read).
-        grams = [{"firm_id": ids[r["credit_code"]], "gram": g} for r in plan.inserts for g in name_grams(r["name"])]
-        for start in range(0, len(grams), CHUNK * 4):
-            connection.execute(insert(FirmNameGram), grams[start:start + CHUNK * 4])
+        add_name_grams(connection, [(ids[r["credit_code"]], r["name"]) for r in plan.inserts])
     if plan.renamed:
-        refresh_name_grams(connection, plan.renamed)
+        replace_name_grams(connection, plan.renamed)
 
 
 def _sample(rows: Sequence[dict], pack) -> list[dict]:

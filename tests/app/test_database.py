@@ -95,3 +95,30 @@ def test_an_unknown_jurisdiction_stops_the_app_with_a_clear_message(tmp_path):
     with pytest.raises(PackError, match="unknown jurisdiction"):
         create_app({"JIFANG_JURISDICTION": "atlantis", "SECRET_KEY": "x"})
     assert set(JURISDICTION_CODES) == {"liaoning", "inner-mongolia", "shanxi", "qinhuangdao"}
+
+
+def test_upgrading_an_older_database_keeps_its_firms_and_indexes_their_names(tmp_path):
+    """A bureau on the first schema upgrades: its firms survive and the roster can search them."""
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    url = _empty_database(tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="2ba05b816857")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO firm (name, credit_code, legal_rep, registered_address, "
+                              "premises_address, contact_name, contact_phone, is_local, filing_status, "
+                              "filing_number, created_at, updated_at) VALUES ('沈阳安防科技有限公司', "
+                              "'91210100MA0T000019', '', '', '', '', '', true, 'in_force', 'N-1', "
+                              "'2026-01-01', '2026-01-01')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM firm")).scalar() == "沈阳安防科技有限公司"
+            grams = set(conn.execute(text("SELECT gram FROM firm_name_gram")).scalars())
+        assert {"沈阳", "安防", "科技"} <= grams and "公司" not in grams
+        response = app.test_client().get("/roster?name=安防科技")
+        assert "沈阳安防科技有限公司" in response.get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()

@@ -6,10 +6,16 @@ from app.models import FirmNameGram
 from app.services.name_index import name_grams
 
 
-def test_grams_are_normalised_pieces_of_two():
+def test_grams_are_normalised_pieces_of_two_without_legal_form_words():
     assert name_grams("沈阳 安防") == {"沈阳", "阳安", "安防"}
     assert name_grams("ＡＢｃ") == {"ab", "bc"}
     assert name_grams("甲") == {"甲"}
+    assert name_grams("安防有限公司") == {"安防", "防有"}
+
+
+def test_a_query_of_legal_form_words_only_still_finds_by_like(client, factory):
+    factory.firm("沈阳安防科技有限公司", filing_number="N-0001", filing_status="in_force")
+    assert "沈阳安防科技有限公司" in client.get("/roster?name=有限公司").get_data(as_text=True)
 
 
 def test_index_follows_name_changes(db, factory):
