@@ -1,35 +1,38 @@
 """Error pages: JSON under /api/, a Chinese page elsewhere; the session is rolled back first."""
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from forms import N_
 
 MESSAGES = {
-    400: "请求无效",
-    401: "需要登录",
-    403: "您无权访问此页面",
-    404: "页面不存在",
-    405: "不支持的请求方法",
-    413: "上传的文件过大",
-    422: "提交的数据无法处理",
-    500: "服务器内部错误，请稍后重试",
+    400: N_("请求无效"),
+    401: N_("需要登录"),
+    403: N_("您无权访问此页面"),
+    404: N_("页面不存在"),
+    405: N_("不支持的请求方法"),
+    413: N_("上传的文件过大"),
+    422: N_("提交的数据无法处理"),
+    500: N_("服务器内部错误，请稍后重试"),
 }
 
 
 def _answer(code: int, detail: str | None = None):
-    message = MESSAGES.get(code, "请求出错")
+    message = MESSAGES.get(code, N_("请求出错"))
     if request.path.startswith("/api/"):
         return jsonify({"error": {"code": code, "message": detail or message}}), code
-    return render_template("errors/error.html", code=code, message=message, detail=detail), code
+    page = render_template("errors/error.html", code=code, message=_(message), detail=_(detail) if detail else None)
+    return page, code
 
 
 def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
-        return _answer(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重试")
+        return _answer(400, N_("表单已过期或缺少安全令牌（CSRF），请刷新页面后重试"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -22,10 +22,14 @@ def check_password(stored: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """A Chinese reason when the password is too weak, else None."""
+def _untranslated(text: str, **values) -> str:
+    return text % values if values else text
+
+
+def password_problem(password: str, gettext=_untranslated) -> str | None:
+    """The reason when the password is too weak (Chinese; the web form passes flask_babel's gettext), else None."""
     if len(password) < MIN_LENGTH:
-        return f"密码至少需要{MIN_LENGTH}个字符"
+        return gettext("密码至少需要%(length)d个字符", length=MIN_LENGTH)
     if password.isdigit() or password.isalpha():
-        return "密码须同时包含字母和数字"
+        return gettext("密码须同时包含字母和数字")
     return None

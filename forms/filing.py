@@ -7,6 +7,8 @@ Values that are given must be well-formed at every save (an ID number's check di
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -25,26 +27,37 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms import N_
 from forms.validators import ResidentId, Stripped
 
-REQUIRED = "请填写此项"
+REQUIRED = _l("请填写此项")
 MAX_STAFF = 50
 
 LABELS = {
-    "name": "单位名称",
-    "legal_rep": "法定代表人",
-    "registered_address": "注册地址",
-    "premises_address": "经营场所地址",
-    "city_code": "经营场所所在城市",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
-    "business_types": "业务类型",
-    "staff": "管理、技术人员",
-    "equipment": "技术设备和场所",
-    "management_rules": "管理制度说明",
+    "name": N_("单位名称"),
+    "legal_rep": N_("法定代表人"),
+    "registered_address": N_("注册地址"),
+    "premises_address": N_("经营场所地址"),
+    "city_code": N_("经营场所所在城市"),
+    "contact_name": N_("联系人"),
+    "contact_phone": N_("联系电话"),
+    "business_types": N_("业务类型"),
+    "staff": N_("管理、技术人员"),
+    "equipment": N_("技术设备和场所"),
+    "management_rules": N_("管理制度说明"),
 }
-REASON_LABELS = {"change": "变更事项说明", "cancellation": "注销原因"}
-STAFF_ROLES = [SelectChoice("management", "管理人员"), SelectChoice("technical", "技术人员")]
+# LABELS and REASON_LABELS stay plain Chinese (app.services.filing names missing items by them);
+# the form fields translate them lazily.
+REASON_LABELS = {"change": N_("变更事项说明"), "cancellation": N_("注销原因")}
+STAFF_ROLES = [SelectChoice("management", _l("管理人员")), SelectChoice("technical", _l("技术人员"))]
+
+
+def _label(name: str):
+    return _l(LABELS[name])
+
+
+def _reason_label(kind: str):
+    return _l(REASON_LABELS[kind])
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -55,11 +68,11 @@ class MultiCheckboxField(SelectMultipleField):
 class StaffEntryForm(Form):
     """One person; a row left blank or ticked for removal is ignored."""
 
-    name = StringField("姓名", validators=[Stripped(), Length(max=100)])
-    id_number = StringField("身份证号码", validators=[Stripped(), Optional(), ResidentId()])
-    role = SelectField("人员类别", choices=STAFF_ROLES, default="technical")
-    training_certificate = StringField("培训证书编号", validators=[Stripped(), Length(max=100)])
-    remove = BooleanField("删除此人")
+    name = StringField(_l("姓名"), validators=[Stripped(), Length(max=100)])
+    id_number = StringField(_l("身份证号码"), validators=[Stripped(), Optional(), ResidentId()])
+    role = SelectField(_l("人员类别"), choices=STAFF_ROLES, default="technical")
+    training_certificate = StringField(_l("培训证书编号"), validators=[Stripped(), Length(max=100)])
+    remove = BooleanField(_l("删除此人"))
 
     def is_blank(self) -> bool:
         return not ((self.name.data or "").strip() or (self.id_number.data or "").strip())
@@ -78,32 +91,32 @@ class StaffEntryForm(Form):
 class FilingForm(FlaskForm):
     """A first filing or a change; upload fields are added per pack by `filing_form_class`."""
 
-    name = StringField(LABELS["name"], validators=[Stripped(), Length(max=200)])
-    legal_rep = StringField(LABELS["legal_rep"], validators=[Stripped(), Length(max=100)])
-    registered_address = StringField(LABELS["registered_address"], validators=[Stripped(), Length(max=300)])
-    premises_address = StringField(LABELS["premises_address"], validators=[Stripped(), Length(max=300)])
-    city_code = SelectField(LABELS["city_code"], choices=[SelectChoice("", "请选择")], default="")
-    contact_name = StringField(LABELS["contact_name"], validators=[Stripped(), Length(max=100)])
+    name = StringField(_label("name"), validators=[Stripped(), Length(max=200)])
+    legal_rep = StringField(_label("legal_rep"), validators=[Stripped(), Length(max=100)])
+    registered_address = StringField(_label("registered_address"), validators=[Stripped(), Length(max=300)])
+    premises_address = StringField(_label("premises_address"), validators=[Stripped(), Length(max=300)])
+    city_code = SelectField(_label("city_code"), choices=[SelectChoice("", _l("请选择"))], default="")
+    contact_name = StringField(_label("contact_name"), validators=[Stripped(), Length(max=100)])
     contact_phone = StringField(
         LABELS["contact_phone"],
         validators=[
             Stripped(),
             Optional(),
-            Regexp(r"^[0-9+\-() ]{5,40}$", message="联系电话只能包含数字、空格和 + - ( )，5至40位"),
+            Regexp(r"^[0-9+\-() ]{5,40}$", message=_l("联系电话只能包含数字、空格和 + - ( )，5至40位")),
         ],
     )
-    business_types = MultiCheckboxField(LABELS["business_types"], choices=[])
+    business_types = MultiCheckboxField(_label("business_types"), choices=[])
     staff = FieldList(FormField(StaffEntryForm), LABELS["staff"], min_entries=1, max_entries=MAX_STAFF)
-    equipment = TextAreaField(LABELS["equipment"], validators=[Stripped(), Length(max=5000)])
-    management_rules = TextAreaField(LABELS["management_rules"], validators=[Stripped(), Length(max=20000)])
-    reason = TextAreaField(REASON_LABELS["change"], validators=[Stripped(), Length(max=2000)])
-    answer = TextAreaField("补正说明（给审核人员）", validators=[Stripped(), Length(max=2000)])
-    save = SubmitField("保存草稿")
-    add_staff = SubmitField("添加人员")
-    send = SubmitField("提交审核")
+    equipment = TextAreaField(_label("equipment"), validators=[Stripped(), Length(max=5000)])
+    management_rules = TextAreaField(_label("management_rules"), validators=[Stripped(), Length(max=20000)])
+    reason = TextAreaField(_reason_label("change"), validators=[Stripped(), Length(max=2000)])
+    answer = TextAreaField(_l("补正说明（给审核人员）"), validators=[Stripped(), Length(max=2000)])
+    save = SubmitField(_l("保存草稿"))
+    add_staff = SubmitField(_l("添加人员"))
+    send = SubmitField(_l("提交审核"))
 
     def set_choices(self, pack) -> None:
-        self.city_code.choices = [SelectChoice("", "请选择"), *(SelectChoice(c.code, c.name) for c in pack.cities)]
+        self.city_code.choices = [SelectChoice("", _l("请选择")), *(SelectChoice(c.code, c.name) for c in pack.cities)]
         self.business_types.choices = [SelectChoice(b.code, b.name) for b in pack.filing.business_types]
 
     def upload_fields(self):
@@ -140,32 +153,38 @@ class CancellationForm(FlaskForm):
     reason = TextAreaField(
         REASON_LABELS["cancellation"], validators=[Stripped(), DataRequired(REQUIRED), Length(max=2000)]
     )
-    save = SubmitField("保存草稿")
-    send = SubmitField("提交审核")
+    save = SubmitField(_l("保存草稿"))
+    send = SubmitField(_l("提交审核"))
 
 
 class DecisionForm(FlaskForm):
     """A clerk's decision; reasons are required for a return or a refusal (the engine checks it too)."""
 
     action = RadioField(
-        "审核决定",
-        choices=[SelectChoice("approve", "审核通过"), SelectChoice("return", "退回补正"), SelectChoice("reject", "不予通过")],
-        validators=[DataRequired("请选择审核决定")],
+        _l("审核决定"),
+        choices=[
+            SelectChoice("approve", _l("审核通过")),
+            SelectChoice("return", _l("退回补正")),
+            SelectChoice("reject", _l("不予通过")),
+        ],
+        validators=[DataRequired(_l("请选择审核决定"))],
     )
-    comment = TextAreaField("审核意见", validators=[Stripped(), Length(max=2000)])
+    comment = TextAreaField(_l("审核意见"), validators=[Stripped(), Length(max=2000)])
 
     def validate_comment(self, field):
         if self.action.data in ("return", "reject") and not field.data:
-            raise ValidationError("退回补正或不予通过须写明理由")
+            raise ValidationError(_("退回补正或不予通过须写明理由"))
 
 
 class LocalityForm(FlaskForm):
     """A clerk corrects in-province / out-of-province (GB 32100-2015 reading) and says why."""
 
     is_local = RadioField(
-        "单位属地", choices=[SelectChoice("1", "省内单位"), SelectChoice("0", "省外单位")], validators=[DataRequired("请选择单位属地")]
+        _l("单位属地"),
+        choices=[SelectChoice("1", _l("省内单位")), SelectChoice("0", _l("省外单位"))],
+        validators=[DataRequired(_l("请选择单位属地"))],
     )
-    reason = TextAreaField("更正理由", validators=[Stripped(), DataRequired(REQUIRED), Length(max=500)])
+    reason = TextAreaField(_l("更正理由"), validators=[Stripped(), DataRequired(REQUIRED), Length(max=500)])
 
 
 class ButtonForm(FlaskForm):
@@ -179,8 +198,15 @@ def flat_errors(form) -> list[tuple[str, str]]:
         if field.name == "staff":
             for number, entry in enumerate(field.entries, start=1):
                 for sub in entry.form:
-                    found.extend((sub.id, f"第{number}名人员{sub.label.text}：{e}") for e in sub.errors)
-            found.extend((field.id, f"{field.label.text}：{e}") for e in field.errors if isinstance(e, str))
+                    found.extend(
+                        (sub.id, _("第%(number)d名人员%(label)s：%(error)s", number=number, label=sub.label.text, error=e))
+                        for e in sub.errors
+                    )
+            found.extend((field.id, _named(field, e)) for e in field.errors if isinstance(e, str))
         else:
-            found.extend((field.id, f"{field.label.text}：{e}") for e in field.errors)
+            found.extend((field.id, _named(field, e)) for e in field.errors)
     return found
+
+
+def _named(field, error) -> str:
+    return _("%(label)s：%(error)s", label=field.label.text, error=error)

@@ -11,6 +11,8 @@ import re
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
+from forms import N_
+
 # GB 32100-2015 allows letters in the first two characters (registering department and entity type) and
 # digits in characters 3–8 (division code); python-stdnum's is_valid refuses any code whose first eight
 # characters are not all digits, so the structure is checked here and only the check character is left to
@@ -19,7 +21,7 @@ _USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10
 
 
 class IdentifierError(ValueError):
-    """An identifier that is malformed; the message is the Chinese text shown to the user."""
+    """An identifier that is malformed; the message is the Chinese text shown to the user (the web forms translate it)."""
 
 
 def normalise_credit_code(value: str) -> str:
@@ -30,15 +32,15 @@ def check_credit_code(value: str) -> str:
     """Return the normalised code or raise IdentifierError with a Chinese reason."""
     code = normalise_credit_code(value)
     if len(code) != 18:
-        raise IdentifierError("统一社会信用代码应为18位")
+        raise IdentifierError(N_("统一社会信用代码应为18位"))
     if not _USCC_SHAPE.match(code):
-        raise IdentifierError("统一社会信用代码含有不允许的字符")
+        raise IdentifierError(N_("统一社会信用代码含有不允许的字符"))
     try:
         expected = uscc.calc_check_digit(code[:17])
     except (ValidationError, KeyError, ValueError) as exc:  # pragma: no cover - shape already checked
-        raise IdentifierError("统一社会信用代码格式不正确") from exc
+        raise IdentifierError(N_("统一社会信用代码格式不正确")) from exc
     if expected != code[17]:
-        raise IdentifierError("统一社会信用代码校验位不正确")
+        raise IdentifierError(N_("统一社会信用代码校验位不正确"))
     return code
 
 
@@ -56,18 +58,18 @@ def check_resident_id(value: str, today: dt.date | None = None) -> str:
     """Return the normalised 18-digit resident ID number or raise IdentifierError."""
     number = (value or "").strip().replace(" ", "").upper()
     if len(number) != 18:
-        raise IdentifierError("身份证号码应为18位")
+        raise IdentifierError(N_("身份证号码应为18位"))
     if not re.match(r"^[0-9]{17}[0-9X]$", number):
-        raise IdentifierError("身份证号码含有不允许的字符")
+        raise IdentifierError(N_("身份证号码含有不允许的字符"))
     try:
         born = ric.get_birth_date(number)
     except (ValidationError, ValueError) as exc:
-        raise IdentifierError("身份证号码中的出生日期不正确") from exc
+        raise IdentifierError(N_("身份证号码中的出生日期不正确")) from exc
     if born > (today or dt.date.today()):
-        raise IdentifierError("身份证号码中的出生日期不正确")
+        raise IdentifierError(N_("身份证号码中的出生日期不正确"))
     # stdnum's ric.calc_check_digit takes the whole number and ignores its last character.
     if ric.calc_check_digit(number) != number[17]:
-        raise IdentifierError("身份证号码校验位不正确")
+        raise IdentifierError(N_("身份证号码校验位不正确"))
     return number
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -19,14 +21,14 @@ from workflows.penalty import MAX_ILLEGAL_GAINS, Facts
 from workflows.penalty_pack import all_penalty_packs
 from workflows.rules import JURISDICTION_CODES, load_pack
 
-REQUIRED = "请填写此项"
-PARTIES = {"unit": "单位", "individual": "个人"}
-TIERS = {"lenient": "从轻", "normal": "一般", "severe": "从重"}
+REQUIRED = _l("请填写此项")
+PARTIES = {"unit": _l("单位"), "individual": _l("个人")}
+TIERS = {"lenient": _l("从轻"), "normal": _l("一般"), "severe": _l("从重")}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YUAN = re.compile(r"^\d{1,13}$")
 
 
-def _choices(options: dict[str, str]) -> list[SelectChoice]:
+def _choices(options: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in options.items()]
 
 
@@ -56,15 +58,15 @@ class CalculatorForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: nothing changes, and the query string must be shareable
 
-    jurisdiction = SelectField("辖区及法规", validate_choice=False)
-    violation = SelectField("违法行为（罚则条款）", validate_choice=False)
-    party = RadioField("当事人", choices=_choices(PARTIES), default="unit", validate_choice=False)
-    act_date = StringField("违法行为发生日期", widget=DateInput())
-    corrected_by_deadline = BooleanField("当事人已在责令改正的期限内改正")
-    severe = BooleanField("情节严重或者造成严重后果")
-    first_minor = BooleanField("初次违法、危害后果轻微并及时改正")
-    illegal_gains = StringField("违法所得（元）", default="0", widget=NumberInput(min=0, step=1))
-    tier = SelectField("裁量档次", choices=_choices(TIERS), default="normal", validate_choice=False)
+    jurisdiction = SelectField(_l("辖区及法规"), validate_choice=False)
+    violation = SelectField(_l("违法行为（罚则条款）"), validate_choice=False)
+    party = RadioField(_l("当事人"), choices=_choices(PARTIES), default="unit", validate_choice=False)
+    act_date = StringField(_l("违法行为发生日期"), widget=DateInput())
+    corrected_by_deadline = BooleanField(_l("当事人已在责令改正的期限内改正"))
+    severe = BooleanField(_l("情节严重或者造成严重后果"))
+    first_minor = BooleanField(_l("初次违法、危害后果轻微并及时改正"))
+    illegal_gains = StringField(_l("违法所得（元）"), default="0", widget=NumberInput(min=0, step=1))
+    tier = SelectField(_l("裁量档次"), choices=_choices(TIERS), default="normal", validate_choice=False)
 
     def __init__(self, formdata=None, *, default_jurisdiction: str, **kwargs) -> None:
         super().__init__(formdata=formdata, **kwargs)
@@ -78,44 +80,47 @@ class CalculatorForm(FlaskForm):
 
     def validate_jurisdiction(self, field):
         if field.data not in JURISDICTION_CODES:
-            raise ValidationError("请选择辖区")
+            raise ValidationError(_("请选择辖区"))
 
     def validate_violation(self, field):
         packs = all_penalty_packs()
         owner = next((code for code, pack in packs.items() if _has(pack, field.data)), None)
         if owner is None:
-            raise ValidationError("请选择违法行为")
+            raise ValidationError(_("请选择违法行为"))
         if self.jurisdiction.data in packs and owner != self.jurisdiction.data:
             raise ValidationError(
-                f"所选条款属于《{packs[owner].regulation.title}》，与所选辖区不一致；请选择"
-                f"《{packs[self.jurisdiction.data].regulation.title}》中的条款，或者改选辖区"
+                _(
+                    "所选条款属于《%(owner)s》，与所选辖区不一致；请选择《%(chosen)s》中的条款，或者改选辖区",
+                    owner=packs[owner].regulation.title,
+                    chosen=packs[self.jurisdiction.data].regulation.title,
+                )
             )
 
     def validate_party(self, field):
         if field.data not in PARTIES:
-            raise ValidationError("请选择单位或者个人")
+            raise ValidationError(_("请选择单位或者个人"))
 
     def validate_act_date(self, field):
         value = (field.data or "").strip()
         if not value:
-            raise ValidationError(REQUIRED)
+            raise ValidationError(str(REQUIRED))
         if not _ISO_DATE.match(value):
-            raise ValidationError("请按“年-月-日”填写有效日期，例如 2024-06-01")
+            raise ValidationError(_("请按“年-月-日”填写有效日期，例如 2024-06-01"))
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            raise ValidationError("请按“年-月-日”填写有效日期，例如 2024-06-01") from None
+            raise ValidationError(_("请按“年-月-日”填写有效日期，例如 2024-06-01")) from None
 
     def validate_illegal_gains(self, field):
         value = (field.data or "").strip().replace(",", "") or "0"
         if not _YUAN.match(value):
-            raise ValidationError("违法所得须为不小于0的整数（元）")
+            raise ValidationError(_("违法所得须为不小于0的整数（元）"))
         if int(value) > MAX_ILLEGAL_GAINS:
-            raise ValidationError(f"违法所得不能超过{MAX_ILLEGAL_GAINS:,}元")
+            raise ValidationError(_("违法所得不能超过%(limit)s元", limit=f"{MAX_ILLEGAL_GAINS:,}"))
 
     def validate_tier(self, field):
         if field.data not in TIERS:
-            raise ValidationError("请选择裁量档次")
+            raise ValidationError(_("请选择裁量档次"))
 
     def facts(self, today: dt.date) -> Facts:
         """The validated form as the calculator's facts."""

@@ -1,5 +1,6 @@
 """WTForms validators around forms.identifiers, with the Chinese messages users see."""
 
+from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
 from forms.identifiers import IdentifierError, check_credit_code, check_resident_id
@@ -12,7 +13,7 @@ class CreditCode:
         try:
             field.data = check_credit_code(field.data or "")
         except IdentifierError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(_(str(exc))) from exc
 
 
 class ResidentId:
@@ -22,7 +23,7 @@ class ResidentId:
         try:
             field.data = check_resident_id(field.data or "")
         except IdentifierError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(_(str(exc))) from exc
 
 
 class Stripped:

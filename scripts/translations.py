@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -21,18 +22,20 @@ GLOSSARY = TRANSLATIONS / "glossary_en.yaml"
 
 
 def extract() -> Catalog:
-    pot = ROOT / "build" / "messages.pot"
-    pot.parent.mkdir(exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-         "--no-location", "--omit-header", "-o", str(pot), str(ROOT)],
-        check=True, capture_output=True,
-    )
-    with pot.open("rb") as fh:
-        return read_po(fh)
+    """Every _() / _l() / gettext / N_ string in the sources babel.cfg names (a temporary .pot, then read)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        subprocess.run(
+            [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+             "--no-location", "--omit-header", "-o", str(pot), str(ROOT)],
+            check=True, capture_output=True,
+        )
+        with pot.open("rb") as fh:
+            return read_po(fh)
 
 
-def build() -> list[str]:
+def catalogue() -> tuple[Catalog, list[str]]:
+    """The English catalogue from the glossary, and the source strings the glossary has no line for."""
     glossary: dict[str, str] = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8")) or {}
     template = extract()
     catalog = Catalog(locale="en", domain="messages")
@@ -43,6 +46,17 @@ def build() -> list[str]:
         if english is None:
             missing.append(msgid)
         catalog.add(msgid, english or "")
+    return catalog, missing
+
+
+def check() -> list[str]:
+    """The untranslated source strings, without writing the catalogue."""
+    return catalogue()[1]
+
+
+def build() -> list[str]:
+    """Write messages.po and messages.mo; return the untranslated source strings."""
+    catalog, missing = catalogue()
     out = TRANSLATIONS / "en" / "LC_MESSAGES"
     out.mkdir(parents=True, exist_ok=True)
     with (out / "messages.po").open("wb") as fh:

@@ -1,4 +1,5 @@
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ def login():
         if user is None or not user.active or not check_password(user.password_hash, form.password.data):
             audit.record("login_failed", object_type="user", object_id=form.username.data[:64], actor="anonymous")
             db.session.commit()
-            form.password.errors.append("用户名或密码不正确")
+            form.password.errors.append(_("用户名或密码不正确"))
         else:
             session.clear()
             session.permanent = True
@@ -41,7 +42,7 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    flash("您已退出登录。", "info")
+    flash(_("您已退出登录。"), "info")
     return redirect(url_for("main.home"))
 
 
@@ -56,9 +57,9 @@ def register():
         code = form.credit_code.data
         firm = db.session.scalar(select(Firm).where(Firm.credit_code == code))
         if db.session.scalar(select(User.id).where(User.username == form.username.data)):
-            form.username.errors.append("该用户名已被使用")
+            form.username.errors.append(_("该用户名已被使用"))
         elif firm is not None and firm.account is not None:
-            form.credit_code.errors.append("该统一社会信用代码已注册账号，请联系原账号持有人或公安机关")
+            form.credit_code.errors.append(_("该统一社会信用代码已注册账号，请联系原账号持有人或公安机关"))
         else:
             if firm is None:
                 firm = Firm(name=form.firm_name.data, credit_code=code, is_local=locality_from_credit_code(code))
@@ -75,6 +76,6 @@ def register():
             db.session.flush()
             audit.record("register_firm_account", user, actor=user, detail={"credit_code": code})
             db.session.commit()
-            flash("注册成功，请登录。", "success")
+            flash(_("注册成功，请登录。"), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)

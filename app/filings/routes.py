@@ -10,6 +10,7 @@ import functools
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.filings import bp
@@ -98,7 +99,7 @@ def show(request_id: int):
 def edit(request_id: int):
     found = _own_or_404(request_id)
     if not found.is_editable:
-        flash("申请已提交审核，不能修改。", "warning")
+        flash(_("申请已提交审核，不能修改。"), "warning")
         return redirect(url_for("filings.show", request_id=found.id))
     if found.kind == "cancellation":
         return _edit_cancellation(found)
@@ -107,9 +108,10 @@ def edit(request_id: int):
     form_class = filing_form_class(materials)
     form = form_class() if request.method == "POST" else form_class(data=_form_data(found))
     form.set_choices(pack)
-    form.reason.label.text = REASON_LABELS["change"]
+    change_label = REASON_LABELS["change"]
+    form.reason.label.text = _(change_label)
     if request.method == "GET":
-        for _ in range(min(request.args.get("add", 0, type=int), MAX_STAFF - len(form.staff.entries))):
+        for _row in range(min(request.args.get("add", 0, type=int), MAX_STAFF - len(form.staff.entries))):
             form.staff.append_entry()
         return _render_edit(found, form, materials)
     if not form.validate():
@@ -128,9 +130,9 @@ def edit(request_id: int):
         except TransitionNotAllowed as exc:
             _mark_missing(found, form, pack)
             return _render_edit(found, form, materials, refusal=exc.message)
-        flash("已提交审核。", "success")
+        flash(_("已提交审核。"), "success")
         return redirect(url_for("filings.show", request_id=found.id))
-    flash("草稿已保存。", "success")
+    flash(_("草稿已保存。"), "success")
     return redirect(url_for("filings.edit", request_id=found.id))
 
 
@@ -152,7 +154,7 @@ def _mark_missing(found, form, pack) -> None:
     """Name each missing field beside it too, not only in the refusal above the form."""
     for name, _label in filings.missing_items(found, pack):
         if name in form and not form[name].errors:
-            form[name].errors = ["请上传此项材料" if name.startswith("doc_") else "提交前须填写此项"]
+            form[name].errors = [_("请上传此项材料") if name.startswith("doc_") else _("提交前须填写此项")]
 
 
 def _render_edit(found, form, materials, refusal=None):
@@ -173,9 +175,9 @@ def _edit_cancellation(found):
             except TransitionNotAllowed as exc:
                 flash(exc.message, "error")
                 return redirect(url_for("filings.edit", request_id=found.id))
-            flash("注销申请已提交审核。", "success")
+            flash(_("注销申请已提交审核。"), "success")
             return redirect(url_for("filings.show", request_id=found.id))
-        flash("草稿已保存。", "success")
+        flash(_("草稿已保存。"), "success")
         return redirect(url_for("filings.edit", request_id=found.id))
     return render_template("filings/cancel.html", req=found, form=form, errors=flat_errors(form))
 
@@ -192,7 +194,7 @@ def withdraw(request_id: int):
     except TransitionNotAllowed as exc:
         flash(exc.message, "error")
     else:
-        flash("申请已撤回。", "success")
+        flash(_("申请已撤回。"), "success")
     return redirect(url_for("filings.index"))
 
 
@@ -207,7 +209,7 @@ def delete_document(request_id: int, document_id: int):
         filings.delete_document(found, document_id, current_user)
     except filings.FilingError:
         abort(404)
-    flash("材料已删除。", "success")
+    flash(_("材料已删除。"), "success")
     return redirect(url_for("filings.edit", request_id=found.id, _anchor="materials"))
 
 

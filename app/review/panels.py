@@ -1,6 +1,7 @@
 """The clerk's home panel: how many filings wait at his or her bureau, and how many are near or past due."""
 
 from flask import url_for
+from flask_babel import gettext as _
 
 from app.home import home_panel
 from app.services import filing as filings
@@ -15,9 +16,9 @@ def review_queue(user):
     waiting = filings.queue(user)
     today = china_today()
     statuses = [c.status(today).value for c in (filings.clock(r, pack) for r in waiting) if c]
-    items = [f"待审核备案申请：{len(waiting)} 件"]
+    items = [_("待审核备案申请：%(count)d 件", count=len(waiting))]
     if statuses.count("near"):
-        items.append(f"临近办理时限：{statuses.count('near')} 件")
+        items.append(_("临近办理时限：%(count)d 件", count=statuses.count("near")))
     if statuses.count("overdue"):
-        items.append(f"已超过办理时限：{statuses.count('overdue')} 件")
-    return {"title": "备案审核", "items": items, "link": (url_for("review.queue"), "进入审核队列")}
+        items.append(_("已超过办理时限：%(count)d 件", count=statuses.count("overdue")))
+    return {"title": _("备案审核"), "items": items, "link": (url_for("review.queue"), _("进入审核队列"))}

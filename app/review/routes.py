@@ -7,6 +7,7 @@ reached see it; anyone else gets 404, as for an ID that does not exist.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.review import bp
@@ -87,12 +88,12 @@ def decide(request_id: int):
         filings.decide(found, form.action.data, current_user, form.comment.data)
     except (TransitionNotAllowed, filings.FilingError) as exc:
         return _render_detail(found, form, locality_form, refusal=exc.message, status=409)
-    flash(f"已办理：{workflow_label(found)}。", "success")
+    flash(_("已办理：%(request)s。", request=workflow_label(found)), "success")
     return redirect(url_for("review.queue"))
 
 
 def workflow_label(found) -> str:
-    number = f"，备案编号 {found.filing_number}" if found.state == "filed" else ""
+    number = _("，备案编号 %(number)s", number=found.filing_number) if found.state == "filed" else ""
     return f"{found.name}（{filings.workflow().state_label(found.state)}{number}）"
 
 
@@ -107,7 +108,7 @@ def correct_locality(request_id: int):
         filings.correct_locality(found, current_user, form.is_local.data == "1", form.reason.data)
     except filings.FilingError as exc:
         return _render_detail(found, DecisionForm(formdata=None), form, refusal=exc.message, status=409)
-    flash("单位属地已更正，申请已按更正后的属地重新确定受理机关。", "success")
+    flash(_("单位属地已更正，申请已按更正后的属地重新确定受理机关。"), "success")
     if filings.for_clerk(found.id, current_user) is None:
         return redirect(url_for("review.queue"))
     return redirect(url_for("review.detail", request_id=found.id))

@@ -1,6 +1,7 @@
 """The roster's home panel for the public: how to check a certificate (no firm is named or ranked)."""
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from app.home import home_panel
 
@@ -9,12 +10,12 @@ from app.home import home_panel
 def check_certificate(user):
     pack = current_app.extensions["jifang.pack"]
     if not pack.filing.enabled:
-        return {"title": "从业单位备案", "items": [pack.filing.notice]}
+        return {"title": _("从业单位备案"), "items": [pack.filing.notice]}
     return {
-        "title": "核验备案证明",
+        "title": _("核验备案证明"),
         "items": [
-            "扫描备案证明上的二维码，即可查看该备案是否真实、是否有效。",
-            "也可在备案名录中按单位名称或统一社会信用代码查询。",
+            _("扫描备案证明上的二维码，即可查看该备案是否真实、是否有效。"),
+            _("也可在备案名录中按单位名称或统一社会信用代码查询。"),
         ],
-        "link": (url_for("roster.index"), "查询备案名录"),
+        "link": (url_for("roster.index"), _("查询备案名录")),
     }
