@@ -20,12 +20,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, func, insert, select, tuple_
+from sqlalchemy import delete, event, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models.firm import Firm, FirmNameGram
+from app.services.bulk import insert_rows
 
-CHUNK = 20_000
 # Pieces of 有限公司, 有限责任公司, 股份有限公司, 集团, 分公司.
 STOP_GRAMS = frozenset({"有限", "限公", "公司", "限责", "责任", "任公", "股份", "份有", "集团", "分公"})
 
@@ -45,10 +45,7 @@ def name_grams(name: str) -> set[str]:
 def _insert_sorted(connection, pairs: list[tuple[str, int]]) -> None:
     """Insert in primary-key order: appends to the B-tree instead of scattering writes across it."""
     pairs.sort()
-    for start in range(0, len(pairs), CHUNK):
-        connection.execute(
-            insert(FirmNameGram), [{"gram": g, "firm_id": f} for g, f in pairs[start : start + CHUNK]]
-        )
+    insert_rows(connection, FirmNameGram.__table__, ("gram", "firm_id"), pairs)
 
 
 def add_name_grams(connection, firms: Iterable[tuple[int, str]]) -> None:

@@ -23,12 +23,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from app import audit
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.firm import Firm, FirmBusinessType
+from app.services.bulk import insert_rows
 from app.services.name_index import add_name_grams, replace_name_grams
 from forms.identifiers import credit_code_division
 from imports.error_report import write_error_report
@@ -240,11 +241,14 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
     """Write the plan with executemany in chunks; the caller owns the transaction."""
     firm = Firm.__table__
     done = 0
-    for start in range(0, len(plan.inserts), CHUNK):
-        connection.execute(insert(firm), plan.inserts[start:start + CHUNK])
-        done += len(plan.inserts[start:start + CHUNK])
-        if progress:
-            progress(done)
+    if plan.inserts:
+        columns = list(plan.inserts[0])
+        for start in range(0, len(plan.inserts), CHUNK):
+            chunk = plan.inserts[start:start + CHUNK]
+            insert_rows(connection, firm, columns, [tuple(r[c] for c in columns) for r in chunk])
+            done += len(chunk)
+            if progress:
+                progress(done)
     if plan.updates:
         stmt = (update(firm).where(firm.c.id == bindparam("b_id"))
                 .values({c: bindparam("b_" + c) for c in (*_FIELDS.values(), *_ROSTER, "updated_at")}))
@@ -262,9 +266,8 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
         id_list = list(ids.values())
         for start in range(0, len(id_list), CHUNK):
             connection.execute(delete(FirmBusinessType).where(FirmBusinessType.firm_id.in_(id_list[start:start + CHUNK])))
-        pairs = [{"firm_id": ids[code], "type_code": t} for code, types in plan.types.items() for t in types]
-        for start in range(0, len(pairs), CHUNK * 4):
-            connection.execute(insert(FirmBusinessType), pairs[start:start + CHUNK * 4])
+        insert_rows(connection, FirmBusinessType.__table__, ("firm_id", "type_code"),
+                    sorted((ids[code], t) for code, types in plan.types.items() for t in types))
         # New firms have no grams yet: insert theirs straight from the names in hand (no delete, no re-read).
         add_name_grams(connection, [(ids[r["credit_code"]], r["name"]) for r in plan.inserts])
     if plan.renamed:
