@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, session
+from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -92,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
