@@ -15,6 +15,7 @@ task runs synchronously when enqueued, in its own application context as it woul
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
@@ -25,6 +26,7 @@ from huey import MemoryHuey, SqliteHuey
 from huey.consumer import Consumer
 
 jobs_cli = AppGroup("jobs", help="后台任务")
+log = logging.getLogger(__name__)
 
 
 class _EmbeddedConsumer(Consumer):
@@ -57,7 +59,15 @@ class JobQueue:
 
     def enqueue(self, job_id: int) -> None:
         self.ensure_consumer()
+        self.put(job_id)
+
+    def put(self, job_id: int) -> None:
+        """Queue the job without starting a consumer (recovery runs while the consumer is being started)."""
         self._task(job_id)
+
+    def pending_job_ids(self) -> set[int]:
+        """The jobs waiting in the queue itself, to tell a queued job the queue has lost."""
+        return {task.args[0] for task in self.huey.pending() if task.args}
 
     def ensure_consumer(self) -> None:
         """Start the embedded consumer once per process (no-op in immediate mode or when disabled)."""
@@ -65,10 +75,21 @@ class JobQueue:
             return
         with self._lock:
             if self._consumer is None:
+                self.recover()
                 consumer = _EmbeddedConsumer(self.huey, workers=1, periodic=False, max_delay=2.0)
                 consumer.start()
                 self._consumer = consumer
 
+    def recover(self) -> None:
+        """On consumer start: fail the jobs whose process died, queue again those the queue lost. A failure
+        here is logged, never raised: it must not keep the consumer from starting."""
+        try:
+            with self.app.app_context():
+                from app.services.transfer_jobs import recover_stale
+
+                recover_stale()
+        except Exception:  # noqa: BLE001
+            log.exception("recovering stale import jobs failed")
 
     def stop(self) -> None:
         """Stop the embedded consumer, waiting for a running job to end (tests, shutdown hooks)."""
@@ -93,5 +114,16 @@ def worker():
     jobs = queue()
     if jobs.immediate:
         raise click.UsageError("immediate mode: tasks run when enqueued")
+    jobs.recover()
     click.echo("后台任务进程已启动（Ctrl+C 停止）")
     jobs.huey.create_consumer(workers=1, periodic=False).run()
+
+
+@jobs_cli.command("cleanup")
+def cleanup():
+    """Remove uploads and error reports older than the retention period (the job rows and counts stay)."""
+    from app.services.transfer_jobs import RETENTION, cleanup_files
+
+    removed = cleanup_files(actor="cli")
+    click.echo(f"已删除超过 {RETENTION.days} 天的上传文件和错误报告 {removed.files} 个"
+               f"（涉及导入记录 {len(removed.jobs)} 条）")

@@ -39,6 +39,17 @@ class ImportJob(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+    """When the stage ended; while it is queued or running, the job's heartbeat (last known alive), so that
+    app/services/transfer_jobs.py can tell a job whose process died without a column of its own."""
+
+    @property
+    def heartbeat(self) -> dt.datetime:
+        return self.finished_at or self.created_at
+
+    @property
+    def files_expired(self) -> bool:
+        """The upload and the error report were removed after the retention period (counts are kept)."""
+        return bool((self.preview or {}).get("expired"))
 
     @property
     def finished(self) -> bool:

@@ -3,6 +3,11 @@
 Same shape as app/services/transfer.py (the roster): Core executemany in chunks, identical rows not
 written, one transaction with the audit entry. A case whose party's credit code names a firm on record is
 linked to it.
+
+Scope: a city clerk imports (and exports) the cases of the firms in their bureau's cities only, judged by
+the city_code of the firm a case is linked to. A case linked to no firm (a person, or a party not on the
+roster) belongs to no city, so only provincial clerks and admins may import or change it; likewise a case
+number already on record is changed only by someone whose scope holds the firm it is stored against.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from app import audit
 from app.extensions import db
 from app.models import Firm, PenaltyCase
 from app.models.base import utcnow
-from app.services.transfer import CHUNK, MODES, Outcome, Progress, _counting, file_sha256
+from app.services.transfer import CHUNK, MODES, Outcome, Progress, _counting, cities_of, file_sha256
 from imports.case_rows import CASE_COLUMNS, CaseRowValidator, find_case_header
 from imports.error_report import write_error_report
-from imports.filing_rows import RowError
+from imports.filing_rows import RowError, ValidationResult
+from imports.headers import HeaderMap
 from imports.workbook import open_sheet
 from reports.export import XlsxExport
 from workflows.penalty_pack import load_penalty_pack
@@ -55,12 +61,16 @@ def _sample(rows: Sequence[dict]) -> list[dict]:
 
 
 def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=None, write: bool = True,
-                    progress: Progress | None = None, finish=None, extra: dict | None = None) -> Outcome:
+                    progress: Progress | None = None, finish=None, extra: dict | None = None,
+                    allowed_cities: set[str] | None = None) -> Outcome:
+    """``allowed_cities``: the cities whose firms' cases the user may touch; None means all (see above)."""
     if mode not in MODES:
         raise ValueError(mode)
     outcome = Outcome(filename=filename, sha256=file_sha256(path), mode=mode)
     header, rows = find_case_header(open_sheet(path, filename).rows())
     result = _validator().validate_rows(_counting(rows, progress), header)
+    if allowed_cities is not None:
+        _refuse_other_cities(db.session.connection(), result, header, allowed_cities)
     outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), len(result.refused_rows)
     outcome.errors, outcome.sample = result.errors, _sample(result.rows)
     connection = db.session.connection()
@@ -95,6 +105,39 @@ def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=
     return outcome
 
 
+def _refuse_other_cities(connection, result: ValidationResult, header: HeaderMap, allowed: set[str]) -> None:
+    """Refuse the rows of a city clerk's file whose party is not a firm of their cities, and the rows that
+    would change a case stored against a firm outside them (or against no firm)."""
+    table = PenaltyCase.__table__
+    keep_rows, keep_sources = [], []
+    for start in range(0, len(result.rows), CHUNK):
+        chunk = result.rows[start:start + CHUNK]
+        codes = {r["credit_code"] for r in chunk if r["credit_code"]}
+        firm_city = dict(connection.execute(
+            select(Firm.credit_code, Firm.city_code).where(Firm.credit_code.in_(codes))).all()) if codes else {}
+        stored_city = dict(connection.execute(
+            select(table.c.case_number, Firm.city_code).select_from(table.outerjoin(Firm, Firm.id == table.c.firm_id))
+            .where(table.c.case_number.in_([r["case_number"] for r in chunk]))).all())
+        for row, source in zip(chunk, result.source_rows[start:start + CHUNK], strict=True):
+            key, reason = "credit_code", None
+            city = firm_city.get(row["credit_code"]) if row["credit_code"] else None
+            if city is None:
+                reason = "当事人不是在册从业单位，此类案件只能由省级机关导入"
+            elif city not in allowed:
+                reason = "当事人所在市不属于本机关辖区，无权导入"
+            elif row["case_number"] in stored_city and stored_city[row["case_number"]] not in allowed:
+                key, reason = "case_number", "案件编号已登记为其他机关辖区的案件，无权修改"
+            if reason is None:
+                keep_rows.append(row)
+                keep_sources.append(source)
+            else:
+                result.refused_rows.add(source)
+                result.errors.append(RowError(source, header.header_for(key, CASE_COLUMNS), reason,
+                                              header.index.get(key)))
+    result.errors.sort(key=lambda e: e.row)
+    result.rows, result.source_rows = keep_rows, keep_sources
+
+
 def _plan(connection, rows: Sequence[dict]) -> tuple[list[dict], list[dict]]:
     table = PenaltyCase.__table__
     jurisdiction = current_app.extensions["jifang.pack"].code
@@ -122,12 +165,13 @@ def _plan(connection, rows: Sequence[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def preview(path, filename: str, *, pack, user, progress=None) -> Outcome:
-    return run_case_import(path, filename, write=False, progress=progress)
+    return run_case_import(path, filename, write=False, progress=progress, allowed_cities=cities_of(user, pack))
 
 
 def run_import(path, filename: str, *, mode: str, user, progress=None, finish=None, job_id=None) -> Outcome:
+    pack = current_app.extensions["jifang.pack"]
     return run_case_import(path, filename, mode=mode, actor=user, progress=progress, finish=finish,
-                           extra={"job": job_id})
+                           extra={"job": job_id}, allowed_cities=cities_of(user, pack))
 
 
 def write_report(target, path: str | os.PathLike, filename: str, errors: Sequence[RowError]) -> int:

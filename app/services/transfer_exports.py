@@ -4,6 +4,12 @@ Every list here names people (legal representatives, contacts, parties), so ever
 export of personal data, in the transaction that commits the audit entry. Rows are read in keyset batches
 of plain tuples (no ORM objects) and streamed into reports/export.py, which neutralises formula text.
 The roster uses the import template's columns, so an exported roster imports back unchanged.
+
+Scope (``cities``, from app.services.transfer.cities_of): a city clerk gets the rows of the firms in their
+bureau's cities only, judged by the city_code of the firm a row is linked to. A complaint or penalty case
+linked to no firm (a person, or a party not on the roster) belongs to no city: only provincial clerks and
+admins (``cities`` None) export it. The outer joins below make that so: Firm.city_code IN (...) is not true
+for a row without a firm.
 """
 
 from __future__ import annotations

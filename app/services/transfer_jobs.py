@@ -5,20 +5,29 @@ and validated. While the import's single write transaction is open, SQLite would
 connection wait for the writer, so on SQLite the write phase reports to a per-process dict instead, which
 the status endpoint reads (the embedded consumer runs in the web process); PostgreSQL gets row updates
 throughout.
+
+A job's heartbeat is its finished_at column while the stage is queued or running (see the model): set when
+it is queued and claimed, and with every progress write. A process that dies mid-job leaves the job
+"running" for good, so on consumer start and when a page polls the job, recover_stale() fails a running job
+whose heartbeat is older than STALE_RUNNING, and queues again a queued job the queue no longer holds.
+Uploads and error reports are personal data: `flask jobs cleanup` removes them after RETENTION.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import func, or_, select, update
 
+from app import audit
 from app.extensions import db
 from app.models import ImportJob, User
 from app.models.base import utcnow
@@ -28,6 +37,14 @@ from imports.workbook import MAX_FILE_BYTES, UnusableWorkbook
 log = logging.getLogger(__name__)
 _LIVE: dict[int, int] = {}  # job id -> rows handled, for the write phase on SQLite
 PROGRESS_INTERVAL = 0.5
+STALE_RUNNING = dt.timedelta(minutes=10)
+"""A running job beats every PROGRESS_INTERVAL while it reads; one silent this long has lost its process."""
+STALE_QUEUED = dt.timedelta(minutes=2)
+"""A job queued this long that is not in the queue was lost by it (queue file removed): queue it again."""
+RETENTION = dt.timedelta(days=7)
+"""How long uploads and error reports are kept after the job's last activity."""
+INTERRUPTED = "处理中断，请重新上传"
+EXPIRED = f"上传的文件和错误报告已超过保留期限（{RETENTION.days} 天）并已删除；如需查看错误报告，请重新上传"
 
 
 class UploadTooLarge(Exception):
@@ -74,7 +91,8 @@ class _Reporter:
             return
         self.last = now
         with db.engine.begin() as conn:
-            conn.execute(update(ImportJob).where(ImportJob.id == self.job_id).values(processed=processed))
+            conn.execute(update(ImportJob).where(ImportJob.id == self.job_id)
+                         .values(processed=processed, finished_at=utcnow()))  # the heartbeat too
 
 
 def live_processed(job: ImportJob) -> int:
@@ -83,11 +101,13 @@ def live_processed(job: ImportJob) -> int:
 
 def run_job(job_id: int) -> None:
     """Run the job's current stage; every failure ends as status failed with a Chinese message."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.status != "queued":
-        return
-    job.status, job.processed = "running", 0
+    # Claimed in one statement: a job queued twice (recovery re-queued it) runs once.
+    claimed = db.session.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "queued")
+                                 .values(status="running", processed=0, finished_at=utcnow()))
     db.session.commit()
+    if claimed.rowcount != 1:
+        return
+    job = db.session.get(ImportJob, job_id)
     user = db.session.get(User, job.user_id)
     try:
         if job.stage == "preview":
@@ -171,3 +191,91 @@ def status(job: ImportJob) -> dict:
     return {"id": job.id, "kind": job.kind, "stage": job.stage, "status": job.status, "processed": processed,
             "total": job.total, "percent": percent, "written": job.written, "refused": job.refused,
             "message": job.message, "finished": job.finished}
+
+
+def mark_queued(job: ImportJob) -> None:
+    """Queued now: the heartbeat starts from here (the caller commits and enqueues)."""
+    job.status, job.processed, job.finished_at = "queued", 0, utcnow()
+
+
+def recover_stale(job_ids: list[int] | None = None, now: dt.datetime | None = None) -> int:
+    """Fail running jobs whose heartbeat is older than STALE_RUNNING; queue again the queued jobs older than
+    STALE_QUEUED that the queue has lost (or fail them when their upload is gone). Returns the jobs touched."""
+    from app.jobs import queue
+
+    now = now or utcnow()
+    stmt = select(ImportJob).where(ImportJob.status.in_(("queued", "running")))
+    if job_ids is not None:
+        stmt = stmt.where(ImportJob.id.in_(job_ids))
+    stale = [job for job in db.session.scalars(stmt)
+             if now - job.heartbeat > (STALE_RUNNING if job.status == "running" else STALE_QUEUED)]
+    if not stale:
+        return 0
+    jobs = queue()
+    pending = jobs.pending_job_ids()
+    requeue = []
+    for job in stale:
+        if job.status == "queued" and job.id in pending:
+            continue  # still waiting its turn behind a long job
+        if job.status == "queued" and job.stored_path and Path(job.stored_path).is_file():
+            job.finished_at = now
+            requeue.append(job.id)
+            continue
+        log.warning("import job %s interrupted (%s since %s)", job.id, job.status, job.heartbeat)
+        job.status, job.finished_at, job.message = "failed", now, INTERRUPTED
+    db.session.commit()
+    for job_id in requeue:
+        jobs.put(job_id)
+    return len(stale)
+
+
+def recover_job(job: ImportJob) -> None:
+    """When a page polls an unfinished job: the same recovery, for that job only."""
+    if not job.finished and recover_stale([job.id]):
+        db.session.refresh(job)
+
+
+@dataclass
+class Cleanup:
+    jobs: list[int] = field(default_factory=list)
+    files: int = 0
+
+
+def cleanup_files(*, actor=None, now: dt.datetime | None = None) -> Cleanup:
+    """Remove the uploads and error reports of finished jobs idle longer than RETENTION, and stray files of
+    the transfer folder as old. The job rows keep their counts and say the files expired. Audited."""
+    now = now or utcnow()
+    cutoff = now - RETENTION
+    recover_stale(now=now)
+    done = Cleanup()
+    jobs = db.session.scalars(select(ImportJob).where(
+        ImportJob.status.in_(("done", "failed")),
+        func.coalesce(ImportJob.finished_at, ImportJob.created_at) < cutoff,
+        or_(ImportJob.stored_path != "", ImportJob.error_report_path.is_not(None)))).all()
+    for job in jobs:
+        for path in (job.stored_path, job.error_report_path):
+            if path and _unlink(Path(path)):
+                done.files += 1
+        job.stored_path, job.error_report_path = "", None
+        job.preview = {**(job.preview or {}), "expired": True}
+        job.message = f"{job.message}；{EXPIRED}" if job.message else EXPIRED
+        done.jobs.append(job.id)
+    kept = {Path(path).name for row in db.session.execute(select(ImportJob.stored_path, ImportJob.error_report_path))
+            for path in row if path}
+    for path in storage_dir().iterdir():
+        if (path.is_file() and path.name not in kept
+                and dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None) < cutoff
+                and _unlink(path)):
+            done.files += 1
+    audit.record("cleanup_import_files", object_type="import_job", actor=actor, detail={
+        "retention_days": RETENTION.days, "jobs": done.jobs, "files": done.files})
+    db.session.commit()
+    return done
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

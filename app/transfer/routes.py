@@ -87,6 +87,7 @@ def upload():
 def job(job_id: int):
     job = _own_job(job_id)
     jobs.queue().ensure_consumer()
+    transfer_jobs.recover_job(job)
     return render_template("transfer/job.html", job=job, status=transfer_jobs.status(job), kinds=JOB_KINDS,
                            modes=JOB_MODES, statuses=JOB_STATUSES, form=ConfirmForm())
 
@@ -96,6 +97,7 @@ def job(job_id: int):
 def job_status(job_id: int):
     job = _own_job(job_id)
     jobs.queue().ensure_consumer()
+    transfer_jobs.recover_job(job)
     return jsonify(transfer_jobs.status(job))
 
 
@@ -110,7 +112,11 @@ def confirm(job_id: int):
     if job.stage != "preview" or job.status != "done":
         flash("此文件已导入或尚未检查完毕", "warning")
         return redirect(url_for("transfer.job", job_id=job.id))
-    job.stage, job.status, job.mode, job.processed = "import", "queued", form.mode.data, 0
+    if job.files_expired:
+        flash("上传的文件已超过保留期限并已删除，请重新上传", "warning")
+        return redirect(url_for("transfer.job", job_id=job.id))
+    job.stage, job.mode = "import", form.mode.data
+    transfer_jobs.mark_queued(job)
     db.session.commit()
     jobs.queue().enqueue(job.id)
     return redirect(url_for("transfer.job", job_id=job.id))
@@ -120,6 +126,9 @@ def confirm(job_id: int):
 @allow(*STAFF)
 def error_report(job_id: int):
     job = _own_job(job_id)
+    if job.files_expired:
+        flash(transfer_jobs.EXPIRED, "warning")
+        return redirect(url_for("transfer.job", job_id=job.id))
     if not job.error_report_path:
         abort(404)
     name = f"错误报告-{job.filename.rsplit('.', 1)[0]}.xlsx"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.jobs import queue
 from app.models import ImportJob
+from app.models.base import utcnow
 from app.services import transfer_jobs
 from tests.app.transfer_support import roster_file, roster_row
 
@@ -34,5 +36,32 @@ def test_the_embedded_consumer_runs_a_queued_job(app, factory, tmp_path):
             time.sleep(0.1)
         job = db.session.get(ImportJob, job.id)
         assert job.status == "done" and job.preview["valid"] == 3
+    finally:
+        jobs.stop()
+
+
+def test_starting_the_consumer_fails_dead_jobs_and_runs_lost_ones(app, factory, tmp_path):
+    """A process died mid-job (left running) and the queue file was lost (a job left queued)."""
+    user = factory.user("provincial_clerk")
+    jobs_made = []
+    for name, status in (("dead.xlsx", "running"), ("lost.xlsx", "queued")):
+        path = roster_file(tmp_path / name, [roster_row(1)])
+        with open(path, "rb") as fh:
+            job = transfer_jobs.store_upload(fh, name, user, "filings")
+        job.status, job.created_at = status, utcnow() - dt.timedelta(hours=1)
+        jobs_made.append(job.id)
+    db.session.commit()
+    jobs = queue()
+    try:
+        jobs.ensure_consumer()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            if all(db.session.get(ImportJob, j).finished for j in jobs_made):
+                break
+            time.sleep(0.1)
+        dead, lost = (db.session.get(ImportJob, j) for j in jobs_made)
+        assert dead.status == "failed" and dead.message == transfer_jobs.INTERRUPTED
+        assert lost.status == "done" and lost.preview["valid"] == 1
     finally:
         jobs.stop()
