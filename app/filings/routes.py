@@ -114,12 +114,14 @@ def edit(request_id: int):
         for _row in range(min(request.args.get("add", 0, type=int), MAX_STAFF - len(form.staff.entries))):
             form.staff.append_entry()
         return _render_edit(found, form, materials)
-    if not form.validate():
-        return _render_edit(found, form, materials)
     uploads = {f.name: f.data for f in form.upload_fields()}
+    if not form.validate():
+        if "csrf_token" not in form.errors:
+            # Another field's error must not cost the firm its files: keep each one that passes its checks.
+            _refuse_uploads(form, filings.store_uploads(found, uploads, current_user))
+        return _render_edit(found, form, materials)
     refused = filings.save_draft(found, form.details(), form.staff_rows(), uploads, current_user)
-    for name, message in refused.items():
-        form[name].errors = [message]
+    _refuse_uploads(form, refused)
     if refused:
         return _render_edit(found, form, materials)
     if form.add_staff.data:
@@ -148,6 +150,11 @@ def _form_data(found) -> dict:
         for s in found.staff
     ]
     return data
+
+
+def _refuse_uploads(form, refused: dict[str, str]) -> None:
+    for name, message in refused.items():
+        form[name].errors = [message]
 
 
 def _mark_missing(found, form, pack) -> None:
@@ -190,7 +197,7 @@ def withdraw(request_id: int):
     if not ButtonForm().validate():
         abort(400)
     try:
-        filings.fire(found, "withdraw", current_user)
+        filings.withdraw(found, current_user)
     except TransitionNotAllowed as exc:
         flash(exc.message, "error")
     else:

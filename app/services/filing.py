@@ -310,9 +310,32 @@ def save_draft(
         setattr(request, name, value)
     if staff is not None:
         request.staff = [FilingStaff(**row) for row in staff]
+    errors, added, replaced = _add_uploads(request, uploads, actor, pack)
+    audit.record("filing.save_draft", request, actor=actor, detail={"uploads": added})
+    _commit_then_discard(replaced)
+    return errors
+
+
+def store_uploads(request: FilingRequest, uploads: Mapping[str, FileStorage | None], actor) -> dict[str, str]:
+    """Keep the files of a post whose other fields were refused: they belong to the draft (each file still
+    passes its content checks), so the firm never has to choose them again. Returns refused uploads."""
+    _editable(request)
+    errors, added, replaced = _add_uploads(request, uploads, actor, current_pack())
+    if added:
+        audit.record("filing.upload", request, actor=actor, detail={"uploads": added})
+    _commit_then_discard(replaced)
+    return errors
+
+
+def _add_uploads(request: FilingRequest, uploads: Mapping[str, FileStorage | None], actor, pack):
+    """Check and store each upload; a new file of a material replaces the request's earlier one(s).
+
+    Returns (refused by field name, audit detail of the files added, stored names of the replaced files),
+    flushed but not committed.
+    """
     errors: dict[str, str] = {}
     allowed = {m.code for m in upload_materials(pack, request.firm.is_local)}
-    added = []
+    added, replaced = [], []
     for field_name, storage in uploads.items():
         code = field_name.removeprefix("doc_")
         if storage is None or not storage.filename or code not in allowed:
@@ -322,6 +345,9 @@ def save_draft(
         except filing_uploads.UploadRefused as exc:
             errors[field_name] = exc.args[0]
             continue
+        for old in request.documents_for(code):
+            replaced.append(old.stored_name)
+            request.documents.remove(old)
         request.documents.append(
             FilingDocument(
                 material_code=code, original_name=filing_uploads.clean_filename(storage.filename),
@@ -331,9 +357,16 @@ def save_draft(
         )
         added.append({"material": code, "sha256": stored.sha256, "size": stored.size})
     db.session.flush()
-    audit.record("filing.save_draft", request, actor=actor, detail={"uploads": added})
+    return errors, added, replaced
+
+
+def _commit_then_discard(stored_names: Iterable[str]) -> None:
+    """Commit, and only then delete the files no row refers to any more (a change request shares its
+    predecessor's files). A failed commit raises before any file is touched, so a row that survives a
+    rollback never loses its file."""
     db.session.commit()
-    return errors
+    for stored_name in dict.fromkeys(stored_names):
+        filing_uploads.discard(stored_name)
 
 
 def delete_document(request: FilingRequest, document_id: int, actor) -> None:
@@ -341,20 +374,38 @@ def delete_document(request: FilingRequest, document_id: int, actor) -> None:
     document = next((d for d in request.documents if d.id == document_id), None)
     if document is None:
         raise FilingError("材料不存在")
-    stored_name = document.stored_name
     request.documents.remove(document)
     db.session.flush()
     audit.record(
         "filing.delete_document", request, actor=actor,
         detail={"material": document.material_code, "sha256": document.sha256},
     )
-    db.session.commit()
-    filing_uploads.discard(stored_name)
+    _commit_then_discard([document.stored_name])
+
+
+def withdraw(request: FilingRequest, actor) -> TransitionResult:
+    """The firm takes its request back. A draft no bureau has seen loses its materials (rows and, after the
+    commit, the files); a request that reached a bureau keeps them as part of what that bureau received."""
+    never_sent = request.state == "draft"
+    result = _fire(request, "withdraw", actor)
+    discarded = []
+    if never_sent:
+        discarded = [d.stored_name for d in request.documents]
+        request.documents.clear()
+        db.session.flush()
+    _commit_then_discard(discarded)
+    return result
 
 
 # --- transitions --------------------------------------------------------------------------------------
 def fire(request: FilingRequest, transition: str, actor, comment: str | None = None) -> TransitionResult:
     """Fire a transition (the audit listener records it) and commit; TransitionNotAllowed if refused."""
+    result = _fire(request, transition, actor, comment)
+    db.session.commit()
+    return result
+
+
+def _fire(request: FilingRequest, transition: str, actor, comment: str | None = None) -> TransitionResult:
     pack = current_pack()
     result = workflow().fire(request, transition, actor, comment=comment, now=utcnow(), ctx=context_for(request, pack))
     if request.state == "under_review":
@@ -366,7 +417,6 @@ def fire(request: FilingRequest, transition: str, actor, comment: str | None = N
                 transition=result.transition, body=result.comment, created_at=result.at,
             )
         )
-    db.session.commit()
     return result
 
 

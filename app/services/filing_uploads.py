@@ -103,7 +103,8 @@ def path_of(document: FilingDocument) -> Path:
 def discard(stored_name: str) -> None:
     """Delete the file once no document row refers to it (a change request shares its predecessor's files).
 
-    Call after the row is deleted and flushed.
+    Call only after the commit that deleted the row (services.filing._commit_then_discard): a rollback must
+    never leave a surviving row without its file.
     """
     still_used = db.session.scalar(
         select(func.count(FilingDocument.id)).where(FilingDocument.stored_name == stored_name)

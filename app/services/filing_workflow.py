@@ -11,7 +11,7 @@ import datetime as dt
 from app.extensions import db
 from app.models import FilingMessage, FirmBusinessType
 from app.services import filing_numbers
-from app.services.filing import missing_items
+from app.services.filing import missing_items, route_of
 from workflows.engine import Context, Registry, TransitionResult, default_registry
 from workflows.time_limits import CHINA_TZ
 
@@ -37,6 +37,13 @@ def ready_to_submit(record, actor, ctx: Context) -> str | None:
         return "尚不能提交，请先填写或上传：" + "、".join(label for _field, label in missing)
     if not ctx.stages or any(code is None for code in ctx.stages):
         return "未能确定受理的公安机关，请检查经营场所所在城市"
+    if record.state == "returned" and record.stages:
+        # The route was fixed at submission. A correction that moves the premises to another city moves the
+        # request out of the reviewing bureau's competence (Liaoning art. 16), so it cannot be resubmitted
+        # there; the firm withdraws it and submits anew to the bureau now competent.
+        _name, now_due = route_of(ctx.pack, record.firm.is_local, record.city_code)
+        if list(now_due) != list(record.stages):
+            return "经营场所所在城市的改变使受理机关随之改变，本申请不能再向原受理机关提交：请撤回后重新申请"
     return None
 
 
@@ -81,10 +88,21 @@ def assign_filing_number(record, result: TransitionResult, ctx: Context) -> None
 
 
 def apply_change(record, result: TransitionResult, ctx: Context) -> None:
-    """The approved details replace the roster entry's; number, date and authority stay."""
+    """The approved details replace the roster entry's; the number and the filing date stay.
+
+    Reading of Liaoning art. 16 ("向经营场所所在地的市公安机关备案") for a change that moves the premises to
+    another city: the filing is held by the bureau of the premises' city, so the bureau competent for the
+    change is that of the NEW city. The change request is routed by its own (new) city_code (context_for →
+    route_of), so that bureau reviews it, and the old one never sees it; on approval the filing passes to
+    the bureau that approved it at the route's last stage (for a move within a city, or a route ending at
+    the provincial bureau, the same bureau as before). The filing number is not reissued: a change is not
+    a new filing (art. 16 has one filing, art. 18 one roster entry), and the number, even if its text names
+    the first bureau, stays the firm's identifier on certificates and the roster.
+    """
     record.decided_at = result.at
     record.filing_number = record.firm.filing_number
     _copy_details(record)
+    record.firm.filing_authority_code = ctx.stage_authority(record.stage)
 
 
 def cancel_filing(record, result: TransitionResult, ctx: Context) -> None:
