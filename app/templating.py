@@ -1,6 +1,6 @@
 """Values every template sees: the jurisdiction, the role labels, formatting helpers."""
 
-from flask import current_app
+from flask import current_app, session
 
 from app.models.user import ROLE_LABELS, Role
 
@@ -29,11 +29,21 @@ def register(app):
     @app.context_processor
     def inject():
         links = [entry for entry in NAV if entry[0] in current_app.view_functions]
-        return {"pack": current_pack(), "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links}
+        pack = current_pack()
+        # The jurisdiction's name as a prefix of the system's name: 辽宁省…, or "Liaoning …" in English.
+        place = f"{pack.name_en} " if session.get("lang") == "en" else pack.name
+        return {"pack": pack, "place": place, "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links}
 
     @app.template_filter("date_zh")
     def date_zh(value):
         return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+    @app.template_filter("json_text")
+    def json_text(value):
+        """JSON as people read it: Chinese as written, not as \\u escapes (autoescaping still applies)."""
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
     @app.template_filter("datetime_local")
     def datetime_local(value):
