@@ -246,9 +246,9 @@ def _open_xlsx(path: str) -> SheetReader:
 def _inflate_all(path: str) -> dict[str, bytes]:
     """Inflate every part under MAX_UNCOMPRESSED_BYTES and keep the few the checks need.
 
-    The declared sizes are capped first; Python's zipfile then never inflates past a part's declared size
-    and checks its CRC at the end, so a part that lies about its size fails here as a damaged file
-    instead of inflating without end inside calamine.
+    The declared sizes are capped first; each part is then inflated by at most its declared size (zipfile
+    cuts it there and checks its CRC), so a part that lies about its size fails here as a damaged file,
+    having cost no more memory than it declared, instead of inflating without end inside calamine.
     """
     keep_prefixes = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/worksheets/")
     parts: dict[str, bytes] = {}
@@ -261,7 +261,10 @@ def _inflate_all(path: str) -> dict[str, bytes]:
                 if info.flag_bits & 0x1:
                     raise EncryptedWorkbook()
                 if info.filename.startswith(keep_prefixes):
-                    parts[info.filename] = archive.read(info)
+                    with archive.open(info) as member:
+                        # read(n) inflates at most n bytes; read() would let a lying part inflate up to
+                        # 2 GB in one call before zipfile cuts it to the declared size.
+                        parts[info.filename] = member.read(info.file_size or 1)
                     continue
                 with archive.open(info) as member:
                     while member.read(_INFLATE_CHUNK):

@@ -255,3 +255,58 @@ def test_fast_credit_code_accepts_every_valid_code(head, division, tail):
     body = head + division + tail
     code = body + uscc.calc_check_digit(body)
     assert fast_credit_code(code) == check_credit_code(code) == code
+
+
+# ---- the quick path agrees with the full checks --------------------------------------------------------
+@pytest.mark.parametrize("name", ["filings_messy.xlsx", "filings_bom.csv", "filings_gb18030.csv"])
+def test_quick_path_accepts_exactly_what_the_full_checks_accept(rules, name, monkeypatch):
+    """With the length bound below every text, no row takes the quick path: the full checks alone must
+    give the same clean rows, the same errors and the same refused rows."""
+    from imports import filing_rows
+
+    def outcome():
+        result = run(rules, FIXTURES / name).result
+        return result.rows, result.source_rows, result.errors, result.refused_rows, result.total_rows
+
+    quick = outcome()
+    monkeypatch.setattr(filing_rows, "_SHORTEST_LIMIT", -1)
+    assert outcome() == quick
+
+
+def test_quick_path_on_repeats_and_taken_numbers(rules, monkeypatch):
+    from imports import filing_rows
+
+    header_row = [*HEADER, "联系电话"]
+
+    def row(code=LETTER_CODE, **changes):
+        values = dict(zip(header_row, [*good(), "024-12345678"], strict=True))
+        values.update(changes, 统一社会信用代码=code)
+        return [values[h] for h in header_row]
+
+    def code_for(head: str) -> str:
+        return head + filing_rows._check_value(head + "0")
+
+    rows = [row(), row(单位名称="乙公司"),  # the same code twice
+            row(code_for("91210100MA0AAAAAA"), 备案编号="辽公技备〔2020〕210100-0099号"),  # another firm's number
+            row(code_for("91210100MA0BBBBBB"), 联系电话="０２４－１２３４５６７８"),  # full width: the full checks accept
+            row(code_for("91210100MA0CCCCCC"), 所在市="沈阳", 备案编号="辽公技备〔2024〕210100-0001号"),
+            row(code_for("91210100MA0DDDDDD"), 备案编号="辽公技备〔2024〕210100-0001号")]  # repeated number
+
+    def outcome():
+        header = HeaderMatcher().map_row(1, header_row)
+        result = validator(rules).validate_rows(iter(enumerate(rows, start=2)), header)
+        return result.rows, result.errors, result.refused_rows
+
+    quick = outcome()
+    assert len(quick[0]) == 3 and quick[2] == {3, 4, 7}
+    monkeypatch.setattr(filing_rows, "_SHORTEST_LIMIT", -1)
+    assert outcome() == quick
+
+
+def test_check_character_by_base_34_matches_the_weighted_sum():
+    from imports.filing_rows import _USCC_ALPHABET, _USCC_WEIGHTS, _check_value
+
+    for head in ("91210100MA0XY1234", "Y1210100MA0XY1234", "0000000000000000", "YYYYYYYYYYYYYYYYY"[:2] + "0" * 15):
+        head = head[:17].ljust(17, "0")
+        weighted = sum(w * _USCC_ALPHABET.index(c) for w, c in zip(_USCC_WEIGHTS, head, strict=True))
+        assert _check_value(head + "0") == _USCC_ALPHABET[-weighted % 31]
