@@ -119,6 +119,8 @@ def edit(request_id: int):
         if "csrf_token" not in form.errors:
             # Another field's error must not cost the firm its files: keep each one that passes its checks.
             _refuse_uploads(form, filings.store_uploads(found, uploads, current_user))
+        if form.send.data:
+            _mark_blank(form)  # name every gap in one round, not only the malformed fields
         return _render_edit(found, form, materials)
     refused = filings.save_draft(found, form.details(), form.staff_rows(), uploads, current_user)
     _refuse_uploads(form, refused)
@@ -162,6 +164,14 @@ def _mark_missing(found, form, pack) -> None:
     for name, _label in filings.missing_items(found, pack):
         if name in form and not form[name].errors:
             form[name].errors = [_("请上传此项材料") if name.startswith("doc_") else _("提交前须填写此项")]
+
+
+def _mark_blank(form) -> None:
+    """On a refused submission, also name the required fields the firm left empty in this post."""
+    for name in (*filings.REQUIRED_DETAIL_FIELDS, "city_code", "business_types"):
+        field = form[name] if name in form else None
+        if field is not None and not field.errors and not field.data:
+            field.errors = [_("提交前须填写此项")]
 
 
 def _render_edit(found, form, materials, refusal=None):

@@ -32,6 +32,7 @@ _DETAIL_FIELDS = (
     "name", "legal_rep", "registered_address", "premises_address", "contact_name", "contact_phone",
     "equipment", "management_rules",
 )
+REQUIRED_DETAIL_FIELDS = _DETAIL_FIELDS  # every detail must be filled before submission
 
 
 class FilingError(Exception):

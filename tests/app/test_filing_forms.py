@@ -52,6 +52,21 @@ def test_other_fields_are_named_too(app, login_as):
     assert "经营场所所在城市：" in html
 
 
+def test_a_refused_submission_names_the_empty_required_fields_too(app, login_as):
+    """One round: a malformed phone and an empty firm name are both named when the firm submits."""
+    pack = app.extensions["jifang.pack"]
+    client, _ = login_as("firm")
+    request_id = start(client)
+    html = save(client, request_id, form_data(pack, contact_phone="打电话", name="", legal_rep=""),
+                send=True).get_data(as_text=True)
+    assert "联系电话：联系电话只能包含数字" in html
+    assert "单位名称：提交前须填写此项" in html
+    assert "法定代表人：提交前须填写此项" in html
+    # saving a draft stays lenient: only the malformed field is named
+    html = save(client, request_id, form_data(pack, contact_phone="打电话", name="")).get_data(as_text=True)
+    assert "联系电话：联系电话只能包含数字" in html and "单位名称：提交前须填写此项" not in html
+
+
 def _stored_files(app) -> list[Path]:
     folder = Path(app.config["UPLOAD_FOLDER"]) / "filings"
     return list(folder.iterdir()) if folder.exists() else []
