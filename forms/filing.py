@@ -98,7 +98,7 @@ class FilingForm(FlaskForm):
     city_code = SelectField(_label("city_code"), choices=[SelectChoice("", _l("请选择"))], default="")
     contact_name = StringField(_label("contact_name"), validators=[Stripped(), Length(max=100)])
     contact_phone = StringField(
-        LABELS["contact_phone"],
+        _label("contact_phone"),
         validators=[
             Stripped(),
             Optional(),
@@ -106,7 +106,7 @@ class FilingForm(FlaskForm):
         ],
     )
     business_types = MultiCheckboxField(_label("business_types"), choices=[])
-    staff = FieldList(FormField(StaffEntryForm), LABELS["staff"], min_entries=1, max_entries=MAX_STAFF)
+    staff = FieldList(FormField(StaffEntryForm), _label("staff"), min_entries=1, max_entries=MAX_STAFF)
     equipment = TextAreaField(_label("equipment"), validators=[Stripped(), Length(max=5000)])
     management_rules = TextAreaField(_label("management_rules"), validators=[Stripped(), Length(max=20000)])
     reason = TextAreaField(_reason_label("change"), validators=[Stripped(), Length(max=2000)])
