@@ -18,7 +18,9 @@ rebuilds it.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from sqlalchemy import delete, event, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -27,6 +29,7 @@ from app.models.firm import Firm, FirmNameGram
 from app.services.bulk import insert_rows
 
 # Pieces of 有限公司, 有限责任公司, 股份有限公司, 集团, 分公司.
+BATCH = 20_000
 STOP_GRAMS = frozenset({"有限", "限公", "公司", "限责", "责任", "任公", "股份", "份有", "集团", "分公"})
 
 
@@ -50,7 +53,43 @@ def _insert_sorted(connection, pairs: list[tuple[str, int]]) -> None:
 
 def add_name_grams(connection, firms: Iterable[tuple[int, str]]) -> None:
     """Index new firms: (firm_id, name) pairs."""
-    _insert_sorted(connection, [(gram, firm_id) for firm_id, name in firms for gram in name_grams(name)])
+    grams = NameGrams()
+    for firm_id, name in sorted(firms):
+        grams.add(firm_id, name)
+    grams.insert(connection)
+
+
+class NameGrams:
+    """The grams of many new firms, gathered for one insert in primary-key order without a list of every
+    (gram, firm_id) pair: each gram keeps its firm ids in a compact array, and firms must be added in
+    ascending id order, so walking the grams in sorted order yields the keys already sorted (a bucket sort;
+    str order is code point order, which is UTF-8 byte order, SQLite's BINARY collation)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, array] = {}
+        self._last = None
+
+    def add(self, firm_id: int, name: str) -> None:
+        if self._last is not None and firm_id <= self._last:
+            raise ValueError("firms must be added in ascending id order")
+        self._last = firm_id
+        ids = self._ids
+        for gram in name_grams(name):
+            bucket = ids.get(gram)
+            if bucket is None:
+                bucket = ids[gram] = array("q")
+            bucket.append(firm_id)
+
+    def pairs(self) -> Iterator[tuple[str, int]]:
+        for gram in sorted(self._ids):
+            for firm_id in self._ids[gram]:
+                yield gram, firm_id
+
+    def insert(self, connection) -> None:
+        pairs = self.pairs()
+        while batch := list(islice(pairs, BATCH)):
+            insert_rows(connection, FirmNameGram.__table__, ("gram", "firm_id"), batch)
+        self._ids.clear()
 
 
 def replace_name_grams(connection, renamed: Iterable[tuple[int, str | None, str]]) -> None:

@@ -23,14 +23,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from app import audit
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.firm import Firm, FirmBusinessType
 from app.services.bulk import insert_rows
-from app.services.name_index import add_name_grams, replace_name_grams
+from app.services.name_index import NameGrams, replace_name_grams
 from forms.identifiers import credit_code_division
 from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
@@ -39,6 +39,7 @@ from imports.workbook import open_sheet
 
 MODES = ("all-or-nothing", "valid-rows")
 CHUNK = 5000
+INSERT_CHUNK = 20_000
 PREVIEW_ROWS = 10
 PREVIEW_ERRORS = 200
 PROGRESS_EVERY = 2000
@@ -82,13 +83,22 @@ def cities_of(user, pack) -> set[str] | None:
     return {c.code for c in pack.cities if c.authority in under}
 
 
+# The columns of a new firm, in the order of Plan.inserts' tuples.
+_INSERT_COLUMNS = (*_FIELDS.values(), "credit_code", "created_at", "updated_at", "is_local", *_ROSTER)
+_NAME_AT, _CODE_AT = _INSERT_COLUMNS.index("name"), _INSERT_COLUMNS.index("credit_code")
+
+
 @dataclass
 class Plan:
-    """What writing the valid rows would do; built without writing anything."""
+    """What writing the valid rows would do; built without writing anything.
 
-    inserts: list[dict] = field(default_factory=list)
+    New firms are tuples in ``_INSERT_COLUMNS`` order (a dict per row would hold 100,000 more dicts), with
+    their business types alongside; changed type sets of stored firms are keyed by the firm's id."""
+
+    inserts: list[tuple] = field(default_factory=list)
+    insert_types: list[list[str]] = field(default_factory=list)  # the business types of each new firm
     updates: list[dict] = field(default_factory=list)
-    types: dict[str, list[str]] = field(default_factory=dict)  # credit code -> codes, for new/changed sets
+    types: dict[int, list[str]] = field(default_factory=dict)  # stored firm id -> codes, for changed sets
     renamed: list[tuple[int, str, str]] = field(default_factory=list)  # (id, old name, new name)
     unchanged: int = 0
 
@@ -97,9 +107,8 @@ class Plan:
         return len(self.inserts) + len(self.updates) + len(self._types_only)
 
     @property
-    def _types_only(self) -> set[str]:
-        touched = {r["credit_code"] for r in self.inserts} | {r["b_credit_code"] for r in self.updates}
-        return set(self.types) - touched
+    def _types_only(self) -> set[int]:
+        return set(self.types) - {r["b_id"] for r in self.updates}
 
 
 @dataclass
@@ -179,6 +188,20 @@ def _refuse_other_cities(result: ValidationResult, header: HeaderMap, allowed: s
     result.rows, result.source_rows = keep_rows, keep_sources
 
 
+def _locality(pack) -> Callable[[str], bool]:
+    """Whether a credit code's firm is in the province, computed once per division."""
+    known: dict[str, bool] = {}
+
+    def is_local(code: str) -> bool:
+        division = credit_code_division(code)
+        local = known.get(division)
+        if local is None:
+            local = known[division] = pack.is_in_province(division)
+        return local
+
+    return is_local
+
+
 def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> Plan:
     """Compare each valid row with the firm stored under its credit code (chunked IN lookups)."""
     plan = Plan()
@@ -187,6 +210,7 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
     columns = [firm.c.id, firm.c.credit_code, *(firm.c[c] for _, c in _FIELDS.items()),
                *(firm.c[c] for c in _ROSTER)]
     authority_of = {c.code: c.authority for c in pack.cities}
+    is_local = _locality(pack)
     now = utcnow()
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
@@ -205,14 +229,11 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
             values = {column: row[_ROW_KEY.get(key, key)] for key, column in fields}
             number = row.get("filing_number")
             if old is None:
-                new = {column: "" for column in _FIELDS.values()}
-                new.update(values, credit_code=code, created_at=now, updated_at=now,
-                           is_local=pack.is_in_province(credit_code_division(code)),
-                           filing_number=number, filed_on=row.get("filed_on") if number else None,
-                           filing_authority_code=authority_of.get(row["city_code"]) if number else None,
-                           filing_status="in_force" if number else "none")
-                plan.inserts.append(new)
-                plan.types[code] = row["business_types"]
+                plan.inserts.append((
+                    *(values.get(column, "") for column in _FIELDS.values()), code, now, now,
+                    is_local(code), number, row.get("filed_on") if number else None,
+                    authority_of.get(row["city_code"]) if number else None, "in_force" if number else "none"))
+                plan.insert_types.append(row["business_types"])
                 continue
             if number:
                 values["filing_number"] = number
@@ -231,7 +252,7 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
                 if "name" in changed:
                     plan.renamed.append((old["id"], old["name"], changed["name"]))
             if sorted(row["business_types"]) != stored_types.get(old["id"], []):
-                plan.types[code] = row["business_types"]
+                plan.types[old["id"]] = row["business_types"]
             elif not changed:
                 plan.unchanged += 1
     return plan
@@ -242,13 +263,21 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
     firm = Firm.__table__
     done = 0
     if plan.inserts:
-        columns = list(plan.inserts[0])
-        for start in range(0, len(plan.inserts), CHUNK):
-            chunk = plan.inserts[start:start + CHUNK]
-            insert_rows(connection, firm, columns, [tuple(r[c] for c in columns) for r in chunk])
+        grams = NameGrams()
+        for start in range(0, len(plan.inserts), INSERT_CHUNK):
+            chunk = plan.inserts[start:start + INSERT_CHUNK]
+            ids = _insert_firms(connection, chunk)
+            types = plan.insert_types[start:start + INSERT_CHUNK]
+            # New firms have no business types nor grams yet: nothing to delete, nothing to read back. Their
+            # ids ascend in insertion order, so the (firm_id, type_code) rows come out in key order.
+            insert_rows(connection, FirmBusinessType.__table__, ("firm_id", "type_code"),
+                        [(firm_id, t) for firm_id, codes in zip(ids, types, strict=True) for t in sorted(codes)])
+            for firm_id, row in zip(ids, chunk, strict=True):
+                grams.add(firm_id, row[_NAME_AT])
             done += len(chunk)
             if progress:
                 progress(done)
+        grams.insert(connection)
     if plan.updates:
         stmt = (update(firm).where(firm.c.id == bindparam("b_id"))
                 .values({c: bindparam("b_" + c) for c in (*_FIELDS.values(), *_ROSTER, "updated_at")}))
@@ -258,20 +287,37 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
             if progress:
                 progress(done)
     if plan.types:
-        codes = list(plan.types)
-        ids: dict[str, int] = {}
-        for start in range(0, len(codes), CHUNK):
-            ids.update(connection.execute(select(firm.c.credit_code, firm.c.id)
-                                          .where(firm.c.credit_code.in_(codes[start:start + CHUNK]))).all())
-        id_list = list(ids.values())
+        id_list = sorted(plan.types)
         for start in range(0, len(id_list), CHUNK):
             connection.execute(delete(FirmBusinessType).where(FirmBusinessType.firm_id.in_(id_list[start:start + CHUNK])))
         insert_rows(connection, FirmBusinessType.__table__, ("firm_id", "type_code"),
-                    sorted((ids[code], t) for code, types in plan.types.items() for t in types))
-        # New firms have no grams yet: insert theirs straight from the names in hand (no delete, no re-read).
-        add_name_grams(connection, [(ids[r["credit_code"]], r["name"]) for r in plan.inserts])
+                    [(firm_id, t) for firm_id in id_list for t in sorted(plan.types[firm_id])])
     if plan.renamed:
         replace_name_grams(connection, plan.renamed)
+
+
+def _insert_firms(connection, rows: Sequence[tuple]) -> list[int]:
+    """Insert new firms and return their ids in the order of ``rows``.
+
+    The ids are read back in one range scan of the primary key: every id the database hands out from here
+    on is above the largest one present now (SQLite: max(rowid) + 1 for a table without AUTOINCREMENT, under
+    this transaction's write lock; PostgreSQL: a sequence only goes up). A firm another session commits
+    meanwhile may fall in the range too; its credit code is not one of ours (credit codes are unique), so
+    it is skipped.
+    """
+    firm = Firm.__table__
+    before = connection.execute(select(func.coalesce(func.max(firm.c.id), 0))).scalar_one()
+    insert_rows(connection, firm, _INSERT_COLUMNS, rows)
+    wanted = {row[_CODE_AT]: i for i, row in enumerate(rows)}
+    ids: list[int | None] = [None] * len(rows)
+    for firm_id, code in connection.execute(
+            select(firm.c.id, firm.c.credit_code).where(firm.c.id > before).order_by(firm.c.id)):
+        at = wanted.get(code)
+        if at is not None:
+            ids[at] = firm_id
+    if None in ids:  # pragma: no cover - would mean a write this transaction cannot see
+        raise RuntimeError("inserted firms not found")
+    return ids  # type: ignore[return-value]
 
 
 def _sample(rows: Sequence[dict], pack) -> list[dict]:
@@ -308,8 +354,10 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
     plan = plan_filings(connection, result.rows, present, pack)
     outcome.unchanged = plan.unchanged
     blocked = mode == "all-or-nothing" and not result.ok
+    restore_cache = None
     if write and not blocked:
         base = result.total_rows
+        restore_cache = _widen_sqlite_cache(connection)
         apply_plan(connection, plan, (lambda n: progress(base + n, "write")) if progress else None)
         outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
         outcome.written = plan.written
@@ -323,10 +371,29 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
         })
         if finish is not None:
             finish(outcome)
-        db.session.commit()
+        try:
+            db.session.commit()
+        finally:
+            if restore_cache is not None:
+                restore_cache()
     else:
         db.session.rollback()
     return outcome
+
+
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+def _widen_sqlite_cache(connection) -> Callable[[], None] | None:
+    """On SQLite, give this connection a 64 MB page cache for the import's transaction (the default 2 MB
+    cannot hold the firm table's indexes, so each new firm's index entries miss it); returns what puts the
+    old size back after the commit. Other databases: None."""
+    if connection.dialect.name != "sqlite":
+        return None
+    raw = connection.connection.dbapi_connection
+    old = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    return lambda: raw.execute(f"PRAGMA cache_size = {int(old)}")
 
 
 def preview(path, filename: str, *, pack, user, progress: Progress | None = None) -> Outcome:
