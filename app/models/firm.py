@@ -19,7 +19,8 @@ class Firm(db.Model):
     __tablename__ = "firm"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    # Not indexed: names are searched by substring through firm_name_gram, never by prefix or order.
+    name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
     legal_rep: Mapped[str] = mapped_column(String(100), default="")
     registered_address: Mapped[str] = mapped_column(String(300), default="")

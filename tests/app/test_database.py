@@ -62,7 +62,9 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app, db):
 
 def test_firm_roster_columns_are_indexed(db):
     indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("firm")}
-    assert {"ix_firm_name", "ix_firm_city_code", "ix_firm_status_number"} <= indexes
+    assert {"ix_firm_city_code", "ix_firm_status_number"} <= indexes
+    # names are found through the bigram table's primary key (gram, firm_id)
+    assert inspect(db.engine).get_pk_constraint("firm_name_gram")["constrained_columns"] == ["gram", "firm_id"]
 
 
 @pytest.mark.parametrize(
