@@ -45,6 +45,8 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL"),
         "JIFANG_JURISDICTION": env.get("JIFANG_JURISDICTION"),
         "UPLOAD_FOLDER": env.get("JIFANG_UPLOAD_FOLDER"),
+        "JIFANG_JOBS_EMBEDDED": env.get("JIFANG_JOBS_EMBEDDED"),
+        "JIFANG_JOBS_DB": env.get("JIFANG_JOBS_DB"),
     }
     if env.get("SESSION_COOKIE_SECURE") == "1":
         found["SESSION_COOKIE_SECURE"] = True
