@@ -5,6 +5,8 @@ Idempotent: running it twice changes nothing. Only for demonstrations; never run
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app
 from sqlalchemy import select
 from stdnum.cn import uscc
@@ -112,6 +114,7 @@ def load() -> list[str]:
     db.session.commit()
     for (firm, target), account in zip(firms, accounts, strict=True):
         filing_demo.bring(pack, filing_demo.DemoFirm(firm, account, target), clerks)
+    _cases(pack, [firm for firm, _target in firms])
     lines = _load_regulation_text(pack)
     return lines + [
         f"演示数据已载入（{pack.name}）。演示账号（密码均为 {DEMO_PASSWORD}）：",
@@ -140,3 +143,56 @@ def _load_regulation_text(pack) -> list[str]:
     except RegulationImportError as exc:
         return [f"法规文本未导入：{exc}"]
     return [f"已导入法规文本《{regulation.title}》（{len(regulation.articles)} 条）"]
+
+
+def _cases(pack, firms) -> None:
+    """A few complaints, warnings and penalty cases, so the dashboard and exports have figures to show.
+
+    Each fine is what the calculator recommends (normal tier) under a provision of the deployment's own
+    penalty pack, so the demo figures follow the law as encoded."""
+    from app.models import Complaint, PenaltyCase, WarningNotice
+    from workflows.penalty import CalculationError, calculate, pack_for
+    from workflows.time_limits import china_today
+
+    if db.session.scalar(select(PenaltyCase.id).limit(1)) is not None:
+        return
+    today = china_today()
+    year = today.year if today.month >= 7 else today.year - 1  # every demo date lies in the past
+    filed = firms[1]
+    complaints = [
+        Complaint(received_on=dt.date(year, 3, 2), firm_id=filed.id, firm_name=filed.name,
+                  subject="监控摄像机未设置提示标识", outcome="substantiated", closed_on=dt.date(year, 3, 20),
+                  state="warning_issued"),
+        Complaint(received_on=dt.date(year, 4, 11), firm_id=filed.id, firm_name=filed.name,
+                  subject="报警响应不及时", outcome="unsubstantiated", closed_on=dt.date(year, 5, 6),
+                  state="closed"),
+        Complaint(received_on=dt.date(year, 6, 18), firm_name="某物业公司", subject="小区门禁系统信息泄露",
+                  outcome="pending", state="investigating"),
+    ]
+    db.session.add_all(complaints)
+    db.session.flush()
+    db.session.add(WarningNotice(firm_id=filed.id, complaint_id=complaints[0].id, issued_on=dt.date(year, 3, 20),
+                                 reason="经查证属实，予以警示", reference=f"第{pack.filing.reference.article}条",
+                                 lifted_on=dt.date(year, 6, 30), state="warning_lifted"))
+    penalties = pack_for(pack.code)
+    number = 0
+    for provision in penalties.provisions:
+        act = dt.date(year, 3 + number, 10)
+        try:
+            result = calculate(penalties, provision.code, {"party": "unit", "act_date": act.isoformat()})
+        except CalculationError:  # a provision that cannot apply to this date or party
+            continue
+        fine = sum(line.recommended for line in result.fines if line.target == "unit")
+        if not fine:  # provisions without a fine for a unit make poor demo cases
+            continue
+        number += 1
+        db.session.add(PenaltyCase(
+            case_number=f"{pack.provincial_authority.code}-{year}-{number:03d}", firm_id=filed.id,
+            party_name=filed.name, party_type="unit", credit_code=filed.credit_code, jurisdiction=pack.code,
+            provision_code=provision.code, act_date=act, decided_on=act + dt.timedelta(days=40),
+            outcome="fined", fine_decided_fen=fine * 100, fine_collected_fen=fine * 100 if number % 2 else 0,
+            state="executed" if number % 2 else "decided",
+        ))
+        if number == 4:
+            break
+    db.session.commit()
