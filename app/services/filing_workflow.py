@@ -6,14 +6,12 @@ commit makes the transition, its effects and its audit entry final together.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from app.extensions import db
 from app.models import FilingMessage, FirmBusinessType
 from app.services import filing_numbers
 from app.services.filing import missing_items, route_of
 from workflows.engine import Context, Registry, TransitionResult, default_registry
-from workflows.time_limits import CHINA_TZ
+from workflows.time_limits import local_date
 
 OUTCOME_TEXTS = {
     "filed": "备案已通过，备案编号：{number}。可在“本单位备案”页面下载备案证明。",
@@ -22,11 +20,6 @@ OUTCOME_TEXTS = {
     "rejected": "备案申请不予通过。",
     "returned": "备案申请已退回补正，请按意见修改后重新提交。",
 }
-
-
-def china_date(at: dt.datetime) -> dt.date:
-    """The date in China of a naive-UTC timestamp (filing dates and number years are Beijing dates)."""
-    return at.replace(tzinfo=dt.UTC).astimezone(CHINA_TZ).date()
 
 
 # --- guard --------------------------------------------------------------------------------------------
@@ -74,7 +67,7 @@ def _copy_details(record) -> None:
 def assign_filing_number(record, result: TransitionResult, ctx: Context) -> None:
     """The next number of the bureau that filed it, in the pack's format; the firm's roster entry."""
     authority = ctx.stage_authority(record.stage)
-    filed_on = china_date(result.at)
+    filed_on = local_date(result.at)  # filing dates and number years are Beijing dates
     seq = filing_numbers.next_sequence(authority, filed_on.year)
     number = ctx.pack.format_filing_number(authority, filed_on.year, seq)
     record.filing_number = number
