@@ -43,9 +43,9 @@ def _clerk(app, factory, role, authority_code):
 
 def _number_year():
     from app.models.base import utcnow
-    from app.services.filing_workflow import china_date
+    from workflows.time_limits import local_date
 
-    return china_date(utcnow()).year
+    return local_date(utcnow()).year
 
 
 def test_liaoning_local_firm_goes_to_its_premises_city_bureau_and_is_filed(app, factory):
