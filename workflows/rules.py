@@ -125,6 +125,13 @@ class FilingRules(_Strict):
         return self
 
 
+class WarningNotices(_Strict):
+    """Whether the regulation has the bureau publish warning announcements about firms, and where."""
+
+    published: bool
+    reference: Reference
+
+
 class JurisdictionPack(_Strict):
     code: str
     name: str
@@ -134,6 +141,7 @@ class JurisdictionPack(_Strict):
     authorities: list[Authority]
     cities: list[City]
     filing: FilingRules
+    warning_notices: WarningNotices | None = None
 
     @model_validator(mode="after")
     def _references_resolve(self):

@@ -19,3 +19,16 @@ def check_certificate(user):
         ],
         "link": (url_for("roster.index"), _("查询备案名录")),
     }
+
+
+@home_panel("public", order=30)
+def warning_notices(user):
+    """Where the regulation has warnings published (Liaoning art. 28), the public is pointed to them."""
+    rules = current_app.extensions["jifang.pack"].warning_notices
+    if rules is None or not rules.published:
+        return None
+    return {
+        "title": _("警示公告"),
+        "items": [_("经查证属实有违法行为或者因服务受到投诉的从业单位，由公安机关发布警示公告。")],
+        "link": (url_for("roster.warnings"), _("查看警示公告")),
+    }

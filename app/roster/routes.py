@@ -9,8 +9,10 @@ from typing import IO
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, render_template, request, url_for
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
+from app.models import Firm, WarningNotice
 from app.roster import bp
 from app.roster.search import (
     PAGE_SIZE,
@@ -140,3 +142,41 @@ def entry(token: str):
     if firm is None:
         abort(404)
     return render_template("roster/entry.html", row=public_row(firm, pack))
+
+
+WARNINGS_PAGE = 50
+
+
+@bp.route("/warnings")
+@allow(PUBLIC)
+def warnings():
+    """The warning announcements the regulation has the bureau publish (Liaoning art. 28): firm-level
+    facts only — name, credit code, dates, the reason as announced and the article — never a person."""
+    rules = _pack().warning_notices
+    if rules is None or not rules.published:
+        return render_template("roster/warnings.html", rules=None, rows=[], more=None)
+    query = (
+        select(WarningNotice.id, WarningNotice.issued_on, WarningNotice.lifted_on, WarningNotice.reason,
+               WarningNotice.reference, Firm.name, Firm.credit_code)
+        .join(Firm, Firm.id == WarningNotice.firm_id)
+        .order_by(WarningNotice.issued_on.desc(), WarningNotice.id.desc())
+        .limit(WARNINGS_PAGE + 1)
+    )
+    cursor = _warning_cursor(request.args.get("before", ""))
+    if cursor:  # keyset: announcements published before the last one shown
+        day, last_id = cursor
+        query = query.where(or_(WarningNotice.issued_on < day,
+                                and_(WarningNotice.issued_on == day, WarningNotice.id < last_id)))
+    rows = db.session.execute(query).all()
+    last = rows[WARNINGS_PAGE - 1] if len(rows) > WARNINGS_PAGE else None
+    more = f"{last.issued_on.isoformat()}.{last.id}" if last else None
+    return render_template("roster/warnings.html", rules=rules, rows=rows[:WARNINGS_PAGE], more=more)
+
+
+def _warning_cursor(text: str) -> tuple[dt.date, int] | None:
+    """'2026-03-20.17' → (date, id); anything else is ignored rather than refused."""
+    day, _, last_id = text.partition(".")
+    try:
+        return dt.date.fromisoformat(day), int(last_id)
+    except ValueError:
+        return None
