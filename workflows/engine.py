@@ -22,11 +22,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import ValidationError
 
 from workflows.definition_schema import Definition, StagedTarget, TimeLimit, Transition, consistency_errors
 from workflows.time_limits import Clock, TimeStatus, clock_for, resolve
+from workflows.yaml_file import read_mapping
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
@@ -405,14 +405,7 @@ def _location(loc: Iterable[Any]) -> str:
 
 def load_file(path: Path, registry: Registry | None = None) -> Workflow:
     """Read, validate and bind one definition file; DefinitionError names the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DefinitionError(f"{path}: file missing") from None
-    except yaml.YAMLError as exc:
-        raise DefinitionError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise DefinitionError(f"{path}: expected a mapping at the top level")
+    data = read_mapping(path, DefinitionError)
     try:
         definition = Definition.model_validate(data)
     except ValidationError as exc:

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import cn2an
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from workflows.yaml_file import read_mapping
 
 __all__ = [
     "CONDITION_LABELS",
@@ -352,14 +353,7 @@ def _describe(error: ValidationError) -> str:
 def load_penalty_pack_file(path: str | Path) -> PenaltyPack:
     """Read and validate one pack file; any defect raises :class:`PenaltyPackError` naming the file."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PenaltyPackError(f"{path}: cannot read the penalty pack ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise PenaltyPackError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PenaltyPackError(f"{path}: the pack must be a mapping at the top level")
+    data = read_mapping(path, PenaltyPackError, "penalty pack")
     try:
         pack = PenaltyPack.model_validate(data)
     except ValidationError as exc:

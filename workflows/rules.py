@@ -12,8 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from workflows.yaml_file import read_mapping
 
 PACKS_DIR = Path(__file__).parent / "jurisdictions"
 JURISDICTION_CODES = ("liaoning", "inner-mongolia", "shanxi", "qinhuangdao")
@@ -190,16 +191,7 @@ class JurisdictionPack(_Strict):
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError as exc:
-        raise PackError(f"{path}: file missing") from exc
-    except yaml.YAMLError as exc:
-        raise PackError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PackError(f"{path}: expected a mapping at the top level")
-    return data
+    return read_mapping(path, PackError)
 
 
 @cache

@@ -1,0 +1,23 @@
+"""Reading the YAML files the law and the processes are declared in: one place for what a broken file
+says (its path, and whether it is missing, unreadable, not YAML, or not a mapping)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+def read_mapping(path: Path, error: type[Exception], what: str = "file") -> dict:
+    """The file's top-level mapping, or `error` naming the path and the defect."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: {what} missing") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a mapping at the top level")
+    return data
