@@ -42,11 +42,17 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def _instance_secret(app: Flask) -> str:
-    """A deployment without SECRET_KEY keeps a random one in its instance folder (never in the repo)."""
+    """A deployment without SECRET_KEY keeps a random one in its instance folder (never in the repo).
+
+    Created with O_EXCL so that several workers starting at once agree on one key."""
     path = Path(app.instance_path) / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        os.chmod(path, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 

@@ -124,3 +124,15 @@ def test_upgrading_an_older_database_keeps_its_firms_and_indexes_their_names(tmp
         assert "沈阳安防科技有限公司" in response.get_data(as_text=True)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_deployment_without_secret_key_keeps_one_private_key(tmp_path):
+    """Several workers starting at once agree on one key, readable only by its owner."""
+    from types import SimpleNamespace
+
+    from app import _instance_secret
+
+    fake = SimpleNamespace(instance_path=str(tmp_path))
+    first, second = _instance_secret(fake), _instance_secret(fake)
+    assert first == second and len(first) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
