@@ -4,6 +4,7 @@ data, and no certificate for a firm whose filing is not in force."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 
@@ -34,9 +35,17 @@ def make_firm(**overrides) -> Firm:
     return Firm(**fields)
 
 
+def _need(tool: str) -> None:
+    """Poppler reads the PDF back; .ci/run installs it, so under CI its absence is a failure."""
+    if shutil.which(tool) is None:
+        message = f"{tool} (poppler-utils) is not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def pdf_text(pdf: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    _need("pdftotext")
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
@@ -81,3 +90,16 @@ def test_inner_mongolia_certificate_names_its_bureau_and_business_types(tmp_path
 def test_no_certificate_without_a_filing_in_force(overrides):
     with pytest.raises(CertificateError, match="没有有效的备案"):
         render_certificate(make_firm(**overrides), load_pack("liaoning"), URL)
+
+
+def test_the_qr_code_opens_the_public_roster_entry(tmp_path):
+    """Render the page as a phone camera would see it and decode the QR code."""
+    _need("pdftoppm")
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(render_certificate(make_firm(), load_pack("liaoning"), URL))
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(path), str(tmp_path / "page")], check=True)
+    found = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    assert [code.text for code in found] == [URL]
