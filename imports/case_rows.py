@@ -19,6 +19,7 @@ import cn2an
 from forms.identifiers import IdentifierError, check_credit_code
 from imports.dates import DateError, parse_date
 from imports.filing_rows import RowError, ValidationResult, clean_text, fast_credit_code
+from imports.gc_pause import paused_gc
 from imports.headers import HEADER_SCAN_ROWS, Column, HeaderMap, HeaderMatcher
 from imports.workbook import Cell, MissingColumns, SheetReader
 
@@ -162,6 +163,7 @@ class CaseRowValidator:
             errors[key] = str(exc)
             return 0
 
+    @paused_gc()
     def validate_rows(self, rows: Iterator[tuple[int, list[Cell]]], header: HeaderMap) -> ValidationResult:
         result = ValidationResult()
         keys = [c.key for c in CASE_COLUMNS]

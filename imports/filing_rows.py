@@ -23,6 +23,7 @@ import yaml
 
 from forms.identifiers import IdentifierError, check_credit_code
 from imports.dates import DateError, parse_date
+from imports.gc_pause import paused_gc
 from imports.headers import FILING_COLUMNS, HeaderMap, HeaderMatcher
 from imports.workbook import Cell, SheetReader, UnusableWorkbook
 
@@ -250,6 +251,7 @@ class FilingRowValidator:
         return code, None
 
     # ---- the rows -----------------------------------------------------------------------------------
+    @paused_gc()
     def validate_rows(self, rows: Iterator[tuple[int, list[Cell]]], header: HeaderMap) -> ValidationResult:
         """Validate every data row after the header; rows whose imported columns are all empty are skipped.
 

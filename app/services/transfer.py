@@ -34,6 +34,7 @@ from app.services.name_index import NameGrams, replace_name_grams
 from forms.identifiers import credit_code_division
 from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
+from imports.gc_pause import paused_gc
 from imports.headers import HeaderMap, HeaderMatcher
 from imports.workbook import open_sheet
 
@@ -330,6 +331,7 @@ def _sample(rows: Sequence[dict], pack) -> list[dict]:
     } for r in rows[:PREVIEW_ROWS]]
 
 
+@paused_gc()  # the plan and the write build a few hundred thousand containers (imports/gc_pause.py)
 def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "all-or-nothing", actor=None,
                       allowed_cities: set[str] | None = None, write: bool = True,
                       progress: Progress | None = None, checked: Checked | None = None,
