@@ -134,12 +134,17 @@ def import_ours(source: str, db: str) -> int:
     result = validate_filing_sheet(open_sheet(source), validator).result
     if result.errors:
         raise SystemExit(f"unexpected errors: {result.errors[:3]}")
+    # The clean rows are dicts: the driver binds them by name in C; only the two typed values become text.
+    join = ",".join
+    for row in result.rows:
+        row["business_types"] = join(row["business_types"])
+        if row["filed_on"] is not None:
+            row["filed_on"] = row["filed_on"].isoformat()
     conn = sqlite3.connect(db)
     conn.execute(FIRMS_DDL)
-    conn.executemany("INSERT INTO firms VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
-        (r["name"], r["credit_code"], r["legal_rep"], r["registered_address"], r["premises_address"],
-         r["city_code"], ",".join(r["business_types"]), r["contact"], r["phone"], r["filing_number"],
-         r["filed_on"].isoformat() if r["filed_on"] else None) for r in result.rows])
+    conn.executemany("INSERT INTO firms VALUES (:name, :credit_code, :legal_rep, :registered_address, "
+                     ":premises_address, :city_code, :business_types, :contact, :phone, :filing_number, "
+                     ":filed_on)", result.rows)
     conn.commit()
     return len(result.rows)
 
