@@ -75,6 +75,20 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgresql_plan_each_query(dbapi_connection, connection_record):
+    """PostgreSQL (psycopg 3): never prepare statements, so every query is planned for the table as it is.
+
+    psycopg prepares a query after its fifth run and PostgreSQL may then keep one generic plan for it. The
+    import looks firms up by 5,000 credit codes at a time; when a bureau's first roster goes into an empty
+    table, the cached plan is a sequential scan comparing every row with 5,000 parameters one by one, and
+    the next import on that connection took 8 s per lookup (160 s for 100,000 firms) instead of 0.1 s.
+    Planning afresh costs well under a millisecond for this application's queries.
+    """
+    if type(dbapi_connection).__module__.startswith("psycopg") and hasattr(dbapi_connection, "prepare_threshold"):
+        dbapi_connection.prepare_threshold = None
+
+
 def _select_locale():
     """Simplified Chinese unless the user chose English (the choice lives in the session)."""
     chosen = session.get("lang")

@@ -1,6 +1,7 @@
 """Import and export of a filings roster, timed against the plain way and the raw floor in the same run.
 
-    .venv/bin/python benchmarks/bench_import_export.py [--rows 100000]
+    .venv/bin/python benchmarks/bench_import_export.py [--rows 100000] [--repeat 3]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Generates its own roster workbook (xlsxwriter, shared strings as Excel saves them) and an SQLite roster,
 then runs each variant in its own subprocess so that peak memory (VmHWM of that process, interpreter and
@@ -149,11 +150,26 @@ def import_ours(source: str, db: str) -> int:
     return len(result.rows)
 
 
-def _app(db: str):
+def _app(db: str, fresh: bool = False):
+    """The application on an SQLite file, or with --database-url on a PostgreSQL schema of its own (made
+    afresh for the import, kept for the export that follows)."""
     from app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db}", "SECRET_KEY": "bench",
-                       "JIFANG_JURISDICTION": "liaoning"})
+    url = os.environ.get("JIFANG_BENCH_DATABASE_URL")
+    if not url:
+        return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db}", "SECRET_KEY": "bench",
+                           "JIFANG_JURISDICTION": "liaoning"})
+    from sqlalchemy import create_engine, text
+
+    schema = "jifang_bench"
+    if fresh:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "JIFANG_JURISDICTION": "liaoning",
+                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}})
 
 
 def import_app(source: str, db: str) -> int:
@@ -163,7 +179,7 @@ def import_app(source: str, db: str) -> int:
 
     from app.services import transfer
 
-    app = _app(db)
+    app = _app(db, fresh=True)
     with app.app_context():
         upgrade()
         pack = app.extensions["jifang.pack"]
@@ -277,12 +293,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each variant; the best time counts")
+    parser.add_argument("--database-url", help="run the whole-app variants (g) and (h) on this PostgreSQL "
+                        "database (in a schema jifang_bench) instead of an SQLite file")
     parser.add_argument("--variant", choices=sorted(VARIANTS))
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     if args.variant:
         run_child(args.variant, *args.paths)
         return
+    if args.database_url:
+        os.environ["JIFANG_BENCH_DATABASE_URL"] = args.database_url  # read by the variants' processes
 
     with tempfile.TemporaryDirectory(prefix="jifang-bench-") as tmp:
         work = Path(tmp)
@@ -292,7 +312,8 @@ def main() -> None:
         make_roster_db(roster, args.rows)
         print(f"{args.rows:,} rows; workbook {source.stat().st_size / 1e6:.1f} MB; "
               f"data generated in {time.perf_counter() - started:.1f} s; python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs; best of {args.repeat} runs per variant")
+              f"{os.cpu_count()} CPUs; best of {args.repeat} runs per variant; whole-app variants on "
+              f"{'PostgreSQL' if args.database_url else 'SQLite'}")
         results = {}
         for name in VARIANTS:
             if name == "export_app":  # reads the database the application import wrote

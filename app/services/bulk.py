@@ -5,6 +5,11 @@ million-odd rows of a 100,000-firm import (firms, business types, name pieces) t
 Python. Here rows are plain tuples in column order and the statement is written once in the driver's
 own parameter style; the caller's connection and transaction are used, so it commits or rolls back with
 everything else. Values must already be what the driver accepts (str, int, bool, date, datetime, None).
+
+On PostgreSQL the rows go through COPY FROM STDIN (psycopg 3's copy.write_row, which adapts and escapes
+each value in C) instead: executemany there is a round of protocol messages per row, and a 100,000-firm
+import with its business types and 1.4 million name pieces took 15 s to write that COPY writes in a few.
+COPY runs on the same connection inside the same transaction, so nothing changes for the caller.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ def insert_rows(connection, table: Table, columns: Sequence[str], rows: Sequence
     if not rows:
         return
     dialect = connection.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        _copy_rows(connection, table, columns, rows)
+        return
     marker = _MARKERS.get(dialect.paramstyle)
     if marker is None:  # pragma: no cover - named/numeric styles: let SQLAlchemy bind them
         keys = list(columns)
@@ -32,3 +40,13 @@ def insert_rows(connection, table: Table, columns: Sequence[str], rows: Sequence
            f"VALUES ({', '.join([marker] * len(columns))})")
     for start in range(0, len(rows), CHUNK):
         connection.exec_driver_sql(sql, list(rows[start:start + CHUNK]))
+
+
+def _copy_rows(connection, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    quote = connection.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    raw = connection.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)

@@ -60,6 +60,22 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app, db):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
+def test_postgresql_plans_each_lookup_for_the_table_as_it_is(app, db):
+    """A bureau's first roster goes into an empty table; had psycopg prepared the import's firm lookup,
+    PostgreSQL would keep the empty table's plan and the next import would compare every firm with 5,000
+    parameters one by one (minutes instead of seconds). No query is ever kept prepared."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL matter")
+    from sqlalchemy import select
+
+    from app.models.firm import Firm
+
+    with db.engine.connect() as conn:
+        for _ in range(8):  # psycopg would prepare from the fifth run on
+            conn.execute(select(Firm.id).where(Firm.credit_code.in_([f"91210100MA{i:08d}" for i in range(500)])))
+        assert conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar() == 0
+
+
 def test_firm_roster_columns_are_indexed(db):
     indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("firm")}
     assert {"ix_firm_city_code", "ix_firm_status_number"} <= indexes

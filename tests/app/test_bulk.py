@@ -1,0 +1,47 @@
+"""Bulk inserts (app/services/bulk.py): executemany on SQLite, COPY on PostgreSQL. Either way the values a
+user typed come back exactly, and the rows belong to the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from app.models.firm import Firm
+from app.services.bulk import insert_rows
+
+COLUMNS = ("name", "credit_code", "legal_rep", "registered_address", "premises_address", "contact_name",
+           "contact_phone", "city_code", "is_local", "filed_on", "filing_number", "filing_status", "created_at",
+           "updated_at")
+AWKWARD = "甲\t乙\\丙\n丁 \"戊\" '己' ,;|\\N"  # tab, backslash, newline, quotes and COPY's own NULL marker
+
+
+def _rows(count: int) -> list[tuple]:
+    at = dt.datetime(2025, 3, 1, 8, 30, 15, 123456)
+    return [(f"{AWKWARD}{i}", f"91210100MA{i:08d}", "", "沈阳市和平区", AWKWARD, "李四",
+             "" if i % 2 else "13800000000", None if i % 2 else "210100", i % 3 == 0, dt.date(2025, 1, 1) + dt.timedelta(days=i) if i % 2 else None,
+             f"辽公技备-{i}" if i % 2 else None, "in_force" if i % 2 else "none", at, at) for i in range(count)]
+
+
+def test_values_come_back_exactly(app, db):
+    rows = _rows(50)
+    with app.app_context():
+        insert_rows(db.session.connection(), Firm.__table__, COLUMNS, rows)
+        db.session.commit()
+        stored = db.session.execute(select(*(Firm.__table__.c[c] for c in COLUMNS)).order_by(Firm.credit_code)).all()
+    assert [tuple(r) for r in stored] == rows
+
+
+def test_rows_are_part_of_the_callers_transaction(app, db):
+    with app.app_context():
+        insert_rows(db.session.connection(), Firm.__table__, COLUMNS, _rows(20))
+        assert db.session.scalar(select(Firm.id).where(Firm.credit_code == "91210100MA00000019")) is not None
+        db.session.rollback()
+        assert db.session.scalars(select(Firm.id)).all() == []
+
+
+def test_nothing_to_insert_writes_nothing(app, db):
+    with app.app_context():
+        insert_rows(db.session.connection(), Firm.__table__, COLUMNS, [])
+        db.session.commit()
+        assert db.session.scalars(select(Firm.id)).all() == []
