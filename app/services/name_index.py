@@ -10,9 +10,10 @@ The pieces of the legal-form words every firm carries (有限公司, 股份, 集
 nearly every firm, so they would only cost rows; a query made of nothing else falls back to LIKE, which
 then fills a page at once.
 
-Every ORM write of a firm's name updates the index through the after_flush hook below; bulk writers that
-bypass the ORM (the Excel import) call add_name_grams / replace_name_grams; `flask roster reindex`
-rebuilds it.
+Every ORM write of a firm's name updates the index through the after_flush hook below, which also drops
+the pieces of a firm the ORM deletes (the table has no foreign key to cascade them; app/models/firm.py says
+why); bulk writers that bypass the ORM (the Excel import) call add_name_grams / replace_name_grams;
+`flask roster reindex` rebuilds it.
 """
 
 from __future__ import annotations
@@ -144,7 +145,10 @@ def _reindex_after_flush(session: Session, flush_context) -> None:
             if history.added or history.deleted:
                 old = history.deleted[0] if history.deleted else None
                 renamed.append((obj.id, old, obj.name))
-    connection = session.connection() if added or renamed else None
+    deleted = [obj.id for obj in session.deleted if isinstance(obj, Firm) and obj.id is not None]
+    connection = session.connection() if added or renamed or deleted else None
+    if deleted:
+        connection.execute(delete(FirmNameGram).where(FirmNameGram.firm_id.in_(deleted)))
     if added:
         add_name_grams(connection, added)
     if renamed:

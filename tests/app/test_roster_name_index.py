@@ -47,3 +47,27 @@ def test_reindex_rebuilds_after_writes_behind_the_apps_back(db, factory, runner)
     grams = set(db.session.scalars(select(FirmNameGram.gram)))
     assert grams == name_grams("锦州报警运营公司")
     assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) == len(grams)
+
+
+def test_a_deleted_firm_takes_its_pieces_with_it(db, factory):
+    """The index has no foreign key to cascade; the flush hook removes the pieces itself."""
+    firm = factory.firm("沈阳安防科技有限公司")
+    kept = factory.firm("大连安防工程有限公司")
+    firm_id = firm.id
+    db.session.delete(firm)
+    db.session.commit()
+    assert db.session.scalars(select(FirmNameGram.gram).where(FirmNameGram.firm_id == firm_id)).all() == []
+    assert set(db.session.scalars(select(FirmNameGram.gram).where(FirmNameGram.firm_id == kept.id))) \
+        == name_grams("大连安防工程有限公司")
+
+
+def test_a_stale_piece_never_shows_the_wrong_firm(client, db, factory):
+    """Pieces left behind by a write that bypassed the app (say, a firm deleted by hand whose id was
+    reused) may point at another firm; the name itself is still checked, so the search stays right."""
+    factory.firm("大连监控工程有限公司", filing_number="N-0002", filing_status="in_force")
+    other = factory.firm("锦州报警运营有限公司", filing_number="N-0003", filing_status="in_force")
+    with db.engine.begin() as conn:
+        for gram in name_grams("沈阳安防"):
+            conn.execute(text("INSERT INTO firm_name_gram (gram, firm_id) VALUES (:g, :f)"), {"g": gram, "f": other.id})
+    html = client.get("/roster?name=沈阳安防").get_data(as_text=True)
+    assert "锦州报警运营有限公司" not in html
