@@ -73,13 +73,16 @@ def roster_records(cities: set[str] | None = None) -> Iterator[dict]:
                   Firm.premises_address, Firm.city_code, Firm.contact_name, Firm.contact_phone,
                   Firm.filing_number, Firm.filed_on).where(_city_filter(Firm.city_code, cities))
     pending: list = []
+    after = 0  # the id before this batch: the batch is every firm in (after, its last id] that passes the filter
 
     def flush():
-        ids = [r.id for r in pending]
+        # The business types of the batch by a range of the primary key (firm_id, type_code), not an IN list
+        # of 5,000 ids: one index range scan, and no 5,000-parameter query to build and parse each time.
         types: dict[int, list[str]] = {}
         for firm_id, code in db.session.execute(
                 select(FirmBusinessType.firm_id, FirmBusinessType.type_code)
-                .where(FirmBusinessType.firm_id.in_(ids)).order_by(FirmBusinessType.type_code)):
+                .where(FirmBusinessType.firm_id > after, FirmBusinessType.firm_id <= pending[-1].id)
+                .order_by(FirmBusinessType.firm_id, FirmBusinessType.type_code)):
             types.setdefault(firm_id, []).append(code)
         for r in pending:
             yield {"name": r.name, "credit_code": r.credit_code, "legal_rep": r.legal_rep,
@@ -92,6 +95,7 @@ def roster_records(cities: set[str] | None = None) -> Iterator[dict]:
         pending.append(row)
         if len(pending) == BATCH:
             yield from flush()
+            after = pending[-1].id
             pending = []
     if pending:
         yield from flush()

@@ -136,3 +136,26 @@ def test_exports_of_warnings_complaints_and_cases_follow_the_clerks_cities(app, 
         assert shenyang in everything and dalian in everything, kind
         if unlinked:  # linked to no firm: the provincial clerk's only
             assert unlinked in everything and unlinked not in mine and unlinked not in theirs, kind
+
+
+def test_a_roster_export_in_small_batches_keeps_each_firms_business_types(app, factory, monkeypatch):
+    """The export reads firms in keyset batches and their business types by the batch's id range; with
+    another city's firms interleaved, each exported firm still gets exactly its own types."""
+    from app.models import FirmBusinessType
+    from app.services import transfer_exports
+
+    monkeypatch.setattr(transfer_exports, "BATCH", 2)
+    shenyang, dalian = "210100", "210200"
+    plan = [(shenyang, ["design"]), (dalian, ["install"]), (shenyang, ["install", "maintain"]),
+            (dalian, ["design"]), (shenyang, []), (shenyang, ["alarm_operation"]), (dalian, ["maintain"])]
+    firms = []
+    for n, (city, types) in enumerate(plan):
+        firm = factory.firm(f"批次测试{n}", city_code=city)
+        db.session.add_all(FirmBusinessType(firm_id=firm.id, type_code=t) for t in types)
+        firms.append((firm.credit_code, city, sorted(types)))
+    db.session.commit()
+
+    everything = {r["credit_code"]: r["business_types"] for r in transfer_exports.roster_records(None)}
+    assert everything == {c: t for c, _, t in firms}
+    only_shenyang = {r["credit_code"]: r["business_types"] for r in transfer_exports.roster_records({shenyang})}
+    assert only_shenyang == {c: t for c, city, t in firms if city == shenyang}
