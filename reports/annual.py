@@ -70,7 +70,8 @@ class Figures:
     complaints: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome -> count
     warnings: pd.DataFrame = field(default_factory=pd.DataFrame)  # months × 发布, 撤销
     cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # provisions × outcomes
-    fines: pd.DataFrame = field(default_factory=pd.DataFrame)  # provisions × decided/collected/outstanding/surcharge
+    fines_fen: pd.DataFrame = field(default_factory=pd.DataFrame)  # provisions × decided/surcharge/collected/unpaid
+    fines: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same in yuan, made from fines_fen at the end
 
 
 def _year_range(year: int):
@@ -89,6 +90,12 @@ def _monthly(conn, date_col, where) -> pd.Series:
     for m, n in rows:
         series[int(m)] = n
     return series
+
+
+def _yuan(fen) -> float:
+    """Integer fen as the yuan figure a cell shows (Excel keeps every number as a double anyway); the
+    last step, after all the adding up was done in fen."""
+    return int(fen) / 100
 
 
 def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -178,15 +185,16 @@ def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | N
 
     money = frame.groupby("provision")[["decided", "collected", "surcharge"]].sum().reindex(order, fill_value=0)
     money = money.astype("int64")
-    fines = pd.DataFrame({
-        "决定罚款（元）": money["decided"] / 100,
-        "加处罚款（元）": money["surcharge"] / 100,
-        "已收缴（元）": money["collected"] / 100,
-        "未缴（元）": (money["decided"] + money["surcharge"] - money["collected"]).clip(lower=0) / 100,
+    fen = pd.DataFrame({
+        "决定罚款（元）": money["decided"],
+        "加处罚款（元）": money["surcharge"],
+        "已收缴（元）": money["collected"],
+        "未缴（元）": (money["decided"] + money["surcharge"] - money["collected"]).clip(lower=0),
     })
-    fines.index = labels
-    fines.loc["合计"] = fines.sum(axis=0)
-    figures.fines = fines
+    fen.index = labels
+    fen.loc["合计"] = fen.sum(axis=0)  # summed in integer fen, exactly
+    figures.fines_fen = fen.astype("int64")
+    figures.fines = figures.fines_fen / 100  # yuan for the sheet, the charts and the page: nothing adds them up
 
     roster_total = conn.execute(select(func.count()).select_from(_firm).where(on_roster)).scalar()
     figures.totals = {
@@ -198,9 +206,9 @@ def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | N
         "本年发布警示": int(figures.warnings.loc["合计", "发布"]),
         "年末警示中": int(in_force),
         "本年处罚案件": int(figures.cases.loc["合计", "合计"]),
-        "决定罚款（元）": float(fines.loc["合计", "决定罚款（元）"]),
-        "已收缴罚款（元）": float(fines.loc["合计", "已收缴（元）"]),
-        "未缴罚款（元）": float(fines.loc["合计", "未缴（元）"]),
+        "决定罚款（元）": _yuan(fen.loc["合计", "决定罚款（元）"]),
+        "已收缴罚款（元）": _yuan(fen.loc["合计", "已收缴（元）"]),
+        "未缴罚款（元）": _yuan(fen.loc["合计", "未缴（元）"]),
     }
     return figures
 

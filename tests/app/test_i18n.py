@@ -136,3 +136,33 @@ def test_the_calculator_reads_in_english(login_as):
 def test_chinese_stays_the_default(client):
     markup = _page(client, "/auth/login")
     assert _h1(markup) == "登录" and "用户名" in _text(markup)
+
+
+def test_the_dashboard_reads_in_english(login_as, factory):
+    """Key figures, chart titles and the tables' fixed labels in English; only names stay Chinese (the
+    cities, the provisions' article numbers), and the workbook itself stays Chinese."""
+    import datetime as dt
+
+    from app.extensions import db
+    from app.models import FirmBusinessType, PenaltyCase
+
+    year = dt.date.today().year
+    factory.firm("统计单位", filing_number="N1", filed_on=dt.date(year, 1, 2), filing_status="in_force",
+                 filing_authority_code="210100", business_types=[FirmBusinessType(type_code="design")])
+    db.session.add(PenaltyCase(case_number="C1", party_name="统计单位", jurisdiction="liaoning",
+                               provision_code="liaoning-35", decided_on=dt.date(year, 1, 3), outcome="fined",
+                               fine_decided_fen=123456, state="decided"))
+    db.session.commit()
+    client, _user = login_as("provincial_clerk")
+    _english(client, "/dashboard/")
+    markup = _page(client, "/dashboard/")
+    facts = _text(markup.split('<dl class="facts">', 1)[1].split("</dl>", 1)[0])
+    assert "Filed firms on the roster at year end 1" in facts and "Fines decided (yuan) 1,234.56" in facts
+    assert not HAN.search(facts), facts
+    titles = " ".join(re.findall(r'<title id="[^"]*-t">(.*?)</title>', markup))  # each chart's own title
+    assert f"New filings, changes and cancellations by month, {year}" in titles
+    assert f"Fines by provision (yuan), {year}" in titles
+    assert not HAN.search(titles), titles
+    monthly = markup.split('<table class="stats">', 1)[1].split("</table>", 1)[0]
+    assert "New filings" in monthly and "Jan" in monthly and "Total" in monthly
+    assert not HAN.search(_text(monthly)), _text(monthly)

@@ -92,3 +92,19 @@ def test_an_empty_year_still_makes_a_workbook(runner, tmp_path):
     path = tmp_path / "empty.xlsx"
     assert runner.invoke(args=["report", "annual", "--year", "2020", str(path)]).exit_code == 0
     assert _values(load_workbook(path)["封面"])["本年处罚案件"][0] == 0
+
+
+def test_fine_totals_are_added_up_in_fen_not_in_floating_yuan(runner, tmp_path, factory):
+    """0.10 + 0.20 yuan is 0.30 yuan: the totals are summed in integer fen and only then shown as yuan
+    (summed as floats they would read 0.30000000000000004 in the cell)."""
+    db.session.add_all([
+        PenaltyCase(case_number=f"F{n}", party_name=f"单位{n}", jurisdiction="liaoning", provision_code=code,
+                    decided_on=dt.date(2024, 5, n), outcome="fined", fine_decided_fen=fen, state="decided")
+        for n, (code, fen) in enumerate([("liaoning-35", 10), ("liaoning-32", 20)], start=1)
+    ])
+    db.session.commit()
+    path = tmp_path / "annual.xlsx"
+    assert runner.invoke(args=["report", "annual", "--year", "2024", str(path)]).exit_code == 0
+    book = load_workbook(path)
+    assert _values(book["罚没款"])["合计"][0] == 0.3
+    assert _values(book["封面"])["决定罚款（元）"][0] == 0.3
