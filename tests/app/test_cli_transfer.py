@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Firm, FirmBusinessType, FirmNameGram
+from tests import hostile_files
 from tests.app.transfer_support import code, roster_file, roster_row
-from tests.imports.test_workbook import inline_row, raw_xlsx
+from tests.hostile_files import inline_row, raw_xlsx
 
 
 def _firms():
@@ -103,35 +102,20 @@ def test_shanxi_has_no_filings_to_import(runner, tmp_path, app):
     assert "不受理" in result.stderr
 
 
-def _bomb(path):
-    zeros = b"0" * (1024 * 1024)
-    from imports import workbook
-
-    return raw_xlsx(path, [("s", (zeros for _ in range(workbook.MAX_UNCOMPRESSED_BYTES // len(zeros) + 1)),
-                            "visible")])
-
-
-def _empty_rows(path):
-    head = [inline_row(1, "单位名称", "统一社会信用代码")]
-    rows = (f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t></t></is></c></row>'.encode()
-            for n in range(2, 300_002))
-    return raw_xlsx(path, [("s", [*head, *rows], "visible")])
-
-
 @pytest.mark.parametrize(("make", "reason"), [
     (lambda p: p.write_bytes(b"just text") or p, "不是 .xlsx 工作簿"),
     (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512) or p, "已加密"),
-    (_bomb, "解压后超过"),
-    (_empty_rows, "超过"),
+    (hostile_files.zip_bomb, "解压后超过"),
+    (hostile_files.empty_string_rows, "超过"),
+    (hostile_files.cells_far_apart, "超过"),
+    (hostile_files.huge_inline_string, "超过"),
     (lambda p: raw_xlsx(p, [("s", inline_row(1, "x"), "hidden")]), "没有可见的工作表"),
     (lambda p: raw_xlsx(p, [("s", inline_row(1, "单位名称", "备注"), "visible")]), "缺少必需的列"),
 ])
 def test_unusable_files_exit_2_with_one_line_and_no_traceback(runner, tmp_path, make, reason):
     path = tmp_path / "hostile.xlsx"
     make(path)
-    started = time.perf_counter()
     result = runner.invoke(args=["import", "filings", str(path)])
-    assert time.perf_counter() - started < 5
     assert result.exit_code == 2, result.output
     assert reason in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
