@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from app.demo import credit_code
 from imports import workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -115,7 +116,9 @@ def shared_string_amplification(path):
 def formatted_empty_rows(path, *head_rows: bytes):
     """A header and data rows, then a million rows that hold only formatting (as a sheet formatted down to
     its last row does)."""
-    head = list(head_rows) or [inline_row(1, *ROSTER_HEADER)]
+    head = list(head_rows) or [inline_row(1, *ROSTER_HEADER),
+                               inline_row(2, "沈阳格式安防科技有限公司", credit_code("210100", "MA0FMT123"), "张三", "沈阳市",
+                                          "设计")]
     first = len(head) + 1
     empty = (f'<row r="{n}" s="1" customFormat="1"><c r="A{n}" s="1"/><c r="B{n}" s="1"/></row>'.encode()
              for n in range(first, 1_000_001))
