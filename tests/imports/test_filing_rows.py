@@ -57,6 +57,34 @@ def test_golden_errors(rules, name):
     assert result.refused_rows == {e["row"] for e in expected}
 
 
+@pytest.mark.parametrize("name", ["filings_messy.xlsx", "filings_bom.csv", "filings_gb18030.csv"])
+def test_golden_error_reports(rules, name, tmp_path):
+    """The error report of each golden input is what its hand-written errors say: one line per refused
+    row with its original row number, the row as the file had it, exactly the refused cells marked (pink,
+    with the reason as a comment), and every reason of the row in the last column."""
+    source = FIXTURES / name
+    expected = json.loads((FIXTURES / (name.rsplit(".", 1)[0] + ".errors.json")).read_text("utf-8"))
+    report = tmp_path / "report.xlsx"
+    write_error_report_for_file(report, source, run(rules, source).result.errors)
+    imported = run(rules, source)
+    original = {number: values for number, values in HeaderMatcher().find(open_sheet(source).rows())[1]}
+    sheet = openpyxl.load_workbook(report).active
+    header = [c.value for c in sheet[1]]
+    assert header == [ROW_NUMBER_HEADER, *[h if h != "" else None for h in imported.header.values], REASON_HEADER]
+    lines = list(sheet.iter_rows(min_row=2))
+    assert [line[0].value for line in lines] == sorted({e["row"] for e in expected})
+    for line in lines:
+        number = line[0].value
+        wanted = [e for e in expected if e["row"] == number]
+        marked = {header[c.column - 1].strip(): c.comment.text for c in line[1:-1] if c.comment is not None}
+        assert marked == {e["column"]: e["reason"] for e in wanted}, number
+        assert all(c.fill.fgColor.rgb.endswith("FFC7CE") for c in line[1:-1] if c.comment is not None)
+        assert line[-1].value == "；".join(e["reason"] for e in wanted)
+        shown = [c.value for c in line[1:-1]]
+        as_written = [v if v != "" else None for v in original[number]][:len(shown)]
+        assert shown[:len(as_written)] == as_written, number
+
+
 def test_golden_messy_clean_rows(rules):
     imported = run(rules, FIXTURES / "filings_messy.xlsx")
     assert imported.header.row_number == 3
