@@ -229,11 +229,11 @@ class CaseRowValidator:
         surcharge = self._money(raw.get("surcharge", ""), errors, "surcharge")
         if outcome == "fined":
             if not fine and "fine" not in errors:
-                errors["fine"] = "处理结果为罚款时必须填写罚款金额"
+                errors["fine"] = "罚款金额不能为空（处理结果为罚款）"
             if decided_on is None and "decided_on" not in errors:
-                errors["decided_on"] = "处理结果为罚款时必须填写决定日期"
+                errors["decided_on"] = "决定日期不能为空（处理结果为罚款）"
         elif outcome and (fine or collected or surcharge):
-            errors["fine"] = "处理结果不是罚款时，罚款、已缴、加处罚款金额应为空或 0"
+            errors["fine"] = "罚款金额应为空或 0：处理结果不是罚款时，罚款、已缴和加处罚款都不填"
         if surcharge > fine and "surcharge" not in errors:
             errors["surcharge"] = "加处罚款不能超过罚款金额（《行政处罚法》第七十二条）"
         if collected > fine + surcharge and "collected" not in errors:
