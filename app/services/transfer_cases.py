@@ -23,6 +23,7 @@ from app import audit
 from app.extensions import db
 from app.models import Firm, PenaltyCase
 from app.models.base import utcnow
+from app.models.cases import CASE_OUTCOMES
 from app.services.transfer import CHUNK, MODES, Outcome, Progress, _counting, cities_of, file_sha256
 from imports.case_rows import CASE_COLUMNS, CaseRowValidator, find_case_header
 from imports.error_report import write_error_report
@@ -30,6 +31,7 @@ from imports.filing_rows import RowError, ValidationResult
 from imports.headers import HeaderMap
 from imports.workbook import open_sheet
 from reports.export import XlsxExport
+from reports.money import fen_to_yuan_text
 from workflows.penalty_pack import load_penalty_pack
 
 _FIELDS = ("party_name", "party_type", "credit_code", "firm_id", "jurisdiction", "provision_code", "act_date",
@@ -55,9 +57,11 @@ def _validator(today: dt.date | None = None) -> CaseRowValidator:
 
 
 def _sample(rows: Sequence[dict]) -> list[dict]:
-    return [{"name": r["party_name"], "credit_code": r["case_number"], "city": provision_label(r["provision_code"]),
-             "business_types": r["outcome"], "filing_number": f"{r['fine_decided_fen'] / 100:.2f}",
-             "filed_on": str(r["decided_on"] or "")} for r in rows[:10]]
+    """The first valid cases as the preview shows them: labels in Chinese, money from integer fen."""
+    return [{"party": r["party_name"], "case_number": r["case_number"], "provision": provision_label(r["provision_code"]),
+             "outcome": CASE_OUTCOMES.get(r["outcome"], r["outcome"]),
+             "fine": fen_to_yuan_text(r["fine_decided_fen"]).removesuffix("元"),
+             "decided_on": str(r["decided_on"] or "")} for r in rows[:10]]
 
 
 def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=None, write: bool = True,
