@@ -46,8 +46,10 @@ def _frame(title: str, desc: str, maximum: float, body: list[str], labels: Seque
     parts.extend(body)
     for i, label in enumerate(labels):
         x = LEFT + slot * (i + 0.5)
+        text, whole = _fit(str(label), slot), str(label)
+        hint = f"<title>{escape(whole)}</title>" if text != whole else ""
         parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
-                     f'{escape(str(label))}</text>')
+                     f'{hint}{escape(text)}</text>')
     if len(legend) > 1:
         x = LEFT
         for s, name in enumerate(legend):
@@ -56,6 +58,24 @@ def _frame(title: str, desc: str, maximum: float, body: list[str], labels: Seque
             x += 24 + 14 * len(str(name))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+LABEL_EM = 11  # px a Chinese character of the axis text takes; Latin letters and digits about half
+
+
+def _fit(label: str, slot: float) -> str:
+    """The label as it fits under its bar group: cut with an ellipsis (the whole label stays in a <title>
+    for hovering, and in the table beside the chart), so long provision names do not run into each other."""
+    room = slot - 4
+
+    def width(text: str) -> float:
+        return sum(LABEL_EM if ord(ch) > 0x2E7F else LABEL_EM / 2 for ch in text)
+
+    if width(label) <= room:
+        return label
+    while label and width(label + "…") > room:
+        label = label[:-1]
+    return label + "…"
 
 
 def _id(title: str) -> str:
