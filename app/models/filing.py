@@ -55,6 +55,9 @@ class FilingRequest(db.Model):
     editor_ids: Mapped[list] = mapped_column(JSON, default=list)
     sent_actions: Mapped[list] = mapped_column(JSON, default=list)
     filing_number: Mapped[str | None] = mapped_column(String(64))
+    # An approved change that moved the filing to another bureau: the bureau that held it before, so that
+    # bureau learns the firm left its area (its clerks' home page lists such moves).
+    previous_authority_code: Mapped[str | None] = mapped_column(String(12), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

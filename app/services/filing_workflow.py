@@ -95,7 +95,10 @@ def apply_change(record, result: TransitionResult, ctx: Context) -> None:
     record.decided_at = result.at
     record.filing_number = record.firm.filing_number
     _copy_details(record)
-    record.firm.filing_authority_code = ctx.stage_authority(record.stage)
+    before, after = record.firm.filing_authority_code, ctx.stage_authority(record.stage)
+    if before and before != after:
+        record.previous_authority_code = before  # the old bureau is told (app/review/panels.py)
+    record.firm.filing_authority_code = after
 
 
 def cancel_filing(record, result: TransitionResult, ctx: Context) -> None:

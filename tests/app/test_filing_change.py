@@ -58,6 +58,13 @@ def test_a_change_moving_the_premises_is_reviewed_by_the_new_city_and_moves_the_
     assert "大连市公安局" in firm_client.get("/filings/").get_data(as_text=True)
     entry = firm_client.get(f"/roster/{firm.credit_code}").get_data(as_text=True)
     assert number in entry and "大连市公安局" in entry
+
+    # The old bureau learns the firm left its area; the new one is not told it moved away.
+    assert db.session.get(FilingRequest, change_id).previous_authority_code == "210100"
+    home = shenyang.get("/").get_data(as_text=True)
+    assert "迁出本辖区的备案单位" in home
+    assert f"{firm.name}（{number}）经营场所迁至大连市，备案改由大连市公安局管理" in home
+    assert "迁出本辖区的备案单位" not in dalian.get("/").get_data(as_text=True)
     assert firm_client.get("/filings/certificate.pdf").status_code == 200
 
     # Dalian's own numbering is untouched: its next first filing is its 0001.
@@ -69,7 +76,7 @@ def test_a_change_moving_the_premises_is_reviewed_by_the_new_city_and_moves_the_
     assert db.session.get(Firm, other.id).filing_number.endswith("210200-0001号")
 
 
-def test_a_change_within_the_same_city_keeps_the_bureau(app, factory):
+def test_a_change_within_the_same_city_keeps_the_bureau_and_tells_nobody_of_a_move(app, factory):
     pack = app.extensions["jifang.pack"]
     firm_client, shenyang, firm = _filed_in_shenyang(app, factory)
     change_id = start(firm_client, "change")
@@ -79,6 +86,8 @@ def test_a_change_within_the_same_city_keeps_the_bureau(app, factory):
     db.session.expire_all()
     firm = db.session.get(Firm, firm.id)
     assert (firm.name, firm.filing_authority_code) == ("新名称安防有限公司", "210100")
+    assert db.session.get(FilingRequest, change_id).previous_authority_code is None
+    assert "迁出本辖区的备案单位" not in shenyang.get("/").get_data(as_text=True)
 
 
 def test_a_returned_request_moved_to_another_city_cannot_go_back_to_the_old_bureau(app, factory):
