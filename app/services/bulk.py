@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 
 CHUNK = 20_000
 _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
@@ -46,7 +47,13 @@ def _copy_rows(connection, table: Table, columns: Sequence[str], rows: Sequence[
     quote = connection.dialect.identifier_preparer.quote
     sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     raw = connection.connection.dbapi_connection
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        write = copy.write_row
-        for row in rows:
-            write(row)
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+    except dbapi.Error as exc:
+        # COPY bypasses SQLAlchemy's execution, so wrap the driver's error the way SQLAlchemy would have
+        # (a duplicate key is an sqlalchemy.exc.IntegrityError for the callers, whichever way it was written).
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc

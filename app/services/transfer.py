@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import audit
 from app.extensions import db
@@ -39,6 +40,17 @@ from imports.headers import HeaderMap, HeaderMatcher
 from imports.workbook import open_sheet
 
 MODES = ("all-or-nothing", "valid-rows")
+WRITE_ATTEMPTS = 2
+
+
+class ImportConflict(Exception):
+    """Other writes kept colliding with this import's (the same credit codes or filing numbers); nothing
+    was written. ``reason`` is one line of Chinese for the user."""
+
+    reason = "无法导入：其他操作同时写入了相同的单位或备案编号，本次未写入任何数据，请重新导入"
+
+    def __init__(self):
+        super().__init__(self.reason)
 CHUNK = 5000
 INSERT_CHUNK = 20_000
 PREVIEW_ROWS = 10
@@ -351,16 +363,30 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
     outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), checked.refused
     outcome.errors = result.errors
     outcome.sample = _sample(result.rows, pack)
-    connection = db.session.connection()
     present = set(checked.header.index)
-    plan = plan_filings(connection, result.rows, present, pack)
-    outcome.unchanged = plan.unchanged
     blocked = mode == "all-or-nothing" and not result.ok
     restore_cache = None
-    if write and not blocked:
-        base = result.total_rows
+    base = result.total_rows  # the write phase's progress counts on from the rows checked
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        connection = db.session.connection()
+        plan = plan_filings(connection, result.rows, present, pack)
+        if not write or blocked:
+            break
         restore_cache = _widen_sqlite_cache(connection)
-        apply_plan(connection, plan, (lambda n: progress(base + n, "write")) if progress else None)
+        try:
+            apply_plan(connection, plan, (lambda n: progress(base + n, "write")) if progress else None)
+            break
+        except (IntegrityError, OperationalError) as exc:
+            # Another writer committed one of these firms (or a number) after the plan was made; plan again
+            # against what is stored now, once. SQLite reports the same race as a busy snapshot.
+            db.session.rollback()
+            if restore_cache is not None:
+                restore_cache()
+                restore_cache = None
+            if attempt == WRITE_ATTEMPTS:
+                raise ImportConflict() from exc
+    outcome.unchanged = plan.unchanged
+    if write and not blocked:
         outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
         outcome.written = plan.written
     elif not write:

@@ -117,6 +117,9 @@ def run_job(job_id: int) -> None:
     except UnusableWorkbook as exc:
         db.session.rollback()
         _finish(job_id, "failed", message=exc.reason)
+    except transfer.ImportConflict as exc:
+        db.session.rollback()
+        _finish(job_id, "failed", message=exc.reason)
     except Exception:  # noqa: BLE001 - a job must end, and say so, whatever went wrong
         log.exception("import job %s failed", job_id)
         db.session.rollback()

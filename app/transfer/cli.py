@@ -62,10 +62,17 @@ def _run_import(file: str, mode: str, report: str | None, run, write_report) -> 
     """The shared shape of `import filings` and `import cases`: exit 0 all in, 1 rows refused, 2 unusable."""
     _check_file(file)
     name = os.path.basename(file)
+    from sqlalchemy.exc import IntegrityError
+
+    from app.services.transfer import ImportConflict
+
     try:
         outcome = run(file, name, mode=mode, actor="cli")
     except UnusableWorkbook as exc:
         _unusable(exc.reason)
+    except (ImportConflict, IntegrityError):  # rows collided with another writer's: nothing was written
+        click.echo(ImportConflict.reason, err=True)
+        raise SystemExit(1) from None
     _report_outcome(outcome, report, lambda target: write_report(target, file, name, outcome.errors))
 
 

@@ -45,3 +45,16 @@ def test_nothing_to_insert_writes_nothing(app, db):
         insert_rows(db.session.connection(), Firm.__table__, COLUMNS, [])
         db.session.commit()
         assert db.session.scalars(select(Firm.id)).all() == []
+
+
+def test_a_duplicate_key_is_an_integrity_error_on_either_database(app, db):
+    """Callers catch SQLAlchemy's IntegrityError whether the rows went by executemany or by COPY."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        row = _rows(1)
+        insert_rows(db.session.connection(), Firm.__table__, COLUMNS, row)
+        with pytest.raises(IntegrityError):
+            insert_rows(db.session.connection(), Firm.__table__, COLUMNS, row)
+        db.session.rollback()

@@ -149,3 +149,50 @@ def test_an_exported_roster_imports_back_unchanged(runner, tmp_path):
 def test_export_needs_a_known_extension(runner, tmp_path):
     result = runner.invoke(args=["export", "warnings", str(tmp_path / "w.pdf")])
     assert result.exit_code == 2 and ".xlsx 或 .csv" in result.output
+
+
+def _collide_once(monkeypatch, credit_code, name="并发写入的单位"):
+    """Just before the import writes, another session commits a firm with one of the file's credit codes."""
+    from app.services import transfer
+
+    real = transfer.apply_plan
+    calls = []
+
+    def racing(connection, plan, progress=None):
+        calls.append(1)
+        if len(calls) == 1:
+            with db.engine.begin() as other:
+                other.execute(Firm.__table__.insert().values(name=name, credit_code=credit_code, legal_rep="",
+                                                             registered_address="", premises_address="",
+                                                             contact_name="", contact_phone=""))
+        return real(connection, plan, progress)
+
+    monkeypatch.setattr(transfer, "apply_plan", racing)
+    return calls
+
+
+def test_a_firm_written_by_someone_else_meanwhile_is_updated_not_doubled(runner, tmp_path, monkeypatch):
+    calls = _collide_once(monkeypatch, code(2))
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1), roster_row(2), roster_row(3)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 2  # planned again after the collision
+    assert "新增 2，更新 1" in result.output
+    firms = _firms()
+    assert len(firms) == 3 and firms[code(2)].name == "沈阳第2安防科技有限公司"
+
+
+def test_an_import_that_keeps_colliding_says_so_in_one_line_and_writes_nothing(runner, tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from app.services import transfer
+
+    def always_colliding(connection, plan, progress=None):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(transfer, "apply_plan", always_colliding)
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == transfer.ImportConflict.reason and "Traceback" not in result.output
+    assert _firms() == {} and _audits() == []

@@ -202,3 +202,22 @@ def test_a_case_ledger_preview_reads_in_chinese_with_money_in_yuan(login_as, tmp
     row = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "|", sample.split("<tbody>", 1)[1]))
     assert "沈阳甲安防有限公司" in row and "沈公技罚〔2024〕1号" in row and "第三十五条" in row
     assert "罚款" in row and "3,000.50" in row and "fined" not in row
+
+
+def test_an_import_job_that_keeps_colliding_fails_with_its_reason(login_as, tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from app.services import transfer
+
+    def always_colliding(connection, plan, progress=None):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    client, _ = login_as("provincial_clerk")
+    job_id = _job_id(_upload(client, roster_file(tmp_path / "r.xlsx", [roster_row(1)])))
+    monkeypatch.setattr(transfer, "apply_plan", always_colliding)
+    post_form(client, f"/transfer/jobs/{job_id}/confirm", {"mode": "all-or-nothing"},
+              token_from=f"/transfer/jobs/{job_id}")
+    job = db.session.get(ImportJob, job_id)
+    assert job.status == "failed" and job.message == transfer.ImportConflict.reason
+    assert _firm_count() == 0
+    assert "其他操作同时写入了相同的单位" in client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
