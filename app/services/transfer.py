@@ -47,7 +47,7 @@ class ImportConflict(Exception):
     """Other writes kept colliding with this import's (the same credit codes or filing numbers); nothing
     was written. ``reason`` is one line of Chinese for the user."""
 
-    reason = "无法导入：其他操作同时写入了相同的单位或备案编号，本次未写入任何数据，请重新导入"
+    reason = "无法导入：其他操作同时写入了相同的记录（单位、备案编号或案件编号），本次未写入任何数据，请重新导入"
 
     def __init__(self):
         super().__init__(self.reason)

@@ -220,4 +220,4 @@ def test_an_import_job_that_keeps_colliding_fails_with_its_reason(login_as, tmp_
     job = db.session.get(ImportJob, job_id)
     assert job.status == "failed" and job.message == transfer.ImportConflict.reason
     assert _firm_count() == 0
-    assert "其他操作同时写入了相同的单位" in client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
+    assert "其他操作同时写入了相同的记录" in client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
