@@ -18,13 +18,24 @@ from collections.abc import Sequence
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import audit
 from app.extensions import db
 from app.models import Firm, PenaltyCase
 from app.models.base import utcnow
 from app.models.cases import CASE_OUTCOMES
-from app.services.transfer import CHUNK, MODES, Outcome, Progress, _counting, cities_of, file_sha256
+from app.services.transfer import (
+    CHUNK,
+    MODES,
+    WRITE_ATTEMPTS,
+    ImportConflict,
+    Outcome,
+    Progress,
+    _counting,
+    cities_of,
+    file_sha256,
+)
 from imports.case_rows import CASE_COLUMNS, CaseRowValidator, find_case_header
 from imports.error_report import write_error_report
 from imports.filing_rows import RowError, ValidationResult
@@ -77,11 +88,21 @@ def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=
         _refuse_other_cities(db.session.connection(), result, header, allowed_cities)
     outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), len(result.refused_rows)
     outcome.errors, outcome.sample = result.errors, _sample(result.rows)
-    connection = db.session.connection()
-    inserts, updates = _plan(connection, result.rows)
+    blocked = mode == "all-or-nothing" and not result.ok
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        connection = db.session.connection()
+        inserts, updates = _plan(connection, result.rows)
+        if not write or blocked:
+            break
+        try:
+            _write(connection, inserts, updates)
+            break
+        except (IntegrityError, OperationalError) as exc:  # a case number committed meanwhile: plan again, once
+            db.session.rollback()
+            if attempt == WRITE_ATTEMPTS:
+                raise ImportConflict() from exc
     outcome.unchanged = len(result.rows) - len(inserts) - len(updates)
     outcome.inserted, outcome.updated = len(inserts), len(updates)
-    blocked = mode == "all-or-nothing" and not result.ok
     if not write:
         outcome.written = 0 if blocked else len(inserts) + len(updates)
         db.session.rollback()
@@ -89,14 +110,6 @@ def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=
     if blocked:
         outcome.inserted = outcome.updated = 0
     else:
-        table = PenaltyCase.__table__
-        for start in range(0, len(inserts), CHUNK):
-            connection.execute(insert(table), inserts[start:start + CHUNK])
-        if updates:
-            stmt = (update(table).where(table.c.id == bindparam("b_id"))
-                    .values({c: bindparam("b_" + c) for c in (*_FIELDS, "updated_at")}))
-            for start in range(0, len(updates), CHUNK):
-                connection.execute(stmt, updates[start:start + CHUNK])
         outcome.written = len(inserts) + len(updates)
         if progress:
             progress(outcome.total + outcome.written, "write")
@@ -107,6 +120,17 @@ def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=
         finish(outcome)
     db.session.commit()
     return outcome
+
+
+def _write(connection, inserts: list[dict], updates: list[dict]) -> None:
+    table = PenaltyCase.__table__
+    for start in range(0, len(inserts), CHUNK):
+        connection.execute(insert(table), inserts[start:start + CHUNK])
+    if updates:
+        stmt = (update(table).where(table.c.id == bindparam("b_id"))
+                .values({c: bindparam("b_" + c) for c in (*_FIELDS, "updated_at")}))
+        for start in range(0, len(updates), CHUNK):
+            connection.execute(stmt, updates[start:start + CHUNK])
 
 
 def _refuse_other_cities(connection, result: ValidationResult, header: HeaderMap, allowed: set[str]) -> None:

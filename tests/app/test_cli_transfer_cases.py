@@ -90,3 +90,28 @@ def test_parse_yuan():
         except ValueError:
             continue
         raise AssertionError(bad)
+
+
+def test_a_case_recorded_by_someone_else_meanwhile_is_updated_not_doubled(runner, tmp_path, monkeypatch):
+    from app.services import transfer_cases
+
+    real, calls = transfer_cases._write, []
+
+    def racing(connection, inserts, updates):
+        calls.append(1)
+        if len(calls) == 1:  # another session records case 2 between the plan and the write
+            with db.engine.begin() as other:
+                other.execute(PenaltyCase.__table__.insert().values(
+                    case_number="沈公技罚〔2024〕2号", party_name="并发登记", party_type="unit", jurisdiction="liaoning",
+                    provision_code="liaoning-35", outcome="pending", state="opened", fine_decided_fen=0,
+                    fine_collected_fen=0, surcharge_fen=0))
+        return real(connection, inserts, updates)
+
+    monkeypatch.setattr(transfer_cases, "_write", racing)
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(path, HEADERS, [case(1), case(2)])
+    result = runner.invoke(args=["import", "cases", str(path)])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 2 and "新增 1，更新 1" in result.output
+    cases = _cases()
+    assert len(cases) == 2 and cases["沈公技罚〔2024〕2号"].party_name == "沈阳第2安防公司"
