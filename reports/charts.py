@@ -14,6 +14,8 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 720, 300
+PUNCTUATION = {"zh": ("：", "；", "，"), "en": (": ", "; ", ", ")}
+"""Colon, semicolon and comma of the hover titles and the description screen readers speak, by language."""
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
 
 
@@ -82,8 +84,17 @@ def _id(title: str) -> str:
     return f"c{zlib.crc32(title.encode()):08x}"
 
 
-def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Markup:
+def _describe(labels: Sequence[str], series: dict[str, Sequence[float]], language: str) -> str:
+    colon, semicolon, comma = PUNCTUATION.get(language, PUNCTUATION["zh"])
+    return semicolon.join(f"{name}{colon}" + comma.join(f"{lab} {_number(v)}" for lab, v in
+                                                         zip(labels, vals, strict=True))
+                          for name, vals in series.items())
+
+
+def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *,
+              language: str = "zh") -> Markup:
     """Grouped vertical bars: one group per label, one bar per series."""
+    colon = PUNCTUATION.get(language, PUNCTUATION["zh"])[0]
     names = list(series)
     maximum = _nice_max(max((max(v, default=0) for v in series.values()), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -95,14 +106,13 @@ def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[floa
             h = plot_h * float(value) / maximum
             x = LEFT + slot * i + slot * 0.1 + bar * s
             body.append(f'<rect class="series-{s}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
-                        f'height="{h:.1f}"><title>{escape(str(labels[i]))} {escape(name)}：{_number(value)}'
+                        f'height="{h:.1f}"><title>{escape(str(labels[i]))} {escape(name)}{colon}{_number(value)}'
                         f"</title></rect>")
-    desc = "；".join(f"{name}：" + "，".join(f"{lab} {_number(v)}" for lab, v in zip(labels, vals, strict=True))
-                    for name, vals in series.items())
-    return _frame(title, desc, maximum, body, labels, names, slot)
+    return _frame(title, _describe(labels, series, language), maximum, body, labels, names, slot)
 
 
-def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Markup:
+def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *,
+               language: str = "zh") -> Markup:
     """Lines with a dot per point, e.g. a count per month."""
     names = list(series)
     maximum = _nice_max(max((max(v, default=0) for v in series.values()), default=0))
@@ -115,6 +125,4 @@ def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[flo
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="line series-{s}" points="{path}"/>')
         body.extend(f'<circle class="series-{s}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>' for x, y in points)
-    desc = "；".join(f"{name}：" + "，".join(f"{lab} {_number(v)}" for lab, v in zip(labels, vals, strict=True))
-                    for name, vals in series.items())
-    return _frame(title, desc, maximum, body, labels, names, slot)
+    return _frame(title, _describe(labels, series, language), maximum, body, labels, names, slot)

@@ -6,6 +6,7 @@ import datetime as dt
 import tempfile
 
 from flask import abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.dashboard import bp
@@ -43,18 +44,21 @@ def index():
     fines = f.fines.drop(index="合计")
     # Titles and series in the page's language; the figures' own labels are the workbook's (Chinese),
     # translated for display where the glossary knows them (_ returns any other label, a city, as it is).
+    language = "en" if str(get_locale()).startswith("en") else "zh"
     charts = {
         "monthly": line_chart(_("%(year)s年每月新备案、变更与注销", year=year), months,
-                              {_(c): list(f.monthly[c].iloc[:12]) for c in f.monthly.columns}),
+                              {_(c): list(f.monthly[c].iloc[:12]) for c in f.monthly.columns}, language=language),
         "cities": bar_chart(_("%(year)s年末各市在册备案单位", year=year), list(cities.index),
-                            {_("在册单位"): list(cities)}),
+                            {_("在册单位"): list(cities)}, language=language),
         "complaints": bar_chart(_("%(year)s年投诉处理结果", year=year), [_(o) for o in f.complaints.index[:-1]],
-                                {_("件数"): list(f.complaints["件数"].iloc[:-1])}),
+                                {_("件数"): list(f.complaints["件数"].iloc[:-1])}, language=language),
         "warnings": bar_chart(_("%(year)s年每月警示发布与撤销", year=year), months,
-                              {_(c): list(f.warnings[c].iloc[:12]) for c in f.warnings.columns}),
-        "cases": bar_chart(_("%(year)s年各条款处罚案件", year=year), list(cases.index), {_("案件"): list(cases)}),
+                              {_(c): list(f.warnings[c].iloc[:12]) for c in f.warnings.columns}, language=language),
+        "cases": bar_chart(_("%(year)s年各条款处罚案件", year=year), list(cases.index), {_("案件"): list(cases)},
+                           language=language),
         "fines": bar_chart(_("%(year)s年各条款罚款（元）", year=year), list(fines.index),
-                           {_(c): list(fines[c]) for c in ("决定罚款（元）", "已收缴（元）", "未缴（元）")}),
+                           {_(c): list(fines[c]) for c in ("决定罚款（元）", "已收缴（元）", "未缴（元）")},
+                           language=language),
     }
     this_year = dt.date.today().year
     return render_template("dashboard/index.html", year=year, f=f, charts=charts, rows=_rows,

@@ -163,6 +163,9 @@ def test_the_dashboard_reads_in_english(login_as, factory):
     assert f"New filings, changes and cancellations by month, {year}" in titles
     assert f"Fines by provision (yuan), {year}" in titles
     assert not HAN.search(titles), titles
+    descriptions = " ".join(re.findall(r'<desc id="[^"]*">(.*?)</desc>', markup))
+    assert "New filings: 1 1, 2 0" in descriptions  # "series: month count, month count, ..."
+    assert "：" not in descriptions and "；" not in descriptions  # English punctuation for screen readers
     monthly = markup.split('<table class="stats">', 1)[1].split("</table>", 1)[0]
     assert "New filings" in monthly and "Jan" in monthly and "Total" in monthly
     assert not HAN.search(_text(monthly)), _text(monthly)
