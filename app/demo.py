@@ -128,14 +128,11 @@ def load() -> list[str]:
 
 def _load_regulation_text(pack) -> list[str]:
     """Load the deployment's regulation text when the bureau's copy sits beside the project."""
-    import os
-    from pathlib import Path
-
     from app.models import RegulationText
     from app.services.regulations import RegulationImportError, import_regulation
+    from imports.regulation_text import regulations_dir
 
-    folder = Path(os.environ.get("JIFANG_REGULATIONS_DIR") or Path(current_app.root_path).parent.parent / "shared" / "regulations")
-    path = folder / pack.regulation.source
+    path = regulations_dir() / pack.regulation.source
     if not path.is_file() or db.session.scalar(select(RegulationText.id).where(RegulationText.jurisdiction == pack.code)):
         return []
     try:

@@ -307,3 +307,30 @@ def _find_title(preamble: list[str]) -> str | None:
 def load_regulation_file(path: str | Path) -> Regulation:
     """Parse a regulation file (UTF-8, with or without a byte-order mark)."""
     return parse_regulation(Path(path).read_text(encoding="utf-8-sig"))
+
+
+REGULATIONS_DIR_VAR = "JIFANG_REGULATIONS_DIR"
+_PROJECT = Path(__file__).resolve().parents[1]
+
+
+def regulations_dir() -> Path:
+    """Where the bureau's copies of the regulations are: JIFANG_REGULATIONS_DIR, else shared/regulations
+    beside the project, else beside the repository this checkout was cloned from (a clone made elsewhere,
+    e.g. in /tmp, still finds the texts of the workplace it came from). The texts are not in the project:
+    it cites them by article and does not copy them. The first candidate is returned when none exists."""
+    import os
+    import subprocess
+
+    if os.environ.get(REGULATIONS_DIR_VAR):
+        return Path(os.environ[REGULATIONS_DIR_VAR])
+    beside = _PROJECT.parent / "shared" / "regulations"
+    candidates = [beside]
+    try:
+        origin = subprocess.run(["git", "-C", str(_PROJECT), "config", "--get", "remote.origin.url"],
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        origin = ""
+    origin = origin.removeprefix("file://")
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared" / "regulations")
+    return next((c for c in candidates if c.is_dir()), beside)

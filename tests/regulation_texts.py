@@ -1,4 +1,4 @@
-"""Where the tests find the regulation texts the bureau received (../shared/regulations).
+"""Where the tests find the regulation texts the bureau received (imports.regulation_text.regulations_dir).
 
 The project ships the structured facts, not the texts. Tests that read them skip with a message when the
 folder is absent, and fail instead when CI=true, so that CI never passes without the cross-checks.
@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from imports.regulation_text import REGULATIONS_DIR_VAR as ENV_VAR
 from imports.regulation_text import Regulation, load_regulation_file
-
-ENV_VAR = "JIFANG_REGULATIONS_DIR"
-DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "regulations"
+from imports.regulation_text import regulations_dir as _found_dir
 
 # file → jurisdiction; Shanxi comes in two layouts of one text.
 FILES = {
@@ -29,7 +28,7 @@ FILES = {
 
 def regulations_dir() -> Path:
     """The folder of texts, or skip (fail under CI) when it is not there."""
-    folder = Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+    folder = _found_dir()
     if folder.is_dir() and all((folder / name).is_file() for name in FILES):
         return folder
     message = f"regulation texts not found in {folder} (set {ENV_VAR} to the folder of the five texts)"
