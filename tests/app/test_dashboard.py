@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from openpyxl import load_workbook
 
-from app.extensions import db
-from app.models import FirmBusinessType, PenaltyCase
-
-YEAR = dt.date.today().year
-
-
-def _seed(factory):
-    factory.firm("统计单位", filing_number="N1", filed_on=dt.date(YEAR, 1, 2), filing_status="in_force",
-                 filing_authority_code="210100", business_types=[FirmBusinessType(type_code="design")])
-    db.session.add(PenaltyCase(case_number="C1", party_name="统计单位", jurisdiction="liaoning",
-                               provision_code="liaoning-35", decided_on=dt.date(YEAR, 1, 3), outcome="fined",
-                               fine_decided_fen=123456, state="decided"))
-    db.session.commit()
+from tests.app.dashboard_support import YEAR, seed_year
 
 
 def test_dashboard_renders_svg_charts_and_tables(login_as, factory):
-    _seed(factory)
+    seed_year(factory)
     client, _ = login_as("city_clerk")
     response = client.get("/dashboard/")
     assert response.status_code == 200
@@ -43,7 +30,7 @@ def test_year_selector_and_bad_years(login_as):
 
 
 def test_workbook_download(login_as, factory):
-    _seed(factory)
+    seed_year(factory)
     client, _ = login_as("admin")
     response = client.get(f"/dashboard/annual-{YEAR}.xlsx")
     assert response.status_code == 200

@@ -141,18 +141,10 @@ def test_chinese_stays_the_default(client):
 def test_the_dashboard_reads_in_english(login_as, factory):
     """Key figures, chart titles and the tables' fixed labels in English; only names stay Chinese (the
     cities, the provisions' article numbers), and the workbook itself stays Chinese."""
-    import datetime as dt
+    from tests.app.dashboard_support import YEAR as year
+    from tests.app.dashboard_support import seed_year
 
-    from app.extensions import db
-    from app.models import FirmBusinessType, PenaltyCase
-
-    year = dt.date.today().year
-    factory.firm("统计单位", filing_number="N1", filed_on=dt.date(year, 1, 2), filing_status="in_force",
-                 filing_authority_code="210100", business_types=[FirmBusinessType(type_code="design")])
-    db.session.add(PenaltyCase(case_number="C1", party_name="统计单位", jurisdiction="liaoning",
-                               provision_code="liaoning-35", decided_on=dt.date(year, 1, 3), outcome="fined",
-                               fine_decided_fen=123456, state="decided"))
-    db.session.commit()
+    seed_year(factory)
     client, _user = login_as("provincial_clerk")
     _english(client, "/dashboard/")
     markup = _page(client, "/dashboard/")
