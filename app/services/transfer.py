@@ -333,6 +333,31 @@ def _insert_firms(connection, rows: Sequence[tuple]) -> list[int]:
     return ids  # type: ignore[return-value]
 
 
+def plan_and_write(plan: Callable, write: Callable | None):
+    """``plan(connection)``, then ``write(connection, planned)`` unless ``write`` is None (a preview, or an
+    all-or-nothing import with refused rows); returns what was planned.
+
+    Another writer may commit one of these records between the plan and the write (a unique credit code,
+    filing number or case number collides; SQLite reports the same race as a busy snapshot). Then the
+    transaction is rolled back and planned again against what is stored now, so those records are updated
+    rather than doubled; a second collision raises ImportConflict, with nothing written.
+    """
+    attempt = 1
+    while True:
+        connection = db.session.connection()
+        planned = plan(connection)
+        if write is None:
+            return planned
+        try:
+            write(connection, planned)
+            return planned
+        except (IntegrityError, OperationalError) as exc:
+            db.session.rollback()
+            if attempt == WRITE_ATTEMPTS:
+                raise ImportConflict() from exc
+            attempt += 1
+
+
 def _sample(rows: Sequence[dict], pack) -> list[dict]:
     city = {c.code: c.name for c in pack.cities}
     types = {b.code: b.name for b in pack.filing.business_types}
@@ -365,47 +390,37 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
     outcome.sample = _sample(result.rows, pack)
     present = set(checked.header.index)
     blocked = mode == "all-or-nothing" and not result.ok
-    restore_cache = None
     base = result.total_rows  # the write phase's progress counts on from the rows checked
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        connection = db.session.connection()
-        plan = plan_filings(connection, result.rows, present, pack)
-        if not write or blocked:
-            break
-        restore_cache = _widen_sqlite_cache(connection)
-        try:
-            apply_plan(connection, plan, (lambda n: progress(base + n, "write")) if progress else None)
-            break
-        except (IntegrityError, OperationalError) as exc:
-            # Another writer committed one of these firms (or a number) after the plan was made; plan again
-            # against what is stored now, once. SQLite reports the same race as a busy snapshot.
-            db.session.rollback()
-            if restore_cache is not None:
-                restore_cache()
-                restore_cache = None
-            if attempt == WRITE_ATTEMPTS:
-                raise ImportConflict() from exc
-    outcome.unchanged = plan.unchanged
-    if write and not blocked:
-        outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
-        outcome.written = plan.written
-    elif not write:
-        outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
-        outcome.written = 0 if blocked else plan.written
-    if write:
-        audit.record("import_filings", object_type="firm", actor=actor, detail={
-            "file": filename, "sha256": outcome.sha256, "mode": mode, **outcome.counts(),
-            "result": "refused" if blocked else "written", **(extra or {}),
-        })
-        if finish is not None:
-            finish(outcome)
-        try:
+    restores: list[Callable[[], None]] = []
+
+    def write_plan(connection, plan: Plan) -> None:
+        if (restore := _widen_sqlite_cache(connection)) is not None:
+            restores.append(restore)
+        apply_plan(connection, plan, (lambda n: progress(base + n, "write")) if progress else None)
+
+    try:
+        plan = plan_and_write(lambda connection: plan_filings(connection, result.rows, present, pack),
+                              write_plan if write and not blocked else None)
+        outcome.unchanged = plan.unchanged
+        if write and not blocked:
+            outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
+            outcome.written = plan.written
+        elif not write:
+            outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
+            outcome.written = 0 if blocked else plan.written
+        if write:
+            audit.record("import_filings", object_type="firm", actor=actor, detail={
+                "file": filename, "sha256": outcome.sha256, "mode": mode, **outcome.counts(),
+                "result": "refused" if blocked else "written", **(extra or {}),
+            })
+            if finish is not None:
+                finish(outcome)
             db.session.commit()
-        finally:
-            if restore_cache is not None:
-                restore_cache()
-    else:
-        db.session.rollback()
+        else:
+            db.session.rollback()
+    finally:
+        for restore in restores:
+            restore()
     return outcome
 
 

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import audit
 from app.extensions import db
@@ -28,13 +27,12 @@ from app.models.cases import CASE_OUTCOMES
 from app.services.transfer import (
     CHUNK,
     MODES,
-    WRITE_ATTEMPTS,
-    ImportConflict,
     Outcome,
     Progress,
     _counting,
     cities_of,
     file_sha256,
+    plan_and_write,
 )
 from imports.case_rows import CASE_COLUMNS, CaseRowValidator, find_case_header
 from imports.error_report import write_error_report
@@ -89,18 +87,8 @@ def run_case_import(path, filename: str, *, mode: str = "all-or-nothing", actor=
     outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), len(result.refused_rows)
     outcome.errors, outcome.sample = result.errors, _sample(result.rows)
     blocked = mode == "all-or-nothing" and not result.ok
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        connection = db.session.connection()
-        inserts, updates = _plan(connection, result.rows)
-        if not write or blocked:
-            break
-        try:
-            _write(connection, inserts, updates)
-            break
-        except (IntegrityError, OperationalError) as exc:  # a case number committed meanwhile: plan again, once
-            db.session.rollback()
-            if attempt == WRITE_ATTEMPTS:
-                raise ImportConflict() from exc
+    inserts, updates = plan_and_write(lambda connection: _plan(connection, result.rows),
+                                      None if not write or blocked else (lambda c, planned: _write(c, *planned)))
     outcome.unchanged = len(result.rows) - len(inserts) - len(updates)
     outcome.inserted, outcome.updated = len(inserts), len(updates)
     if not write:
