@@ -4,10 +4,13 @@ import datetime as dt
 
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from app.extensions import db
 from app.home import home_panel
+from app.models import FilingRequest
 from app.services import filing as filings
-from workflows.time_limits import china_today
+from workflows.time_limits import china_today, local_date
 
 
 @home_panel("city_clerk", "provincial_clerk", order=10)
@@ -35,12 +38,6 @@ def moved_away(user):
     """Firms whose approved change moved their filing from this bureau to another (Liaoning art. 16: the
     filing follows the premises' city). The new bureau reviewed the change; the old one must still learn
     that the firm is no longer under its supervision."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.models import FilingRequest
-    from workflows.time_limits import local_date
-
     if not user.authority_code:
         return None
     since = china_today() - dt.timedelta(days=MOVED_AWAY_DAYS)
