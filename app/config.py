@@ -35,6 +35,9 @@ class Config:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER = None  # default: <instance>/uploads, outside the web root
     ROSTER_PAGE_SIZE = 50
+    # Flask-Limiter: in-process counters unless JIFANG_REDIS_URL names a Redis server.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 def from_environment() -> dict:
@@ -48,6 +51,8 @@ def from_environment() -> dict:
         "JIFANG_JOBS_EMBEDDED": env.get("JIFANG_JOBS_EMBEDDED"),
         "JIFANG_JOBS_DB": env.get("JIFANG_JOBS_DB"),
     }
+    if env.get("JIFANG_REDIS_URL"):
+        found["RATELIMIT_STORAGE_URI"] = env["JIFANG_REDIS_URL"]
     if env.get("SESSION_COOKIE_SECURE") == "1":
         found["SESSION_COOKIE_SECURE"] = True
     return {key: value for key, value in found.items() if value}

@@ -1,6 +1,8 @@
 """Extension objects, created here and initialised in the factory (no app bound at import time)."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Per-address throttles (log-in, sign-up, expensive exports). Storage: memory by default, Redis when
+# JIFANG_REDIS_URL is set so that several app servers count together (config.from_environment).
+limiter = Limiter(key_func=get_remote_address)

@@ -1,5 +1,6 @@
 """The database models; importing this package registers every table with the metadata."""
 
+from app.models.account import AccountCode, ClaimRequest
 from app.models.audit import AuditEntry
 from app.models.cases import Complaint, PenaltyCase, WarningNotice
 from app.models.filing import FilingDocument, FilingMessage, FilingNumberCounter, FilingRequest, FilingStaff
@@ -9,6 +10,7 @@ from app.models.transfer import ImportJob
 from app.models.user import Role, User
 
 __all__ = [
+    "AccountCode", "ClaimRequest",
     "AuditEntry", "FilingDocument", "FilingMessage", "FilingNumberCounter", "FilingRequest", "FilingStaff",
     "Firm", "FirmBusinessType", "FirmNameGram", "RegulationArticle", "RegulationText", "Role", "User",
     "Complaint", "ImportJob", "PenaltyCase", "WarningNotice",

@@ -60,6 +60,10 @@ class FilingRequest(db.Model):
     previous_authority_code: Mapped[str | None] = mapped_column(String(12), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Optimistic lock: every UPDATE checks and bumps it, so of two actors on the same version only the
+    # first is written; the second gets StaleDataError and is told the page is stale.
+    version: Mapped[int] = mapped_column(default=1)
 
     firm = relationship("Firm")
     staff = relationship(
@@ -73,6 +77,7 @@ class FilingRequest(db.Model):
     )
 
     __table_args__ = (Index("ix_filing_request_queue", "authority_code", "state", "state_entered_at"),)
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def kind_label(self) -> str:

@@ -38,6 +38,9 @@ class Firm(db.Model):
     filing_authority_code: Mapped[str | None] = mapped_column(String(12))
     # none: never filed; in_force: filed; cancelled: filing cancelled (注销)
     filing_status: Mapped[str] = mapped_column(String(16), default="none")
+    # Created by a pending self sign-up, not yet in the register: a clerk's approval of its first filing
+    # (or an import, or a clerk's own record) makes it a register entry.
+    provisional: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -48,6 +48,25 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
 
+    # Log-in protection (issue 9). Counters live in the database so that every worker sees them.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[dt.datetime | None]
+    locked_until: Mapped[dt.datetime | None]
+    # Bumped by logout, password change, reset and deactivation: a session carrying an older value ends.
+    session_generation: Mapped[int] = mapped_column(default=0)
+    # A password set by someone else (admin reset, bureau reset code) must be changed at the next log-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    password_changed_at: Mapped[dt.datetime | None]
+    # Base32 TOTP secret (RFC 6238) of a clerk or admin who enrolled a second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Firm accounts only. "bound": the account acts for its firm. "pending": a self sign-up whose firm was
+    # not in the register; it sees only its own requests until a clerk approves its first filing after
+    # checking the business licence. An account never becomes bound to a firm already in the register
+    # except by a claim code or an approved claim request (app/services/accounts.py).
+    firm_binding: Mapped[str] = mapped_column(String(16), default="bound")
+    # Bound through the old sign-up (credit code alone) before claims existed: its bureau confirms it.
+    binding_flagged: Mapped[bool] = mapped_column(default=False)
+
     firm = relationship("Firm", back_populates="account")
 
     @property
