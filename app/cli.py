@@ -81,14 +81,39 @@ def create_user(username, role, authority_code, display_name, password):
 
 
 @audit_cli.command("verify")
-def audit_verify():
-    """Check the hash chain; exit 1 and name the first broken entry if any row was altered."""
+@click.option("--no-checkpoint", is_flag=True, help="校验通过后不追加检查点")
+def audit_verify(no_checkpoint):
+    """Check the hash chain and every checkpoint; exit 1 naming what does not hold. A clean check
+    appends a new checkpoint (so the next truncation or rewrite has a recent anchor)."""
     report = audit.verify()
-    if report.ok:
+    if report.chain_ok:
         click.echo(f"审计链完整：已校验 {report.checked} 条记录")
-        return
-    click.echo(f"审计链在第 {report.broken_at} 号记录处断开：{report.reason}（此前 {report.checked} 条完好）", err=True)
-    raise SystemExit(1)
+    else:
+        click.echo(f"审计链在第 {report.broken_at} 号记录处断开：{report.reason}（此前 {report.checked} 条完好）", err=True)
+    for problem in report.checkpoint_problems:
+        click.echo(problem, err=True)
+    if report.checkpoints and not report.checkpoint_problems:
+        click.echo(f"检查点完好：{report.checkpoints} 个（{audit.checkpoint_path()}）")
+    elif not report.checkpoints:
+        click.echo("尚无检查点：运行 flask --app app audit checkpoint 以便发现截断或整体改写")
+    if not report.ok:
+        raise SystemExit(1)
+    if not no_checkpoint:
+        _echo_checkpoint(audit.write_checkpoint())
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint():
+    """Append the chain's head and length, signed with the audit key, to the checkpoint file, and print
+    it: keep the printed line elsewhere too (a log, paper), as an anchor outside this machine."""
+    _echo_checkpoint(audit.write_checkpoint())
+
+
+def _echo_checkpoint(fields: dict) -> None:
+    import json
+
+    click.echo(f"已写入检查点（{audit.checkpoint_path()}）：")
+    click.echo(json.dumps(fields, sort_keys=True, ensure_ascii=False))
 
 
 @click.command("load-demo")

@@ -37,3 +37,8 @@ def remind(today: dt.datetime | None, dry_run: bool):
         click.echo(f"{day.isoformat()}：没有到期的提醒。")
     elif not dry_run:
         click.echo(f"已记录 {filings.record_due_actions(actions)} 条提醒。")
+    if not dry_run:  # a daily job: a daily anchor of the audit chain outside the database (app/audit.py)
+        from app import audit
+
+        fields = audit.write_checkpoint()
+        click.echo(f"审计检查点：共 {fields['count']} 条，链头第 {fields['head_id']} 号（{audit.checkpoint_path()}）")

@@ -26,6 +26,9 @@ class AuditEntry(db.Model):
     # chain; one of them fails and retries.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # How `hash` was computed: "sha256" (entries written before keying) or "hmac-sha256:<key id>", an
+    # HMAC under a key the database does not hold (app/audit.py).
+    scheme: Mapped[str] = mapped_column(String(32), default="sha256", server_default="sha256")
 
 
 class AuditTrailIsAppendOnly(RuntimeError):

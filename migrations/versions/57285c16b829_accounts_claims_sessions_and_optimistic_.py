@@ -73,6 +73,9 @@ def upgrade():
         batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
         batch_op.create_foreign_key(batch_op.f('fk_filing_request_created_by_id_user'), 'user', ['created_by_id'], ['id'])
 
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('scheme', sa.String(length=32), nullable=False, server_default='sha256'))
+
     with op.batch_alter_table('firm', schema=None) as batch_op:
         batch_op.add_column(sa.Column('provisional', sa.Boolean(), nullable=False, server_default=sa.false()))
 
@@ -127,6 +130,9 @@ def downgrade():
 
     with op.batch_alter_table('firm', schema=None) as batch_op:
         batch_op.drop_column('provisional')
+
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_column('scheme')
 
     with op.batch_alter_table('filing_request', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_filing_request_created_by_id_user'), type_='foreignkey')
