@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from workflows.penalty_pack import (
     CONDITION_LABELS,
+    MEASURE_LABELS,
     TARGET_LABELS,
     Citation,
     Fine,
@@ -55,9 +56,21 @@ TARGETS_FOR_PARTY: dict[str, tuple[str, ...]] = {
     "unit": ("unit", "responsible_person"),
     "individual": ("individual",),
 }
+# Measures that order the party to correct (行政处罚法 art. 28(1) is met by any of them).
+ORDERS = ("order_to_correct", "order_to_remove", "order_to_stop")
 # Illegal gains above this are refused as implausible input (and stay exact in JavaScript clients).
 MAX_ILLEGAL_GAINS = 10**12
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+BOOLEAN_FACTS: tuple[str, ...] = (
+    "corrected_by_deadline",
+    "severe",
+    "corrected_promptly",
+    "minor_no_harm",
+    "first_minor",
+    "no_fault",
+)
+# Why no penalty at all is imposed (行政处罚法 arts. 33 and 36); None when one is.
+NoPenaltyReason = Literal["minor_no_harm", "no_fault", "time_barred"]
 
 
 class CalculationError(ValueError):
@@ -117,13 +130,18 @@ class Facts:
     severe: bool = False
     illegal_gains: int = 0
     tier: str = "normal"
+    # 行政处罚法 art. 33: 及时改正 is the party's own prompt correction, not obedience to an order (that is
+    # corrected_by_deadline); minor_no_harm and first_minor count only when corrected_promptly is true.
+    corrected_promptly: bool = False
+    minor_no_harm: bool = False
     first_minor: bool = False
+    no_fault: bool = False
     today: dt.date | None = None
 
     def __post_init__(self) -> None:
         _check_choice("party", self.party, PARTIES, "当事人类型须为单位（unit）或者个人（individual）")
         _check_date("act_date", self.act_date)
-        for name in ("corrected_by_deadline", "severe", "first_minor"):
+        for name in BOOLEAN_FACTS:
             _check_bool(name, getattr(self, name))
         gains = self.illegal_gains
         if isinstance(gains, bool) or not isinstance(gains, int):
@@ -154,11 +172,9 @@ class Facts:
                 raise InvalidFacts(name, f"缺少必填项 {name}", f"{name} is required")
         # An omitted or null optional fact takes its default; a present one must have the right type.
         defaults: dict[str, Any] = {
-            "corrected_by_deadline": False,
-            "severe": False,
+            **dict.fromkeys(BOOLEAN_FACTS, False),
             "illegal_gains": 0,
             "tier": "normal",
-            "first_minor": False,
         }
         values = {
             name: default if data.get(name) is None else data[name] for name, default in defaults.items()
@@ -243,6 +259,8 @@ class Result:
     hearing_notice: bool
     summary_procedure: bool
     limitation_expires_on: dt.date
+    no_penalty_reason: NoPenaltyReason | None = None
+    may_waive_fine: bool = False
     trace: list[TraceStep] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -258,6 +276,8 @@ class Result:
             "hearing_notice": self.hearing_notice,
             "summary_procedure": self.summary_procedure,
             "limitation_expires_on": self.limitation_expires_on.isoformat(),
+            "no_penalty_reason": self.no_penalty_reason,
+            "may_waive_fine": self.may_waive_fine,
             "trace": [step.to_dict() for step in self.trace],
         }
 
@@ -289,6 +309,7 @@ class _Calculation:
         self.facts = facts
         self.thresholds = pack.thresholds
         self.trace: list[TraceStep] = []
+        self.may_waive_fine = False
 
     def note(self, step: str, description: str, citation: Citation | None, value: Any) -> None:
         label = citation.label(self.pack.regulation.title) if citation else None
@@ -329,19 +350,61 @@ class _Calculation:
         self.note("limitation", description, rule.reference, expires)
         return expires
 
-    def fine_bar(self) -> str | None:
-        """Why no fine is proposed at all, or None when the fine applies."""
+    def exemption(self) -> NoPenaltyReason | None:
+        """行政处罚法 art. 33: no penalty, or a penalty the bureau may waive (``self.may_waive_fine``)."""
+        facts, thresholds = self.facts, self.thresholds
+        first_paragraph = thresholds.no_penalty_first_minor.reference
+        if facts.no_fault:
+            self.note(
+                "no_fault",
+                "当事人有证据足以证明没有主观过错，不予行政处罚",
+                thresholds.no_penalty_no_fault.reference,
+                True,
+            )
+            return "no_fault"
+        if facts.minor_no_harm:
+            if facts.corrected_promptly:
+                self.note(
+                    "minor_no_harm", "违法行为轻微并及时改正，没有造成危害后果，不予行政处罚", first_paragraph, True
+                )
+                return "minor_no_harm"
+            self.note(
+                "minor_no_harm",
+                "违法行为轻微、没有造成危害后果，但当事人没有及时改正，仍应依法处罚",
+                first_paragraph,
+                False,
+            )
+        if facts.first_minor:
+            if facts.corrected_promptly:
+                self.may_waive_fine = True
+                self.note(
+                    "first_minor",
+                    "初次违法且危害后果轻微并及时改正，可以不予行政处罚；是否不予处罚由本机关裁量，下列罚款供决定处罚时适用",
+                    first_paragraph,
+                    True,
+                )
+            else:
+                self.note(
+                    "first_minor",
+                    "初次违法且危害后果轻微，但当事人没有及时改正，不适用可以不予行政处罚的规定",
+                    first_paragraph,
+                    False,
+                )
+        return None
+
+    def order_bar(self) -> str | None:
+        """Why the provision itself imposes no fine on these facts, or None when the fine applies."""
         provision, facts = self.provision, self.facts
         if provision.no_fine:
-            self.note("no_fine_provision", "本条不设罚款，只适用所列措施", provision.reference, False)
+            self.note("no_fine_provision", "本条不设罚款，只适用所列措施", provision.reference, True)
             return "no_fine_provision"
         if provision.order_to_correct_first:
             corrected = facts.corrected_by_deadline
             self.note(
                 "order_to_correct_first",
-                "先责令限期改正，逾期不改正的方予罚款；当事人已按期改正"
+                "本条先责令限期改正，逾期不改正的方予罚款；当事人已按期改正，不予罚款"
                 if corrected
-                else "先责令限期改正，逾期不改正的方予罚款；当事人未按期改正",
+                else "本条先责令限期改正，逾期不改正的方予罚款；当事人没有按期改正，予以罚款",
                 provision.reference,
                 not corrected,
             )
@@ -349,15 +412,6 @@ class _Calculation:
                 return "corrected"
         else:
             self.note("order_to_correct_first", "本条不以责令改正为前提，违法即罚", provision.reference, True)
-        if facts.first_minor:
-            rule = self.thresholds.no_penalty_first_minor
-            self.note(
-                "first_minor",
-                "初次违法且危害后果轻微并及时改正的，可以不予行政处罚；按不予罚款计算（如决定处罚，取消该选项）",
-                rule.reference,
-                False,
-            )
-            return "first_minor"
         return None
 
     def applicable_fines(self) -> dict[str, Fine]:
@@ -427,7 +481,9 @@ class _Calculation:
         self.note("confiscation", "当事人有违法所得，予以没收", citation, gains)
         return gains, citation
 
-    def measures(self, confiscation_citation: Citation | None) -> list[dict[str, Any]]:
+    def measures(
+        self, confiscation_citation: Citation | None, no_penalty: NoPenaltyReason | None = None
+    ) -> list[dict[str, Any]]:
         provision, facts = self.provision, self.facts
         chosen: list[tuple[Measure, Citation]] = [
             (measure, provision.reference) for measure in provision.measures
@@ -443,10 +499,19 @@ class _Calculation:
             if measure.code == "confiscate_illegal_gains" or measure.when == "illegal_gains":
                 continue  # decided by confiscation() from the facts, added below
             result.append(self._measure(measure.code, measure.display, measure.when, citation))
+        if not any(item["code"] in ORDERS for item in result):
+            # 行政处罚法 art. 28(1): the party is ordered to correct, whether or not it is penalised.
+            rule = self.thresholds.order_to_correct
+            result.insert(0, self._measure("order_to_correct", MEASURE_LABELS["order_to_correct"], "always",
+                                           rule.reference))
         if confiscation_citation is not None:
             result.append(
                 self._measure("confiscate_illegal_gains", "没收违法所得", "always", confiscation_citation)
             )
+        if no_penalty is not None:
+            rule = self.thresholds.education
+            result.append(self._measure("educate", MEASURE_LABELS["educate"], "always", rule.reference))
+            self.note("education", "依法不予行政处罚的，应当对当事人进行教育", rule.reference, True)
         self.note("measures", "适用的其他措施", provision.reference, [item["code"] for item in result])
         return result
 
@@ -539,7 +604,8 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
     run.check_act_date(today)
     expires = run.limitation(today)
 
-    bar = run.fine_bar()
+    no_penalty = run.exemption()
+    bar = no_penalty or run.order_bar()
     lines: list[FineLine] = []
     if bar is None:
         fines = run.applicable_fines()
@@ -556,7 +622,7 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
             )
     fine_applies = bool(lines)
     confiscated, confiscation_citation = run.confiscation(fine_applies)
-    measures = run.measures(confiscation_citation)
+    measures = run.measures(confiscation_citation, no_penalty)
     hearing = run.hearing(lines, confiscated) if fine_applies else False
     summary = run.summary(lines, confiscated) if fine_applies else False
 
@@ -575,5 +641,7 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
         hearing_notice=hearing,
         summary_procedure=summary,
         limitation_expires_on=expires,
+        no_penalty_reason=no_penalty,
+        may_waive_fine=run.may_waive_fine and fine_applies,
         trace=run.trace,
     )

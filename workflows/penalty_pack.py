@@ -57,6 +57,7 @@ MeasureCode = Literal[
     "civil_liability",
     "criminal_referral",
     "disciplinary_action",
+    "educate",
 ]
 MEASURE_LABELS: dict[str, str] = {
     "order_to_correct": "责令限期改正",
@@ -68,6 +69,7 @@ MEASURE_LABELS: dict[str, str] = {
     "civil_liability": "依法承担民事责任（赔偿损失）",
     "criminal_referral": "依法追究刑事责任",
     "disciplinary_action": "依法给予处分",
+    "educate": "对当事人进行教育",
 }
 
 # When a measure applies. The calculator decides the first three from the facts; the others depend on
@@ -312,6 +314,9 @@ class Thresholds(_Model):
     summary: PartyAmounts
     limitation: Limitation
     no_penalty_first_minor: LegalRule
+    no_penalty_no_fault: LegalRule
+    education: LegalRule
+    order_to_correct: LegalRule
     mitigation: LegalRule
     confiscation: LegalRule
     single_fine: LegalRule

@@ -23,7 +23,10 @@ REQUEST_FIELDS = (
     "severe",
     "illegal_gains",
     "tier",
+    "corrected_promptly",
+    "minor_no_harm",
     "first_minor",
+    "no_fault",
 )
 
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -107,10 +110,27 @@ def _schemas() -> dict[str, Any]:
                     "description": "discretion tier; the recommended amount is the midpoint of the tier's "
                     "share of the range (0–30 %, 30–70 %, 70–100 %)",
                 },
+                "corrected_promptly": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "及时改正: the party corrected the act promptly of its own accord (行政处罚法 "
+                    "art. 33(1)); not the same as obeying an order to correct (corrected_by_deadline)",
+                },
+                "minor_no_harm": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "违法行为轻微…没有造成危害后果 (art. 33(1)): with corrected_promptly, no penalty",
+                },
                 "first_minor": {
                     "type": "boolean",
                     "default": False,
-                    "description": "first minor violation corrected in time (行政处罚法 art. 33): no fine",
+                    "description": "初次违法且危害后果轻微 (art. 33(1)): with corrected_promptly the fines are "
+                    "still calculated and may_waive_fine is true (可以不予行政处罚)",
+                },
+                "no_fault": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "当事人有证据足以证明没有主观过错 (art. 33(2)): no penalty",
                 },
             },
         },
@@ -160,7 +180,7 @@ def _schemas() -> dict[str, Any]:
             "required": [
                 "citation", "order_to_correct_first", "fine_applies", "no_fine_provision", "fines",
                 "confiscate_illegal_gains", "measures", "hearing_notice", "summary_procedure",
-                "limitation_expires_on", "trace",
+                "limitation_expires_on", "no_penalty_reason", "may_waive_fine", "trace",
             ],
             "additionalProperties": False,
             "properties": {
@@ -188,6 +208,15 @@ def _schemas() -> dict[str, Any]:
                 "hearing_notice": {"type": "boolean"},
                 "summary_procedure": {"type": "boolean"},
                 "limitation_expires_on": _DATE,
+                "no_penalty_reason": {
+                    "type": ["string", "null"],
+                    "enum": ["minor_no_harm", "no_fault", "time_barred", None],
+                    "description": "why no penalty is imposed at all (行政处罚法 arts. 33, 36); null otherwise",
+                },
+                "may_waive_fine": {
+                    "type": "boolean",
+                    "description": "初次违法且危害后果轻微并及时改正: the fines are shown, the bureau may waive them",
+                },
                 "trace": {"type": "array", "items": _ref("TraceStep")},
             },
         },

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from workflows.penalty_pack import all_penalty_packs
-from workflows.time_limits import china_today
 
+# Results depend on today (no act after it; limitation_expires_on is compared with it): pinned.
+pytestmark = pytest.mark.today("2026-11-30")
 CALCULATE = "/api/v1/penalties/calculate"
 CODES = ["liaoning", "inner-mongolia", "shanxi", "qinhuangdao"]
 IN_FORCE = {
@@ -22,7 +23,7 @@ IN_FORCE = {
 RESULT_KEYS = {
     "citation", "order_to_correct_first", "fine_applies", "no_fine_provision", "fines",
     "confiscate_illegal_gains", "measures", "hearing_notice", "summary_procedure", "limitation_expires_on",
-    "trace",
+    "no_penalty_reason", "may_waive_fine", "trace",
 }
 
 
@@ -190,11 +191,12 @@ def test_an_act_before_the_text_in_force_is_refused(client, code):
     assert on_the_day.status_code == 200
 
 
+@pytest.mark.today("2026-11-30", at="00:30")  # Beijing's Monday; still Sunday in UTC
 def test_an_act_in_the_future_is_refused_and_today_cannot_be_sent(client):
-    tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = "2026-12-01"
     error = error_of(post(client, body(act_date=tomorrow)), 422, "act_date")
     assert error["type"] == "act_date_out_of_range"
-    assert post(client, body(act_date=china_today().isoformat())).status_code == 200
+    assert post(client, body(act_date="2026-11-30")).status_code == 200
     error_of(post(client, body(act_date=tomorrow, today="2999-01-01")), 422, "today")
 
 

@@ -394,9 +394,12 @@ def test_thresholds_are_the_defaults_with_their_citations():
 # -- first minor violation --------------------------------------------------------------------------------
 
 
-def test_first_minor_violation_corrected_in_time_is_not_fined():
-    result = run("inner-mongolia", "inner-mongolia-27", PERSON, first_minor=True)
-    assert result.fine_applies is False and result.fines == []
+def test_first_minor_violation_corrected_in_time_may_be_waived_but_is_calculated():
+    """初次违法且危害后果轻微并及时改正的，可以不予行政处罚 (art. 33(1)): "may", so the fine is shown.
+
+    Changed by issue 10 point 1: the fine used to be removed outright."""
+    result = run("inner-mongolia", "inner-mongolia-27", PERSON, first_minor=True, corrected_promptly=True)
+    assert result.fine_applies is True and result.may_waive_fine is True
     step = next(step for step in result.trace if step.step == "first_minor")
     assert step.citation == "《中华人民共和国行政处罚法》第三十三条第一款"
     assert "可以不予行政处罚" in step.description
@@ -541,6 +544,8 @@ CONTRACT_KEYS = {
     "hearing_notice",
     "summary_procedure",
     "limitation_expires_on",
+    "no_penalty_reason",
+    "may_waive_fine",
     "trace",
 }
 

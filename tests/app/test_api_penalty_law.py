@@ -1,0 +1,75 @@
+"""The national Administrative Penalty Law through the JSON API (issue 10): the same boundaries as
+tests/workflows/test_penalty_law.py, each answer validated against the served OpenAPI document, bad input
+refused with a 422 naming the field. The server's "today" is pinned with time-machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from tests.app.test_api_openapi import response_schema, validate
+from workflows.time_limits import CHINA_TZ
+
+CALCULATE = "/api/v1/penalties/calculate"
+NOW = dt.datetime(2026, 6, 30, 10, 0, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def spec(client):
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+def calculate(client, spec, status=200, **fields):
+    data = {"jurisdiction": "inner-mongolia", "violation": "inner-mongolia-27", "party": "unit",
+            "act_date": "2025-03-01", **fields}
+    response = client.post(CALCULATE, json=data)
+    assert response.status_code == status, response.get_json()
+    validate(spec, response_schema(spec, "/penalties/calculate", "post", status), response.get_json())
+    return response.get_json()
+
+
+def refused(client, spec, field, **fields):
+    error = calculate(client, spec, 422, **fields)["error"]
+    assert error["field"] == field, error
+    return error
+
+
+# -- art. 33 ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("promptly", [False, True])
+def test_minor_no_harm(client, spec, promptly):
+    """"违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚" (art. 33(1))."""
+    result = calculate(client, spec, minor_no_harm=True, corrected_promptly=promptly)
+    assert result["fine_applies"] is not promptly
+    assert result["no_penalty_reason"] == ("minor_no_harm" if promptly else None)
+    codes = [m["code"] for m in result["measures"]]
+    assert "order_to_correct" in codes and ("educate" in codes) is promptly
+
+
+@pytest.mark.parametrize("promptly", [False, True])
+def test_first_minor(client, spec, promptly):
+    """"初次违法且危害后果轻微并及时改正的，可以不予行政处罚" (art. 33(1)): fines kept, may be waived."""
+    result = calculate(client, spec, first_minor=True, corrected_promptly=promptly)
+    assert result["fine_applies"] is True and result["fines"]
+    assert result["may_waive_fine"] is promptly and result["no_penalty_reason"] is None
+
+
+@pytest.mark.parametrize("promptly", [False, True])
+def test_no_fault(client, spec, promptly):
+    """"当事人有证据足以证明没有主观过错的，不予行政处罚" (art. 33(2))."""
+    result = calculate(client, spec, no_fault=True, corrected_promptly=promptly)
+    assert result["fine_applies"] is False and result["no_penalty_reason"] == "no_fault"
+
+
+@pytest.mark.parametrize("name", ["corrected_promptly", "minor_no_harm", "first_minor", "no_fault"])
+def test_art_33_facts_must_be_booleans(client, spec, name):
+    refused(client, spec, name, **{name: "true"})

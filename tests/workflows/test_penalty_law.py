@@ -1,0 +1,105 @@
+"""The national Administrative Penalty Law (行政处罚法, 2021) as the calculator applies it on top of the
+regional packs (issue 10): art. 33 (no penalty, may waive), art. 36 (limitation), art. 59 (citations to
+the item), art. 29 (overlaps), arts. 51 and 63 (summary procedure and hearing on the amount proposed).
+Each test quotes the words it checks; "today" is always a parameter here, never the real clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workflows.penalty import Facts, InvalidFacts, calculate
+from workflows.penalty_pack import load_penalty_pack
+
+TODAY = dt.date(2026, 6, 30)
+ACT = dt.date(2025, 3, 1)
+UNIT, PERSON = "unit", "individual"
+
+
+def run(jurisdiction, violation, party=UNIT, **facts):
+    facts.setdefault("act_date", ACT)
+    facts.setdefault("today", TODAY)
+    return calculate(load_penalty_pack(jurisdiction), violation, Facts(party=party, **facts))
+
+
+def codes(result):
+    return [measure["code"] for measure in result.measures]
+
+
+def step(result, name):
+    return next(step for step in result.trace if step.step == name)
+
+
+# -- art. 33 ----------------------------------------------------------------------------------------------
+
+# IM 27 fines at once (违法即罚, no deadline to obey); LN 31 orders correction first.
+ART_33_CASES = [("inner-mongolia", "inner-mongolia-27"), ("liaoning", "liaoning-31"), ("liaoning", "liaoning-35")]
+
+
+@pytest.mark.parametrize(("jurisdiction", "violation"), ART_33_CASES)
+def test_minor_no_harm_needs_prompt_correction(jurisdiction, violation):
+    """"违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚" (art. 33(1)): without 及时改正 the
+    party is fined as usual; with it, no penalty, the order to correct (art. 28) stays and the bureau
+    educates the party (art. 33(3) "应当对当事人进行教育")."""
+    late = run(jurisdiction, violation, minor_no_harm=True, corrected_promptly=False, illegal_gains=100)
+    assert late.fine_applies is True and late.no_penalty_reason is None
+    assert "educate" not in codes(late)
+    spared = run(jurisdiction, violation, minor_no_harm=True, corrected_promptly=True, illegal_gains=100)
+    assert spared.fine_applies is False and spared.fines == []
+    assert spared.no_penalty_reason == "minor_no_harm" and spared.may_waive_fine is False
+    assert spared.confiscate_illegal_gains == 0
+    assert spared.hearing_notice is False and spared.summary_procedure is False
+    assert "order_to_correct" in codes(spared) and codes(spared)[-1] == "educate"
+    educate = spared.measures[-1]
+    assert educate["citation"] == "《中华人民共和国行政处罚法》第三十三条第三款"
+    assert step(spared, "minor_no_harm").citation == "《中华人民共和国行政处罚法》第三十三条第一款"
+
+
+@pytest.mark.parametrize(("jurisdiction", "violation"), ART_33_CASES)
+def test_first_minor_keeps_the_fines_and_may_waive_them(jurisdiction, violation):
+    """"初次违法且危害后果轻微并及时改正的，可以不予行政处罚" (art. 33(1)): "可以" leaves the fine to the
+    bureau — the fines are calculated and may_waive_fine is true only with 及时改正."""
+    plain = run(jurisdiction, violation)
+    late = run(jurisdiction, violation, first_minor=True, corrected_promptly=False)
+    assert late.may_waive_fine is False and late.fines == plain.fines
+    waivable = run(jurisdiction, violation, first_minor=True, corrected_promptly=True)
+    assert waivable.may_waive_fine is True and waivable.no_penalty_reason is None
+    assert waivable.fine_applies is True and waivable.fines == plain.fines
+    assert waivable.to_dict()["may_waive_fine"] is True
+
+
+@pytest.mark.parametrize("corrected_promptly", [False, True])
+@pytest.mark.parametrize(("jurisdiction", "violation"), ART_33_CASES)
+def test_no_fault_is_never_penalised(jurisdiction, violation, corrected_promptly):
+    """"当事人有证据足以证明没有主观过错的，不予行政处罚" (art. 33(2)), corrected or not."""
+    result = run(jurisdiction, violation, no_fault=True, corrected_promptly=corrected_promptly)
+    assert result.fine_applies is False and result.no_penalty_reason == "no_fault"
+    assert step(result, "no_fault").citation == "《中华人民共和国行政处罚法》第三十三条第二款"
+    assert "order_to_correct" in codes(result) and "educate" in codes(result)
+
+
+def test_prompt_correction_alone_changes_nothing_and_is_not_obeying_an_order():
+    """及时改正 is not 按期改正: LN 31 ("责令限期改正；逾期不改正的…罚款") still fines a party that
+    corrected promptly but is not said to have obeyed the order; an order obeyed removes the fine."""
+    assert run("liaoning", "liaoning-31", corrected_promptly=True).fines == run("liaoning", "liaoning-31").fines
+    obeyed = run("liaoning", "liaoning-31", corrected_by_deadline=True)
+    assert obeyed.fine_applies is False and obeyed.no_penalty_reason is None
+
+
+def test_a_fined_result_is_ordered_to_correct_under_art_28():
+    """"行政机关实施行政处罚时，应当责令当事人改正或者限期改正违法行为" (art. 28(1)): IM 27 names no order,
+    so the order comes from the national law."""
+    order = run("inner-mongolia", "inner-mongolia-27").measures[0]
+    assert order["code"] == "order_to_correct"
+    assert order["citation"] == "《中华人民共和国行政处罚法》第二十八条第一款"
+
+
+@pytest.mark.parametrize("name", ["corrected_promptly", "minor_no_harm", "first_minor", "no_fault"])
+@pytest.mark.parametrize("value", ["true", 1, 0.0])
+def test_art_33_facts_must_be_booleans(name, value):
+    """A non-boolean fact is refused naming the field."""
+    data = {"party": "unit", "act_date": "2025-01-01", name: value}
+    with pytest.raises(InvalidFacts) as caught:
+        Facts.from_mapping(data)
+    assert caught.value.field == name
