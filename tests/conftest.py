@@ -2,14 +2,23 @@
 
 The database is SQLite in a fresh file per test unless JIFANG_TEST_DATABASE_URL names another; CI sets
 it to PostgreSQL for the second run. An unreachable database fails the run; it never skips.
+
+No test reads the real clock. A test that depends on "today" says which day with
+`@pytest.mark.today("2026-11-30")` (Beijing time, 10:00 unless `at="HH:MM"` is given; the clock ticks from
+there). `JIFANG_TEST_TODAY=2026-10-01` runs every other test on that date too, which proves the suite passes
+on a weekend or a public holiday (`JIFANG_TEST_TODAY=2026-11-28`, a Saturday; `=2026-10-01`, National Day).
+A test may still travel further inside its body with `time_machine.travel(...)`: the innermost one wins.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
@@ -17,10 +26,43 @@ from app.extensions import db as _db
 from tests.support import Factory, IsolatedClient, login
 
 TEST_DATABASE_URL = os.environ.get("JIFANG_TEST_DATABASE_URL")
+TEST_TODAY = os.environ.get("JIFANG_TEST_TODAY")
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", 'today(day, at="10:00"): run the test with the clock pinned to this Beijing date and time'
+    )
 
 
 def pytest_report_header(config):
-    return f"jifang test database: {TEST_DATABASE_URL or 'SQLite (fresh file per test)'}"
+    today = f"jifang test clock: {TEST_TODAY} (JIFANG_TEST_TODAY)" if TEST_TODAY else "jifang test clock: real"
+    return [f"jifang test database: {TEST_DATABASE_URL or 'SQLite (fresh file per test)'}", today]
+
+
+def beijing(day: str | dt.date, at: str = "10:00") -> dt.datetime:
+    """A moment in Beijing time: beijing("2026-11-30") is that Monday at 10:00 CST."""
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return dt.datetime.combine(day, dt.time.fromisoformat(at), tzinfo=BEIJING)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request):
+    """Travel to the test's `today` marker, else to JIFANG_TEST_TODAY, else leave the clock alone.
+
+    Autouse, so it starts before the app, the live server thread and the browser page are made: all of
+    them (and the code under test) see the same date. The clock ticks, so durations still pass."""
+    marker = request.node.get_closest_marker("today")
+    if marker is not None:
+        when = beijing(*marker.args, **marker.kwargs)
+    elif TEST_TODAY:
+        when = beijing(TEST_TODAY)
+    else:
+        yield None
+        return
+    with time_machine.travel(when, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

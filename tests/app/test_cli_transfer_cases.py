@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -53,13 +54,14 @@ def test_cases_import_with_money_in_fen_and_states(runner, tmp_path, factory):
         select(AuditEntry).where(AuditEntry.action == "import_cases"))] == [3, 0]
 
 
+@pytest.mark.today("2026-11-30")  # a decision dated after today is refused
 def test_bad_case_rows_are_refused_with_reasons(runner, tmp_path):
     path = tmp_path / "cases.xlsx"
     write_xlsx(path, HEADERS, [
         case(1, **{"加处罚款（元）": 6000}),
         case(2, 违法条款="第九十九条"),
         case(3, 处理结果="没收"),
-        case(4, 决定日期=dt.date.today() + dt.timedelta(days=3)),
+        case(4, 决定日期=dt.date(2026, 12, 3)),
         case(1),
     ])
     report = tmp_path / "report.xlsx"

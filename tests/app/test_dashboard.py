@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
-from tests.app.dashboard_support import YEAR, seed_year
+from tests.app.dashboard_support import TODAY, YEAR, seed_year
+
+pytestmark = pytest.mark.today(TODAY)
 
 
 def test_dashboard_renders_svg_charts_and_tables(login_as, factory):

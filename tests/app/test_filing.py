@@ -5,8 +5,6 @@ Liaoning arts. 16–18, Inner Mongolia art. 15, Qinhuangdao arts. 16–17; Shanx
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
@@ -23,7 +21,9 @@ from tests.app.filing_support import (
 )
 from tests.support import login, post_form
 
-YEAR = dt.date.today().year  # the number's year is the approval's Beijing date; tests run near midnight rarely
+# A filing number carries the year of the approval's Beijing date: the clock is pinned so it is known.
+pytestmark = pytest.mark.today("2026-11-30")
+YEAR = 2026
 
 
 def _firm_client(app, factory, *, division, city_code=None):
@@ -39,13 +39,6 @@ def _clerk(app, factory, role, authority_code):
     client = app.test_client()
     login(client, user)
     return client, user
-
-
-def _number_year():
-    from app.models.base import utcnow
-    from workflows.time_limits import local_date
-
-    return local_date(utcnow()).year
 
 
 def test_liaoning_local_firm_goes_to_its_premises_city_bureau_and_is_filed(app, factory):
@@ -70,7 +63,7 @@ def test_liaoning_local_firm_goes_to_its_premises_city_bureau_and_is_filed(app, 
 
     db.session.expire_all()
     firm = db.session.get(Firm, firm.id)
-    number = f"辽公技备〔{_number_year()}〕210200-0001号"
+    number = f"辽公技备〔{YEAR}〕210200-0001号"
     assert (firm.filing_status, firm.filing_number, firm.filing_authority_code) == ("in_force", number, "210200")
     assert firm.name == "测试安防工程有限公司" and firm.city_code == "210200"
     assert firm.business_type_codes == sorted(b.code for b in pack.filing.business_types[:2])
@@ -103,7 +96,7 @@ def test_liaoning_out_of_province_firm_goes_to_the_provincial_bureau(app, factor
     province, _ = _clerk(app, factory, "provincial_clerk", "210000")
     assert decide(province, request_id, "approve").status_code == 302
     db.session.expire_all()
-    assert db.session.get(Firm, firm.id).filing_number == f"辽公技备〔{_number_year()}〕210000-0001号"
+    assert db.session.get(Firm, firm.id).filing_number == f"辽公技备〔{YEAR}〕210000-0001号"
 
 
 @pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "inner-mongolia"}])
@@ -115,7 +108,7 @@ def test_inner_mongolia_every_firm_files_with_the_region_bureau(app, factory):
     region, _ = _clerk(app, factory, "provincial_clerk", "150000")
     assert decide(region, request_id, "approve").status_code == 302
     db.session.expire_all()
-    assert db.session.get(Firm, firm.id).filing_number == f"内公技备〔{_number_year()}〕00001号"
+    assert db.session.get(Firm, firm.id).filing_number == f"内公技备〔{YEAR}〕00001号"
 
 
 @pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "qinhuangdao"}])
@@ -140,7 +133,7 @@ def test_qinhuangdao_local_firm_needs_city_verification_then_provincial_filing(a
     assert decide(province, request_id, "approve").status_code == 302
     db.session.expire_all()
     firm = db.session.get(Firm, firm.id)
-    assert firm.filing_number == f"冀公技备〔{_number_year()}〕130000-0001号"
+    assert firm.filing_number == f"冀公技备〔{YEAR}〕130000-0001号"
     assert firm.filing_authority_code == "130000"
 
 

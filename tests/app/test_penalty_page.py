@@ -3,7 +3,6 @@ cited article's text from the database, and errors named beside their fields."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from urllib.parse import urlencode
@@ -13,9 +12,9 @@ import pytest
 from reports.money import yuan, yuan_capital
 from tests.regulation_texts import regulations_dir
 from tests.support import post_form
-from workflows.penalty import add_years
-from workflows.time_limits import china_today
 
+# The calculator reads today (an act may not lie ahead; 行政处罚法 art. 36's two years run to today).
+pytestmark = pytest.mark.today("2026-11-30")
 URL = "/penalties/calculator"
 LIAONING_35 = {
     "jurisdiction": "liaoning", "violation": "liaoning-35", "party": "unit", "act_date": "2024-06-01",
@@ -214,10 +213,10 @@ def test_a_bad_value_is_named_beside_its_field_in_chinese(clerk, params, label, 
     assert 'class="error-summary"' in markup
 
 
+@pytest.mark.today("2026-11-28", at="23:30")  # a Saturday night in Beijing, already Sunday 00:00 nowhere
 def test_an_act_in_the_future_is_named_beside_the_date(clerk):
-    tomorrow = china_today() + dt.timedelta(days=1)
-    markup = page(clerk, **{**LIAONING_35, "act_date": tomorrow.isoformat()})
-    assert field_error(markup, "违法行为发生日期").startswith(f"行为日期 {tomorrow.isoformat()} 晚于今天")
+    markup = page(clerk, **{**LIAONING_35, "act_date": "2026-11-29"})
+    assert field_error(markup, "违法行为发生日期").startswith("行为日期 2026-11-29 晚于今天")
     assert 'id="result"' not in markup
 
 
@@ -227,13 +226,12 @@ def test_values_are_kept_after_an_error(clerk):
     assert re.search(r'<input checked id="severe"', markup)
 
 
+@pytest.mark.today("2026-11-30")
 def test_a_limitation_already_passed_is_flagged(clerk):
     """行政处罚法 art. 36: not discovered within two years, no penalty (unless the act continues)."""
-    long_ago = add_years(china_today(), -3).isoformat()
-    text = text_of(page(clerk, **{**LIAONING_35, "act_date": long_ago}))
+    text = text_of(page(clerk, **{**LIAONING_35, "act_date": "2023-11-30"}))
     assert "追责时效已过" in text
-    recent = (china_today() - dt.timedelta(days=30)).isoformat()
-    assert "追责时效已过" not in text_of(page(clerk, **{**LIAONING_35, "act_date": recent}))
+    assert "追责时效已过" not in text_of(page(clerk, **{**LIAONING_35, "act_date": "2026-10-31"}))
 
 
 def test_the_page_reads_in_english_when_chosen(clerk):

@@ -14,6 +14,8 @@ from app.models.base import utcnow
 from app.services import transfer_jobs
 from tests.app.transfer_support import roster_file, roster_row
 
+# Ages are measured back from now: the clock is pinned (it ticks, so heartbeats still move).
+pytestmark = pytest.mark.today("2026-11-30")
 
 @pytest.fixture
 def app_config(tmp_path):

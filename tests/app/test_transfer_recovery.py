@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -19,6 +20,8 @@ from app.services import transfer_jobs
 from tests.app.transfer_support import roster_file, roster_row
 from tests.support import post_form
 
+# Ages are measured back from now: the clock is pinned (it ticks, so heartbeats still move).
+pytestmark = pytest.mark.today("2026-11-30")
 
 def _job(user, tmp_path, *, status="queued", age=dt.timedelta(0), rows=None, name="r.xlsx") -> ImportJob:
     """A stored upload whose job was last alive ``age`` ago."""

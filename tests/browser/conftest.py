@@ -6,6 +6,7 @@ browser is a failure, since .ci/run installs it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -45,8 +46,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, pinned_clock):
     context = browser.new_context(base_url=live_server, locale="zh-CN")
+    if pinned_clock is not None:  # the browser's date is the pinned one the live server (a thread) sees
+        context.clock.install(time=dt.datetime.now(dt.UTC))
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
