@@ -68,6 +68,7 @@ BOOLEAN_FACTS: tuple[str, ...] = (
     "minor_no_harm",
     "first_minor",
     "no_fault",
+    "endangers_life_health_or_finance",
 )
 # Why no penalty at all is imposed (行政处罚法 arts. 33 and 36); None when one is.
 NoPenaltyReason = Literal["minor_no_harm", "no_fault", "time_barred"]
@@ -136,6 +137,9 @@ class Facts:
     minor_no_harm: bool = False
     first_minor: bool = False
     no_fault: bool = False
+    # 行政处罚法 art. 36: when the act was discovered, and whether the five-year period applies.
+    discovered_on: dt.date | None = None
+    endangers_life_health_or_finance: bool = False
     today: dt.date | None = None
 
     def __post_init__(self) -> None:
@@ -157,6 +161,14 @@ class Facts:
         )
         if self.today is not None:
             _check_date("today", self.today)
+        if self.discovered_on is not None:
+            _check_date("discovered_on", self.discovered_on)
+            if self.discovered_on < self.act_date:
+                raise InvalidFacts(
+                    "discovered_on",
+                    f"发现日期 {self.discovered_on.isoformat()} 早于行为日期 {self.act_date.isoformat()}",
+                    "discovered_on must not be before act_date",
+                )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], today: dt.date | None = None) -> Facts:
@@ -179,9 +191,12 @@ class Facts:
         values = {
             name: default if data.get(name) is None else data[name] for name, default in defaults.items()
         }
+        act_date = _parse_date("act_date", data["act_date"])
+        discovered = data.get("discovered_on")
         return cls(
             party=data["party"],
-            act_date=_parse_date("act_date", data["act_date"]),
+            act_date=act_date,
+            discovered_on=None if discovered is None else _parse_date("discovered_on", discovered),
             today=today,
             **values,
         )
@@ -261,6 +276,8 @@ class Result:
     limitation_expires_on: dt.date
     no_penalty_reason: NoPenaltyReason | None = None
     may_waive_fine: bool = False
+    time_barred: bool | None = None
+    limitation_years: int = 2
     trace: list[TraceStep] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -278,8 +295,14 @@ class Result:
             "limitation_expires_on": self.limitation_expires_on.isoformat(),
             "no_penalty_reason": self.no_penalty_reason,
             "may_waive_fine": self.may_waive_fine,
+            "time_barred": self.time_barred,
+            "limitation_years": self.limitation_years,
             "trace": [step.to_dict() for step in self.trace],
         }
+
+
+def _date_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -341,14 +364,45 @@ class _Calculation:
             regulation.in_force_from,
         )
 
-    def limitation(self, today: dt.date) -> dt.date:
-        rule = self.thresholds.limitation
-        expires = add_years(self.facts.act_date, rule.years)
-        description = f"违法行为在{rule.years}年内未被发现的，不再给予行政处罚；期限届满日"
-        if expires < today:
-            description += "已过（如违法行为有连续或者继续状态，应以行为终了之日为行为日期）"
+    def limitation(self, today: dt.date) -> tuple[dt.date, bool | None]:
+        """行政处罚法 art. 36: the day the period ends, and whether the act was discovered after it."""
+        rule, facts = self.thresholds.limitation, self.facts
+        years = rule.extended_years if facts.endangers_life_health_or_finance else rule.years
+        expires = add_years(facts.act_date, years)
+        self.limitation_years = years
+        if facts.endangers_life_health_or_finance:
+            description = (
+                f"违法行为涉及公民生命健康安全、金融安全且有危害后果，追责期限延长至{years}年，"
+                f"至{_date_zh(expires)}届满"
+            )
+        else:
+            description = f"违法行为在{years}年内未被发现的，不再给予行政处罚；期限至{_date_zh(expires)}届满"
         self.note("limitation", description, rule.reference, expires)
-        return expires
+        discovered = facts.discovered_on
+        if discovered is None:
+            self.note(
+                "time_barred",
+                "未填写发现违法行为的日期，未审查是否超过追责期限"
+                + ("（期限已过；违法行为有连续或者继续状态的，应以行为终了之日为行为日期）" if expires < today else ""),
+                rule.reference,
+                None,
+            )
+            return expires, None
+        if discovered > today:
+            raise InvalidFacts(
+                "discovered_on",
+                f"发现日期 {discovered.isoformat()} 晚于今天 {today.isoformat()}",
+                f"discovered_on {discovered.isoformat()} is in the future (today is {today.isoformat()})",
+            )
+        barred = discovered > expires
+        self.note(
+            "time_barred",
+            f"违法行为于{_date_zh(discovered)}被发现，"
+            + ("已超过追责期限，不再给予行政处罚" if barred else "在追责期限内"),
+            rule.reference,
+            barred,
+        )
+        return expires, barred
 
     def exemption(self) -> NoPenaltyReason | None:
         """行政处罚法 art. 33: no penalty, or a penalty the bureau may waive (``self.may_waive_fine``)."""
@@ -602,9 +656,9 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
         provision.code,
     )
     run.check_act_date(today)
-    expires = run.limitation(today)
+    expires, time_barred = run.limitation(today)
 
-    no_penalty = run.exemption()
+    no_penalty: NoPenaltyReason | None = "time_barred" if time_barred else run.exemption()
     bar = no_penalty or run.order_bar()
     lines: list[FineLine] = []
     if bar is None:
@@ -643,5 +697,7 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
         limitation_expires_on=expires,
         no_penalty_reason=no_penalty,
         may_waive_fine=run.may_waive_fine and fine_applies,
+        time_barred=time_barred,
+        limitation_years=run.limitation_years,
         trace=run.trace,
     )

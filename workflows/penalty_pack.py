@@ -298,6 +298,8 @@ class PartyAmounts(_Model):
 
 class Limitation(_Model):
     years: int = Field(ge=1)
+    # 涉及公民生命健康安全、金融安全且有危害后果的，上述期限延长至五年
+    extended_years: int = Field(ge=1)
     reference: Citation
     reading: str
 

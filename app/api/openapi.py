@@ -27,6 +27,8 @@ REQUEST_FIELDS = (
     "minor_no_harm",
     "first_minor",
     "no_fault",
+    "discovered_on",
+    "endangers_life_health_or_finance",
 )
 
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -132,6 +134,16 @@ def _schemas() -> dict[str, Any]:
                     "default": False,
                     "description": "当事人有证据足以证明没有主观过错 (art. 33(2)): no penalty",
                 },
+                "discovered_on": {
+                    **_DATE,
+                    "description": "the day the act was discovered (行政处罚法 art. 36); not before act_date, "
+                    "not after today. Omitted: time_barred is null and the limitation is not checked",
+                },
+                "endangers_life_health_or_finance": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "涉及公民生命健康安全、金融安全且有危害后果: the period is five years, not two",
+                },
             },
         },
         "FineLine": {
@@ -180,7 +192,7 @@ def _schemas() -> dict[str, Any]:
             "required": [
                 "citation", "order_to_correct_first", "fine_applies", "no_fine_provision", "fines",
                 "confiscate_illegal_gains", "measures", "hearing_notice", "summary_procedure",
-                "limitation_expires_on", "no_penalty_reason", "may_waive_fine", "trace",
+                "limitation_expires_on", "no_penalty_reason", "may_waive_fine", "time_barred", "limitation_years", "trace",
             ],
             "additionalProperties": False,
             "properties": {
@@ -217,6 +229,12 @@ def _schemas() -> dict[str, Any]:
                     "type": "boolean",
                     "description": "初次违法且危害后果轻微并及时改正: the fines are shown, the bureau may waive them",
                 },
+                "time_barred": {
+                    "type": ["boolean", "null"],
+                    "description": "discovered after limitation_expires_on (art. 36): no penalty; null when "
+                    "discovered_on was not given",
+                },
+                "limitation_years": {"type": "integer", "enum": [2, 5]},
                 "trace": {"type": "array", "items": _ref("TraceStep")},
             },
         },

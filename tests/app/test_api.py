@@ -23,7 +23,7 @@ IN_FORCE = {
 RESULT_KEYS = {
     "citation", "order_to_correct_first", "fine_applies", "no_fine_provision", "fines",
     "confiscate_illegal_gains", "measures", "hearing_notice", "summary_procedure", "limitation_expires_on",
-    "no_penalty_reason", "may_waive_fine", "trace",
+    "no_penalty_reason", "may_waive_fine", "time_barred", "limitation_years", "trace",
 }
 
 

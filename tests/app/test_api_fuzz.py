@@ -46,7 +46,9 @@ valid_ish = {
     "severe": st.booleans(),
     "illegal_gains": st.one_of(st.integers(min_value=-5, max_value=10**13), st.sampled_from([0.0, 1e3, -0.0])),
     "tier": st.sampled_from(["lenient", "normal", "severe", "extreme"]),
-    **dict.fromkeys(("first_minor", "corrected_promptly", "minor_no_harm", "no_fault"), st.booleans()),
+    **dict.fromkeys(("first_minor", "corrected_promptly", "minor_no_harm", "no_fault",
+                     "endangers_life_health_or_finance"), st.booleans()),
+    "discovered_on": dates,
 }
 requests = st.fixed_dictionaries(
     {}, optional={name: st.one_of(valid_ish[name], valid_ish[name], json_values) for name in REQUEST_FIELDS}

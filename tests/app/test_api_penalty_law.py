@@ -73,3 +73,31 @@ def test_no_fault(client, spec, promptly):
 @pytest.mark.parametrize("name", ["corrected_promptly", "minor_no_harm", "first_minor", "no_fault"])
 def test_art_33_facts_must_be_booleans(client, spec, name):
     refused(client, spec, name, **{name: "true"})
+
+
+# -- art. 36 ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("discovered", "barred"), [("2026-03-01", False), ("2026-03-02", True)])
+def test_limitation_both_sides(client, spec, discovered, barred):
+    """"违法行为在二年内未被发现的，不再给予行政处罚" (art. 36): act 2024-03-01."""
+    result = calculate(client, spec, act_date="2024-03-01", discovered_on=discovered)
+    assert result["limitation_expires_on"] == "2026-03-01" and result["time_barred"] is barred
+    assert result["no_penalty_reason"] == ("time_barred" if barred else None)
+    assert result["fine_applies"] is not barred
+
+
+def test_five_years_and_omitted_discovery(client, spec):
+    """"…延长至五年"; without discovered_on, time_barred is null."""
+    result = calculate(client, spec, act_date="2024-03-01", endangers_life_health_or_finance=True)
+    assert result["limitation_expires_on"] == "2029-03-01" and result["limitation_years"] == 5
+    assert result["time_barred"] is None
+
+
+@pytest.mark.parametrize("value", ["2025-02-28", "2026-07-01", "2026-7-1", 1, True])
+def test_bad_discovery_date_is_named(client, spec, value):
+    refused(client, spec, "discovered_on", discovered_on=value)
+
+
+def test_endangers_must_be_a_boolean(client, spec):
+    refused(client, spec, "endangers_life_health_or_finance", endangers_life_health_or_finance="yes")

@@ -103,3 +103,63 @@ def test_art_33_facts_must_be_booleans(name, value):
     with pytest.raises(InvalidFacts) as caught:
         Facts.from_mapping(data)
     assert caught.value.field == name
+
+
+# -- art. 36 ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("discovered", "barred"), [(dt.date(2026, 3, 1), False), (dt.date(2026, 3, 2), True)]
+)
+def test_limitation_two_years_both_sides(discovered, barred):
+    """"违法行为在二年内未被发现的，不再给予行政处罚" (art. 36(1)): act 2024-03-01, the period ends
+    2026-03-01; discovered that day → punished, the next day → time barred, no fine, no confiscation."""
+    result = run("inner-mongolia", "inner-mongolia-27", act_date=dt.date(2024, 3, 1), discovered_on=discovered,
+                 illegal_gains=500)
+    assert result.limitation_expires_on == dt.date(2026, 3, 1) and result.limitation_years == 2
+    assert result.time_barred is barred
+    assert result.fine_applies is not barred and result.no_penalty_reason == ("time_barred" if barred else None)
+    assert (result.confiscate_illegal_gains == 0) is barred
+    assert step(result, "time_barred").citation == "《中华人民共和国行政处罚法》第三十六条"
+    if barred:
+        assert "order_to_correct" in codes(result) and "educate" in codes(result)
+
+
+@pytest.mark.parametrize(
+    ("discovered", "barred"), [(dt.date(2029, 3, 1), False), (dt.date(2029, 3, 2), True)]
+)
+def test_limitation_five_years_for_life_health_or_finance(discovered, barred):
+    """"涉及公民生命健康安全、金融安全且有危害后果的，上述期限延长至五年" (art. 36(1))."""
+    result = run("inner-mongolia", "inner-mongolia-27", act_date=dt.date(2024, 3, 1), discovered_on=discovered,
+                 endangers_life_health_or_finance=True, today=dt.date(2029, 6, 1))
+    assert result.limitation_expires_on == dt.date(2029, 3, 1) and result.limitation_years == 5
+    assert result.time_barred is barred
+    assert "五年" in step(result, "limitation").description or "5年" in step(result, "limitation").description
+
+
+def test_without_a_discovery_date_the_limitation_is_not_checked():
+    """The period is shown; whether it has run is not decided without the day of discovery."""
+    result = run("inner-mongolia", "inner-mongolia-27", act_date=dt.date(2023, 3, 1))
+    assert result.time_barred is None and result.fine_applies is True
+    assert "未审查" in step(result, "time_barred").description
+
+
+@pytest.mark.parametrize(
+    ("discovered", "refused"),
+    [(ACT - dt.timedelta(days=1), True), (ACT, False), (TODAY, False), (TODAY + dt.timedelta(days=1), True)],
+)
+def test_discovery_between_the_act_and_today(discovered, refused):
+    """Discovered before the act or after today is impossible: refused naming discovered_on."""
+    if refused:
+        with pytest.raises(InvalidFacts) as caught:
+            run("inner-mongolia", "inner-mongolia-27", discovered_on=discovered)
+        assert caught.value.field == "discovered_on"
+    else:
+        assert run("inner-mongolia", "inner-mongolia-27", discovered_on=discovered).time_barred is False
+
+
+@pytest.mark.parametrize("value", ["2026/03/01", 20260301, "2026-02-30", True])
+def test_discovered_on_must_be_a_date(value):
+    with pytest.raises(InvalidFacts) as caught:
+        Facts.from_mapping({"party": "unit", "act_date": "2024-03-01", "discovered_on": value})
+    assert caught.value.field == "discovered_on"

@@ -421,7 +421,9 @@ def test_limitation_is_two_years_after_the_act(act, expires):
     result = run("shanxi", "shanxi-26", act_date=act)
     assert result.limitation_expires_on == expires
     assert result.to_dict()["limitation_expires_on"] == expires.isoformat()
-    step = next(step for step in result.trace if step.step == "limitation")
+    # Without a discovery date the period is shown, not applied (issue 10 point 2 moved the remark here).
+    step = next(step for step in result.trace if step.step == "time_barred")
+    assert result.time_barred is None and step.value is None and "未审查" in step.description
     assert ("已过" in step.description) is (expires < TODAY)
 
 
@@ -546,6 +548,8 @@ CONTRACT_KEYS = {
     "limitation_expires_on",
     "no_penalty_reason",
     "may_waive_fine",
+    "time_barred",
+    "limitation_years",
     "trace",
 }
 
