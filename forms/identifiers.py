@@ -12,6 +12,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from forms import N_
+from workflows.time_limits import china_today
 
 # GB 32100-2015 allows letters in the first two characters (registering department and entity type) and
 # digits in characters 3–8 (division code); python-stdnum's is_valid refuses any code whose first eight
@@ -65,7 +66,7 @@ def check_resident_id(value: str, today: dt.date | None = None) -> str:
         born = ric.get_birth_date(number)
     except (ValidationError, ValueError) as exc:
         raise IdentifierError(N_("身份证号码中的出生日期不正确")) from exc
-    if born > (today or dt.date.today()):
+    if born > (today or china_today()):
         raise IdentifierError(N_("身份证号码中的出生日期不正确"))
     # stdnum's ric.calc_check_digit takes the whole number and ignores its last character.
     if ric.calc_check_digit(number) != number[17]:

@@ -23,6 +23,8 @@ import pandas as pd
 import xlsxwriter
 from sqlalchemy import and_, column, extract, func, inspect, or_, select, table
 
+from workflows.time_limits import CHINA_TZ
+
 MONTHS = [f"{m}月" for m in range(1, 13)]
 COMPLAINT_OUTCOMES = {"pending": "办理中", "substantiated": "查证属实", "unsubstantiated": "查证不属实",
                       "refused": "不予受理"}
@@ -107,7 +109,7 @@ def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | None = None) -> Figures:
     """Run the year's GROUP BY queries and shape them; a dozen statements whatever the table sizes."""
-    figures = Figures(year=year, jurisdiction=jurisdiction, generated_at=now or dt.datetime.now())
+    figures = Figures(year=year, jurisdiction=jurisdiction, generated_at=now or dt.datetime.now(CHINA_TZ))
     start, end = _year_range(year)
     tables = set(inspect(conn).get_table_names())
     # On the roster at the year's end: filed before it and in force (a cancelled filing carries no date of

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 
 from flask import abort, render_template, request
@@ -14,12 +13,13 @@ from app.security import STAFF, allow
 from app.services.transfer_exports import annual_figures, write_annual_report
 from app.transfer.routes import XLSX, _attachment
 from reports.charts import bar_chart, line_chart
+from workflows.time_limits import china_today
 
 YEARS_SHOWN = 10
 
 
 def _year() -> int:
-    this_year = dt.date.today().year
+    this_year = china_today().year
     raw = request.args.get("year", "")
     if not raw:
         return this_year
@@ -60,7 +60,7 @@ def index():
                            {_(c): list(fines[c]) for c in ("决定罚款（元）", "已收缴（元）", "未缴（元）")},
                            language=language),
     }
-    this_year = dt.date.today().year
+    this_year = china_today().year
     return render_template("dashboard/index.html", year=year, f=f, charts=charts, rows=_rows,
                            years=range(this_year, this_year - YEARS_SHOWN, -1))
 
@@ -68,7 +68,7 @@ def index():
 @bp.route("/annual-<int:year>.xlsx")
 @allow(*STAFF)
 def annual(year: int):
-    this_year = dt.date.today().year
+    this_year = china_today().year
     if not this_year - 50 <= year <= this_year:
         abort(404)
     raw = tempfile.TemporaryFile()

@@ -26,6 +26,7 @@ from app.roster.search import (
 )
 from app.security import PUBLIC, allow
 from reports.export import XlsxExport, write_csv
+from workflows.time_limits import china_today
 
 EXPORT_HEADERS = ("单位名称", "统一社会信用代码", "备案编号", "备案日期", "备案机关", "业务类型", "备案状态")
 EXPORT_WIDTHS = (40, 22, 30, 12, 24, 30, 10)
@@ -94,7 +95,7 @@ def _attachment(raw: IO[bytes], mimetype: str, suffix: str) -> Response:
         finally:
             raw.close()
 
-    today = dt.date.today().isoformat()
+    today = china_today().isoformat()
     disposition = (f'attachment; filename="jifang-roster-{today}.{suffix}"; '
                    f"filename*=UTF-8''{quote(f'技防从业单位备案名录-{today}.{suffix}')}")
     return Response(chunks(), mimetype=mimetype,

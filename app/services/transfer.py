@@ -38,6 +38,7 @@ from imports.filing_rows import FilingRowValidator, FilingRules, RowError, Valid
 from imports.gc_pause import paused_gc
 from imports.headers import HeaderMap, HeaderMatcher
 from imports.workbook import open_sheet
+from workflows.time_limits import china_today
 
 MODES = ("all-or-nothing", "valid-rows")
 WRITE_ATTEMPTS = 2
@@ -177,7 +178,7 @@ def check_filings(path: str | os.PathLike, filename: str, *, pack, allowed_citie
     """Read and validate the file; raises UnusableWorkbook (FilingDisabled in Shanxi) for the file as a whole."""
     existing = dict(db.session.execute(
         select(Firm.filing_number, Firm.credit_code).where(Firm.filing_number.is_not(None))).all())
-    validator = FilingRowValidator.from_rules(filing_rules(pack), today or dt.date.today(), existing)
+    validator = FilingRowValidator.from_rules(filing_rules(pack), today or china_today(), existing)
     header, rows = HeaderMatcher().find(open_sheet(path, filename).rows())
     result = validator.validate_rows(_counting(rows, progress), header)
     if allowed_cities is not None:

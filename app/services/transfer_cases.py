@@ -42,6 +42,7 @@ from imports.workbook import open_sheet
 from reports.export import XlsxExport
 from reports.money import fen_to_yuan_text
 from workflows.penalty_pack import load_penalty_pack
+from workflows.time_limits import china_today
 
 _FIELDS = ("party_name", "party_type", "credit_code", "firm_id", "jurisdiction", "provision_code", "act_date",
            "decided_on", "outcome", "fine_decided_fen", "fine_collected_fen", "surcharge_fen", "state")
@@ -62,7 +63,7 @@ def provision_label(code: str) -> str:
 
 def _validator(today: dt.date | None = None) -> CaseRowValidator:
     pack = _penalty_pack()
-    return CaseRowValidator([(p.code, p.reference.article) for p in pack.provisions], today or dt.date.today())
+    return CaseRowValidator([(p.code, p.reference.article) for p in pack.provisions], today or china_today())
 
 
 def _sample(rows: Sequence[dict]) -> list[dict]:

@@ -7,7 +7,6 @@ uploaded it: anyone else gets 404, as if it did not exist.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from urllib.parse import quote
 
@@ -33,6 +32,7 @@ from app.security import STAFF, allow
 from app.services import transfer, transfer_cases, transfer_exports, transfer_jobs
 from app.transfer import bp
 from forms.transfer import ConfirmForm, UploadForm
+from workflows.time_limits import china_today
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
@@ -158,7 +158,7 @@ def export(kind: str, fmt: str):
     raw = tempfile.TemporaryFile()
     transfer_exports.export(kind, raw, fmt, actor=current_user,
                             cities=transfer.cities_of(current_user, _pack()))
-    today = dt.date.today().isoformat()
+    today = china_today().isoformat()
     mimetype = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     return _attachment(raw, mimetype, f"{spec.label}-{today}.{fmt}", f"jifang-{kind}-{today}.{fmt}")
 
