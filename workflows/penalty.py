@@ -27,6 +27,7 @@ from workflows.penalty_pack import (
     Measure,
     PenaltyPack,
     Provision,
+    ProvisionItem,
     all_penalty_packs,
 )
 
@@ -140,6 +141,8 @@ class Facts:
     # 行政处罚法 art. 36: when the act was discovered, and whether the five-year period applies.
     discovered_on: dt.date | None = None
     endangers_life_health_or_finance: bool = False
+    # The item of the article (or of the article violated) the act falls under (行政处罚法 art. 59).
+    item: int | None = None
     today: dt.date | None = None
 
     def __post_init__(self) -> None:
@@ -161,6 +164,8 @@ class Facts:
         )
         if self.today is not None:
             _check_date("today", self.today)
+        if self.item is not None and (isinstance(self.item, bool) or not isinstance(self.item, int)):
+            raise InvalidFacts("item", "项须为整数", "item must be an integer")
         if self.discovered_on is not None:
             _check_date("discovered_on", self.discovered_on)
             if self.discovered_on < self.act_date:
@@ -197,6 +202,7 @@ class Facts:
             party=data["party"],
             act_date=act_date,
             discovered_on=None if discovered is None else _parse_date("discovered_on", discovered),
+            item=data.get("item"),
             today=today,
             **values,
         )
@@ -326,9 +332,14 @@ def recommended_amount(fine: Fine, lower: int, upper: int) -> int:
 class _Calculation:
     """One run of the calculator; collects the trace while it decides."""
 
-    def __init__(self, pack: PenaltyPack, provision: Provision, facts: Facts) -> None:
+    def __init__(
+        self, pack: PenaltyPack, provision: Provision, facts: Facts, item: ProvisionItem | None = None
+    ) -> None:
         self.pack = pack
         self.provision = provision
+        self.item = item
+        # What the decision cites: the article, its paragraph and, where the article lists them, the item.
+        self.reference = provision.cited(item)
         self.facts = facts
         self.thresholds = pack.thresholds
         self.trace: list[TraceStep] = []
@@ -450,7 +461,7 @@ class _Calculation:
         """Why the provision itself imposes no fine on these facts, or None when the fine applies."""
         provision, facts = self.provision, self.facts
         if provision.no_fine:
-            self.note("no_fine_provision", "本条不设罚款，只适用所列措施", provision.reference, True)
+            self.note("no_fine_provision", "本条不设罚款，只适用所列措施", self.reference, True)
             return "no_fine_provision"
         if provision.order_to_correct_first:
             corrected = facts.corrected_by_deadline
@@ -459,13 +470,13 @@ class _Calculation:
                 "本条先责令限期改正，逾期不改正的方予罚款；当事人已按期改正，不予罚款"
                 if corrected
                 else "本条先责令限期改正，逾期不改正的方予罚款；当事人没有按期改正，予以罚款",
-                provision.reference,
+                self.reference,
                 not corrected,
             )
             if corrected:
                 return "corrected"
         else:
-            self.note("order_to_correct_first", "本条不以责令改正为前提，违法即罚", provision.reference, True)
+            self.note("order_to_correct_first", "本条不以责令改正为前提，违法即罚", self.reference, True)
         return None
 
     def applicable_fines(self) -> dict[str, Fine]:
@@ -474,12 +485,12 @@ class _Calculation:
         aggravated = provision.aggravated
         if facts.severe and aggravated:
             fines.update(aggravated.fines)
-            self.note("aggravated", f"{aggravated.label}的，适用加重罚则", provision.reference, True)
+            self.note("aggravated", f"{aggravated.label}的，适用加重罚则", self.reference, True)
         elif facts.severe:
             self.note(
                 "aggravated",
                 "本条未规定情节严重或者严重后果的加重罚则，按基本罚则计算（可选择从重档）",
-                provision.reference,
+                self.reference,
                 False,
             )
         chosen = {target: fines[target] for target in TARGETS_FOR_PARTY[facts.party] if target in fines}
@@ -497,7 +508,7 @@ class _Calculation:
                     f"对{TARGET_LABELS[target]}处{fine.low}元以上{fine.high}元以下罚款；"
                     f"{tier.label}档（幅度的{tier.lower}%至{tier.upper}%）取中点，建议{recommended}元"
                 )
-            self.note(f"fine_{target}", description, self.provision.reference, recommended)
+            self.note(f"fine_{target}", description, self.reference, recommended)
             lines.append(FineLine(target, fine.low, fine.high, recommended))
         return lines
 
@@ -509,7 +520,7 @@ class _Calculation:
         self.note(
             "fine_illegal_gains",
             f"有违法所得的，处违法所得{rule.fine_multiple}倍罚款：{facts.illegal_gains}元×{rule.fine_multiple}",
-            self.provision.reference,
+            self.reference,
             amount,
         )
         return FineLine(facts.party, amount, amount, amount, basis="illegal_gains")
@@ -526,7 +537,7 @@ class _Calculation:
             )
             return 0, None
         if rule and rule.confiscate:
-            citation = self.provision.reference
+            citation = self.reference
         elif overlay.in_force_from is None or self.facts.act_date >= overlay.in_force_from:
             citation = overlay.reference
         else:
@@ -540,10 +551,10 @@ class _Calculation:
     ) -> list[dict[str, Any]]:
         provision, facts = self.provision, self.facts
         chosen: list[tuple[Measure, Citation]] = [
-            (measure, provision.reference) for measure in provision.measures
+            (measure, self.reference) for measure in provision.measures
         ]
         if facts.severe and provision.aggravated:
-            chosen += [(measure, provision.reference) for measure in provision.aggravated.measures]
+            chosen += [(measure, self.reference) for measure in provision.aggravated.measures]
         result: list[dict[str, Any]] = []
         for measure, citation in chosen:
             if measure.when == "not_corrected" and facts.corrected_by_deadline:
@@ -566,7 +577,7 @@ class _Calculation:
             rule = self.thresholds.education
             result.append(self._measure("educate", MEASURE_LABELS["educate"], "always", rule.reference))
             self.note("education", "依法不予行政处罚的，应当对当事人进行教育", rule.reference, True)
-        self.note("measures", "适用的其他措施", provision.reference, [item["code"] for item in result])
+        self.note("measures", "适用的其他措施", self.reference, [item["code"] for item in result])
         return result
 
     def _measure(self, code: str, label: str, when: str, citation: Citation) -> dict[str, Any]:
@@ -628,6 +639,22 @@ def pack_for(jurisdiction: Any) -> PenaltyPack:
     return packs[jurisdiction]
 
 
+def _item(pack: PenaltyPack, provision: Provision, number: int | None) -> ProvisionItem | None:
+    """The item chosen, or None (the citation then stops at the article); an unknown item is refused."""
+    if number is None:
+        return None
+    item = provision.item(number)
+    if item is None:
+        known = "、".join(str(choice.number) for choice in provision.items)
+        raise InvalidFacts(
+            "item",
+            f"{provision.reference.label(pack.regulation.title)}没有第{number}项"
+            + (f"；可选：{known}" if known else "；本条不分项"),
+            f"no item {number} under {provision.code}" + (f"; known: {known}" if known else "; it lists no items"),
+        )
+    return item
+
+
 def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str, Any]) -> Result:
     """Apply one provision of ``pack`` to ``facts``.
 
@@ -645,14 +672,16 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
             f"《{pack.regulation.title}》的罚则中没有违法行为 {provision_code!r}",
             f"no violation {provision_code!r} in the {pack.code} penalty rules",
         )
+    item = _item(pack, provision, facts.item)
     today = facts.today or dt.date.today()
-    run = _Calculation(pack, provision, facts)
+    run = _Calculation(pack, provision, facts, item)
+    violates = item.violates if item else provision.violates
     run.note(
         "provision",
-        f"{provision.title}；违反"
-        + "、".join(ref.label() for ref in provision.violates)
-        + f"；由{provision.authority}处理",
-        provision.reference,
+        f"当事人{item.title if item else provision.title}，违反"
+        + "、".join(ref.label() for ref in violates)
+        + f"的规定，依照本条由{provision.authority}处理",
+        run.reference,
         provision.code,
     )
     run.check_act_date(today)
@@ -685,6 +714,9 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
             "regulation": pack.regulation.title,
             "article": provision.reference.article,
             "paragraph": provision.reference.paragraph,
+            "item": item.number if item else None,
+            "label": run.reference.label(pack.regulation.title),
+            "violates": [ref.label(pack.regulation.title) for ref in violates],
         },
         order_to_correct_first=provision.order_to_correct_first,
         fine_applies=fine_applies,

@@ -214,11 +214,22 @@ class IllegalGains(_Model):
     reading: str | None = None
 
 
+class ProvisionItem(_Model):
+    """One act an article lists (行政处罚法 art. 59: a decision names its exact basis). ``number`` is what a
+    client sends as ``item``: the item of the penalty article (LN 31, SX 26), or of the article violated
+    (IM 27 → 第十九条's items), or the article violated itself (QHD 23 names articles, not items)."""
+
+    number: int = Field(ge=1)
+    title: str
+    violates: list[ViolatedArticle] = Field(min_length=1)
+
+
 class Provision(_Model):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     reference: Citation
     violates: list[ViolatedArticle] = Field(min_length=1)
+    items: list[ProvisionItem] = []
     authority: str
     order_to_correct_first: bool
     fines: dict[Target, Fine] = {}
@@ -226,6 +237,24 @@ class Provision(_Model):
     measures: list[Measure] = []
     illegal_gains: IllegalGains | None = None
     reading: str | None = None
+
+    @model_validator(mode="after")
+    def _items_unique(self) -> Provision:
+        numbers = [item.number for item in self.items]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"item numbers must be unique: {numbers}")
+        if self.reference.items and numbers != list(self.reference.items):
+            raise ValueError(f"items {numbers} must be the article's items {list(self.reference.items)}")
+        return self
+
+    def item(self, number: int) -> ProvisionItem | None:
+        return next((item for item in self.items if item.number == number), None)
+
+    def cited(self, item: ProvisionItem | None) -> Citation:
+        """The citation of the provision, narrowed to the item where the item is the penalty article's own."""
+        if item is not None and self.reference.items:
+            return self.reference.model_copy(update={"items": [item.number]})
+        return self.reference.model_copy(update={"items": []})  # without the item, the article
 
     @property
     def no_fine(self) -> bool:
@@ -240,6 +269,15 @@ class Provision(_Model):
             "article": self.reference.article,
             "paragraph": self.reference.paragraph,
             "items": list(self.reference.items),
+            "item_choices": [
+                {
+                    "number": item.number,
+                    "title": item.title,
+                    "citation": self.cited(item).label(),
+                    "violates": [ref.label() for ref in item.violates],
+                }
+                for item in self.items
+            ],
         }
 
 

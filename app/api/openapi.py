@@ -29,6 +29,7 @@ REQUEST_FIELDS = (
     "no_fault",
     "discovered_on",
     "endangers_life_health_or_finance",
+    "item",
 )
 
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -68,7 +69,7 @@ def _schemas() -> dict[str, Any]:
         },
         "Violation": {
             "type": "object",
-            "required": ["code", "title", "article", "paragraph", "items"],
+            "required": ["code", "title", "article", "paragraph", "items", "item_choices"],
             "additionalProperties": False,
             "properties": {
                 "code": {"type": "string", "description": "provision code to send as `violation`"},
@@ -76,6 +77,21 @@ def _schemas() -> dict[str, Any]:
                 "article": {"type": "integer", "minimum": 1},
                 "paragraph": {"type": ["integer", "null"], "minimum": 1},
                 "items": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+                "item_choices": {
+                    "type": "array",
+                    "description": "the values `item` accepts for this provision",
+                    "items": {
+                        "type": "object",
+                        "required": ["number", "title", "citation", "violates"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "number": {"type": "integer", "minimum": 1},
+                            "title": {"type": "string"},
+                            "citation": {"type": "string"},
+                            "violates": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                },
             },
         },
         "CalculationRequest": {
@@ -139,6 +155,12 @@ def _schemas() -> dict[str, Any]:
                     "description": "the day the act was discovered (行政处罚法 art. 36); not before act_date, "
                     "not after today. Omitted: time_barred is null and the limitation is not checked",
                 },
+                "item": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "description": "the item the act falls under (one of the violation's item_choices); "
+                    "omitted, the citation stops at the article (行政处罚法 art. 59)",
+                },
                 "endangers_life_health_or_finance": {
                     "type": "boolean",
                     "default": False,
@@ -198,12 +220,15 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "citation": {
                     "type": "object",
-                    "required": ["regulation", "article", "paragraph"],
+                    "required": ["regulation", "article", "paragraph", "item", "label", "violates"],
                     "additionalProperties": False,
                     "properties": {
                         "regulation": {"type": "string"},
                         "article": {"type": "integer", "minimum": 1},
                         "paragraph": {"type": ["integer", "null"], "minimum": 1},
+                        "item": {"type": ["integer", "null"], "minimum": 1},
+                        "label": {"type": "string", "description": "《…》第×条第×款第（×）项"},
+                        "violates": {"type": "array", "items": {"type": "string"}},
                     },
                 },
                 "order_to_correct_first": {"type": "boolean"},

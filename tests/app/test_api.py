@@ -73,7 +73,7 @@ def test_violations_list_each_provision(client, code):
     rows = response.get_json()
     assert [row["code"] for row in rows] == [p.code for p in all_penalty_packs()[code].provisions]
     for row in rows:
-        assert set(row) == {"code", "title", "article", "paragraph", "items"}
+        assert set(row) == {"code", "title", "article", "paragraph", "items", "item_choices"}
         assert isinstance(row["title"], str) and isinstance(row["article"], int)
         assert row["paragraph"] is None or isinstance(row["paragraph"], int)
         assert isinstance(row["items"], list) and all(isinstance(i, int) for i in row["items"])
@@ -89,7 +89,9 @@ def test_violations_row_for_a_paragraph_and_items(client):
         "article": 31,
         "paragraph": None,
         "items": [1, 2, 3, 4],
+        "item_choices": rows["liaoning-31"]["item_choices"],
     }
+    assert [choice["number"] for choice in rows["liaoning-31"]["item_choices"]] == [1, 2, 3, 4]
 
 
 def test_unknown_jurisdiction_violations_is_a_json_404_naming_it(client):
@@ -107,7 +109,11 @@ def test_result_has_every_key_of_the_contract_with_its_type(client):
     assert response.headers["Cache-Control"] == "no-store"
     result = response.get_json()
     assert set(result) == RESULT_KEYS
-    assert result["citation"] == {"regulation": "辽宁省公共安全技术防范条例", "article": 35, "paragraph": None}
+    assert result["citation"] == {
+        "regulation": "辽宁省公共安全技术防范条例", "article": 35, "paragraph": None, "item": None,
+        "label": "《辽宁省公共安全技术防范条例》第三十五条",
+        "violates": ["《辽宁省公共安全技术防范条例》第二十二条第（一）项、第（三）项、第（四）项"],
+    }
     for key in ("order_to_correct_first", "fine_applies", "no_fine_provision", "hearing_notice",
                 "summary_procedure"):
         assert isinstance(result[key], bool), key

@@ -101,3 +101,26 @@ def test_bad_discovery_date_is_named(client, spec, value):
 
 def test_endangers_must_be_a_boolean(client, spec):
     refused(client, spec, "endangers_life_health_or_finance", endangers_life_health_or_finance="yes")
+
+
+# -- citations to the item --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("item", "status"), [(None, 200), (4, 200), (5, 422), ("4", 422)])
+def test_item_omitted_right_and_unknown(client, spec, item, status):
+    """LN 31 "（四）…设计方案未经论证或者论证未通过或者未按照论证方案进行施工的"."""
+    fields = {"jurisdiction": "liaoning", "violation": "liaoning-31", "item": item}
+    if status == 422:
+        refused(client, spec, "item", **fields)
+        return
+    citation = calculate(client, spec, **fields)["citation"]
+    assert citation["item"] == item
+    assert citation["label"] == "《辽宁省公共安全技术防范条例》第三十一条" + ("第（四）项" if item else "")
+
+
+def test_violations_list_the_item_choices(client, spec):
+    response = client.get("/api/v1/jurisdictions/inner-mongolia/violations")
+    validate(spec, response_schema(spec, "/jurisdictions/{code}/violations", "get", 200), response.get_json())
+    row = next(row for row in response.get_json() if row["code"] == "inner-mongolia-27")
+    assert [choice["number"] for choice in row["item_choices"]] == [1, 2, 3, 4, 5, 6]
+    assert row["item_choices"][2]["violates"] == ["第十九条第（三）项"]

@@ -163,3 +163,54 @@ def test_discovered_on_must_be_a_date(value):
     with pytest.raises(InvalidFacts) as caught:
         Facts.from_mapping({"party": "unit", "act_date": "2024-03-01", "discovered_on": value})
     assert caught.value.field == "discovered_on"
+
+
+# -- citations to the item (art. 59) ----------------------------------------------------------------------
+
+ITEM_CASES = [
+    # LN 31 "有下列情形之一的…（三）妨碍社会公共区域技防系统正常运行的"
+    ("liaoning", "liaoning-31", 3, "《辽宁省公共安全技术防范条例》第三十一条第（三）项",
+     ["《辽宁省公共安全技术防范条例》第九条第一款"]),
+    # SX 26 "有下列行为之一的…（六）买卖、传播、隐匿技防系统信息资料的"
+    ("shanxi", "shanxi-26", 6, "《山西省安全技术防范条例》第二十六条第（六）项", ["《山西省安全技术防范条例》第二十二条"]),
+    # IM 27 "违反本条例第十九条规定的": the act is one of art. 19's items, "（三）泄露技防系统的秘密"
+    ("inner-mongolia", "inner-mongolia-27", 3, "《内蒙古自治区公共安全技术防范管理条例》第二十七条",
+     ["《内蒙古自治区公共安全技术防范管理条例》第十九条第（三）项"]),
+    # QHD 23 "违反本办法第九条、第十条、第十三条、第十六条、第十七条规定的": the article violated
+    ("qinhuangdao", "qinhuangdao-23", 16, "《秦皇岛市公共安全技术防范管理办法》第二十三条",
+     ["《秦皇岛市公共安全技术防范管理办法》第十六条"]),
+]
+
+
+@pytest.mark.parametrize(("jurisdiction", "violation", "item", "label", "violates"), ITEM_CASES)
+def test_an_item_narrows_the_citation(jurisdiction, violation, item, label, violates):
+    """行政处罚法 art. 59 "行政处罚决定书应当载明…（三）行政处罚的种类和依据": the basis to the item."""
+    result = run(jurisdiction, violation, item=item)
+    assert result.citation["item"] == item and result.citation["label"] == label
+    assert result.citation["violates"] == violates
+    assert step(result, "provision").citation == label
+    assert all(line_step.citation == label for line_step in result.trace if line_step.step.startswith("fine_"))
+    # Omitted: the citation stops at the article, as before; the provision code does not change.
+    whole = run(jurisdiction, violation)
+    assert whole.citation["item"] is None and whole.fines == result.fines
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "violation", "item"),
+    [("liaoning", "liaoning-31", 5), ("liaoning", "liaoning-31", 0), ("shanxi", "shanxi-26", 7),
+     ("inner-mongolia", "inner-mongolia-27", 7), ("qinhuangdao", "qinhuangdao-23", 11),
+     ("liaoning", "liaoning-32", 1), ("liaoning", "liaoning-31", "3"), ("liaoning", "liaoning-31", True)],
+)
+def test_an_unknown_item_is_refused_naming_it(jurisdiction, violation, item):
+    with pytest.raises(InvalidFacts) as caught:
+        run(jurisdiction, violation, item=item)
+    assert caught.value.field == "item"
+
+
+def test_liaoning_31_does_not_cite_art_12_paragraph_1():
+    """LN 31's items are 未依法安装 (art. 10), 擅自安装/妨碍 (art. 9(1)) and 设计方案未经论证 (art. 12(2));
+    art. 12(1) (同步设计、同步施工、同步验收) is none of them."""
+    provision = load_penalty_pack("liaoning").provision("liaoning-31")
+    cited = [(ref.article, ref.paragraph) for ref in provision.violates]
+    assert (12, 1) not in cited and (12, 2) in cited
+    assert [item.number for item in provision.items] == [1, 2, 3, 4]

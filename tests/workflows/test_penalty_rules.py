@@ -213,7 +213,10 @@ def test_liaoning_33_words():
     assert labels["forced_removal"]["label"] == "拒不拆除的，依法予以强制拆除"
     assert labels["public_security_punishment_referral"]["condition"] == "侵犯他人隐私的"
     assert labels["criminal_referral"]["condition"] == "构成犯罪的"
-    assert result.citation == {"regulation": "辽宁省公共安全技术防范条例", "article": 33, "paragraph": None}
+    assert result.citation == {
+        "regulation": "辽宁省公共安全技术防范条例", "article": 33, "paragraph": None, "item": None,
+        "label": "《辽宁省公共安全技术防范条例》第三十三条", "violates": ["《辽宁省公共安全技术防范条例》第十四条"],
+    }
 
 
 def test_no_fine_for_a_party_the_article_does_not_name():
@@ -598,7 +601,7 @@ def test_packs_cover_the_penalty_articles_and_agree_with_the_jurisdiction_files(
         assert pack.regulation.in_force_from == jurisdiction["regulation"]["in_force_from"]
         assert pack.regulation.source == jurisdiction["regulation"]["source"]
         assert [v["code"] for v in pack.violations()] == [p.code for p in pack.provisions]
-        assert set(pack.violations()[0]) == {"code", "title", "article", "paragraph", "items"}
+        assert set(pack.violations()[0]) == {"code", "title", "article", "paragraph", "items", "item_choices"}
 
 
 def _broken_pack(tmp_path: Path, edit) -> Path:
