@@ -3,6 +3,8 @@
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -18,7 +20,20 @@ MESSAGES = {
     422: N_("提交的数据无法处理"),
     500: N_("服务器内部错误，请稍后重试"),
 }
+    503: N_("系统繁忙，请稍后重试"),
 
+STALE = N_("该记录已被他人处理或已在其他页面中更改，请刷新页面后再操作")
+# SQLite: the write lock was not free within busy_timeout. PostgreSQL: deadlock, serialization failure,
+# lock not available. Each means another request was writing at that moment, not that this one is wrong.
+_BUSY_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+def is_busy(exc: OperationalError) -> bool:
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    text = str(orig or exc).lower()
+    return "database is locked" in text or "database is busy" in text
 
 def _answer(code: int, detail: str | None = None):
     message = MESSAGES.get(code, N_("请求出错"))
@@ -43,6 +58,23 @@ def register(app):
         return _answer(exc.code or 500, detail)
 
     @app.errorhandler(Exception)
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        """Another request held the database at that moment: say "busy, try again" (503), never a 500."""
+        db.session.rollback()
+        if not is_busy(exc):
+            app.logger.exception("database error")
+            return _answer(500)
+        app.logger.warning("database busy: %s", exc.orig)
+        body, code = _answer(503)
+        return body, code, {"Retry-After": "2"}
+
+    @app.errorhandler(StaleDataError)
+    def stale(exc: StaleDataError):
+        """A record changed between reading and writing it (optimistic lock): nothing of this was written."""
+        db.session.rollback()
+        return _answer(409, STALE)
+
     def unexpected(exc: Exception):
         db.session.rollback()
         app.logger.exception("unhandled error")

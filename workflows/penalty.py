@@ -243,10 +243,12 @@ class FineLine:
     max: int
     recommended: int
     basis: str | None = None  # "illegal_gains" for a fine computed as a multiple of the gains
+    label: str = ""  # who is fined, in the article's own words
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "target": self.target,
+            "label": self.label,
             "min": self.min,
             "max": self.max,
             "recommended": self.recommended,
@@ -501,15 +503,16 @@ class _Calculation:
         lines = []
         for target, fine in fines.items():
             recommended = recommended_amount(fine, tier.lower, tier.upper)
+            label = self.provision.target_label(target)
             if fine.fixed is not None:
-                description = f"对{TARGET_LABELS[target]}处{fine.fixed}元罚款（固定数额，不分档）"
+                description = f"对{label}处{fine.fixed}元罚款（固定数额，不分档）"
             else:
                 description = (
-                    f"对{TARGET_LABELS[target]}处{fine.low}元以上{fine.high}元以下罚款；"
+                    f"对{label}处{fine.low}元以上{fine.high}元以下罚款；"
                     f"{tier.label}档（幅度的{tier.lower}%至{tier.upper}%）取中点，建议{recommended}元"
                 )
             self.note(f"fine_{target}", description, self.reference, recommended)
-            lines.append(FineLine(target, fine.low, fine.high, recommended))
+            lines.append(FineLine(target, fine.low, fine.high, recommended, label=label))
         return lines
 
     def gains_fine(self) -> FineLine | None:
@@ -523,7 +526,8 @@ class _Calculation:
             self.reference,
             amount,
         )
-        return FineLine(facts.party, amount, amount, amount, basis="illegal_gains")
+        label = self.provision.target_label(facts.party)
+        return FineLine(facts.party, amount, amount, amount, basis="illegal_gains", label=label)
 
     def confiscation(self, fine_applies: bool) -> tuple[int, Citation | None]:
         gains = self.facts.illegal_gains

@@ -231,6 +231,8 @@ class Provision(_Model):
     violates: list[ViolatedArticle] = Field(min_length=1)
     items: list[ProvisionItem] = []
     authority: str
+    # Who is fined, in the article's own words where it names them otherwise than TARGET_LABELS.
+    target_labels: dict[Target, str] = {}
     order_to_correct_first: bool
     fines: dict[Target, Fine] = {}
     aggravated: Aggravated | None = None
@@ -246,6 +248,9 @@ class Provision(_Model):
         if self.reference.items and numbers != list(self.reference.items):
             raise ValueError(f"items {numbers} must be the article's items {list(self.reference.items)}")
         return self
+
+    def target_label(self, target: str) -> str:
+        return self.target_labels.get(target) or TARGET_LABELS[target]  # type: ignore[call-overload]
 
     def item(self, number: int) -> ProvisionItem | None:
         return next((item for item in self.items if item.number == number), None)

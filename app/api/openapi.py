@@ -170,10 +170,15 @@ def _schemas() -> dict[str, Any]:
         },
         "FineLine": {
             "type": "object",
-            "required": ["target", "min", "max", "recommended"],
+            "required": ["target", "label", "min", "max", "recommended"],
             "additionalProperties": False,
             "properties": {
                 "target": {"type": "string", "enum": ["unit", "individual", "responsible_person"]},
+                "label": {
+                    "type": "string",
+                    "description": "who is fined in the article's own words (e.g. LN 31 单位负责人及相关责任人, "
+                    "LN 34 直接责任人)",
+                },
                 "min": _YUAN,
                 "max": _YUAN,
                 "recommended": _YUAN,

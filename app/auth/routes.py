@@ -5,12 +5,11 @@ from sqlalchemy import select
 
 from app import audit
 from app.auth import bp
-from app.extensions import db
-from app.models import Firm, User
+from app.extensions import db, limiter
+from app.models import User
 from app.models.base import utcnow
 from app.passwords import check_password, hash_password
 from app.security import PUBLIC, allow, safe_next
-from app.services.firms import locality_from_credit_code
 from forms.auth import FirmRegistrationForm, LoginForm
 
 
@@ -48,34 +47,23 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @allow(PUBLIC)
+@limiter.limit("10 per hour", methods=["POST"])
 def register():
-    """A firm opens its own account, bound to one firm by its credit code (one account per firm)."""
+    """A firm opens its own account. It is never bound to a firm already in the register (issue 9, defect 1):
+    a firm not yet in it gets a pending account that may prepare its first filing; otherwise the account
+    starts unbound and claims the firm with a bureau's claim code or request (app/services/firm_claims.py).
+    Every credit code gets the same answer, so sign-up tells a stranger nothing the roster does not."""
+    from app.services import firm_claims
+
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = FirmRegistrationForm()
     if form.validate_on_submit():
-        code = form.credit_code.data
-        firm = db.session.scalar(select(Firm).where(Firm.credit_code == code))
-        if db.session.scalar(select(User.id).where(User.username == form.username.data)):
-            form.username.errors.append(_("该用户名已被使用"))
-        elif firm is not None and firm.account is not None:
-            form.credit_code.errors.append(_("该统一社会信用代码已注册账号，请联系原账号持有人或公安机关"))
+        user = firm_claims.sign_up(form.firm_name.data, form.credit_code.data, form.username.data,
+                                   hash_password(form.password.data))
+        if user is None:
+            form.username.errors.append(_("该用户名不可用，请换一个"))
         else:
-            if firm is None:
-                firm = Firm(name=form.firm_name.data, credit_code=code, is_local=locality_from_credit_code(code))
-                db.session.add(firm)
-                db.session.flush()
-            user = User(
-                username=form.username.data,
-                password_hash=hash_password(form.password.data),
-                role="firm",
-                display_name=form.firm_name.data,
-                firm_id=firm.id,
-            )
-            db.session.add(user)
-            db.session.flush()
-            audit.record("register_firm_account", user, actor=user, detail={"credit_code": code})
-            db.session.commit()
             flash(_("注册成功，请登录。"), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)

@@ -56,8 +56,8 @@ def _own_or_404(request_id: int):
 @filing_enabled
 def index():
     firm = current_user.firm
-    if firm is None:
-        abort(404)
+    if firm is None:  # an account not (or no longer) bound to a firm: how to claim one (issue 9)
+        return redirect(url_for("accounts.bind")) if "accounts.bind" in current_app.view_functions else abort(404)
     requests = filings.firm_requests(firm.id)
     open_one = next((r for r in requests if r.is_open), None)
     return render_template(
@@ -73,6 +73,12 @@ def start():
     form = ButtonForm()
     if not form.validate() or current_user.firm is None:
         abort(400)
+    from app.services.firm_claims import start_refusal
+
+    refusal = start_refusal(current_user, request.form.get("kind", ""))
+    if refusal:
+        flash(_(refusal), "error")
+        return redirect(url_for("filings.index"))
     try:
         created = filings.start_request(current_user.firm, request.form.get("kind", ""), current_user)
     except filings.FilingError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -21,6 +21,7 @@ ROUTE_LABELS = {"local": "省内单位", "out_of_province": "省外单位"}
 STAFF_ROLE_LABELS = {"management": "管理人员", "technical": "技术人员"}
 OPEN_STATES = ("draft", "under_review", "returned")
 EDITABLE_STATES = ("draft", "returned")
+_OPEN_STATES_SQL = "state IN ('draft', 'under_review', 'returned')"
 
 
 class FilingRequest(db.Model):
@@ -76,7 +77,12 @@ class FilingRequest(db.Model):
         "FilingMessage", back_populates="request", cascade="all, delete-orphan", order_by="FilingMessage.id"
     )
 
-    __table_args__ = (Index("ix_filing_request_queue", "authority_code", "state", "state_entered_at"),)
+    __table_args__ = (
+        Index("ix_filing_request_queue", "authority_code", "state", "state_entered_at"),
+        # One open request per firm, held by the database: simultaneous "start" posts cannot open two.
+        Index("uq_filing_request_one_open", "firm_id", unique=True,
+              sqlite_where=text(_OPEN_STATES_SQL), postgresql_where=text(_OPEN_STATES_SQL)),
+    )
     __mapper_args__ = {"version_id_col": version}
 
     @property

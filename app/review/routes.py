@@ -7,6 +7,7 @@ reached see it; anyone else gets 404, as for an ID that does not exist.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask import request as http_request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -85,7 +86,7 @@ def decide(request_id: int):
     if not form.validate():
         return _render_detail(found, form, locality_form, status=422)
     try:
-        filings.decide(found, form.action.data, current_user, form.comment.data)
+        filings.decide(found, form.action.data, current_user, form.comment.data, _posted_version())
     except (TransitionNotAllowed, filings.FilingError) as exc:
         return _render_detail(found, form, locality_form, refusal=exc.message, status=409)
     flash(_("已办理：%(request)s。", request=workflow_label(found)), "success")
@@ -105,10 +106,16 @@ def correct_locality(request_id: int):
     if not form.validate():
         return _render_detail(found, DecisionForm(formdata=None), form, status=422)
     try:
-        filings.correct_locality(found, current_user, form.is_local.data == "1", form.reason.data)
+        filings.correct_locality(found, current_user, form.is_local.data == "1", form.reason.data, _posted_version())
     except filings.FilingError as exc:
         return _render_detail(found, DecisionForm(formdata=None), form, refusal=exc.message, status=409)
     flash(_("单位属地已更正，申请已按更正后的属地重新确定受理机关。"), "success")
+def _posted_version() -> int | None:
+    """The request's version the clerk's page showed: acting on an out-of-date page is refused
+    (services.filing.claim), so a decision is never made on what someone else has already changed."""
+    return http_request.form.get("version", type=int)
+
+
     if filings.for_clerk(found.id, current_user) is None:
         return redirect(url_for("review.queue"))
     return redirect(url_for("review.detail", request_id=found.id))

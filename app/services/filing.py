@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from app import audit
@@ -22,7 +25,14 @@ from app.models.base import utcnow
 from app.models.filing import OPEN_STATES
 from app.services import filing_uploads
 from forms.filing import LABELS, REASON_LABELS
-from workflows.engine import Context, DueAction, TransitionResult, Workflow, load_definition
+from workflows.engine import (
+    Context,
+    DueAction,
+    TransitionNotAllowed,
+    TransitionResult,
+    Workflow,
+    load_definition,
+)
 from workflows.time_limits import Clock
 
 # The clerk's three decisions; approval's transition depends on what the request asks for.
@@ -41,6 +51,49 @@ class FilingError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+STALE_MESSAGE = "该申请已被他人处理或已在其他页面中更改，请刷新页面后再操作"
+ALREADY_OPEN_MESSAGE = "本单位已有一份未办结的申请，请先完成或撤回"
+
+
+class StaleRequest(FilingError):
+    """Someone acted on the request since this page was loaded (or at the same moment); nothing of this
+    action was written."""
+
+    def __init__(self) -> None:
+        super().__init__(STALE_MESSAGE)
+
+
+def claim(request: FilingRequest, expected_version: int | None = None) -> None:
+    """Take the request for this transaction before anything else is written: every action on a request
+    is applied at most once.
+
+    The UPDATE bumps the optimistic-lock version (FilingRequest.version) only if nobody else did since the
+    request was read; it also takes the row's lock (PostgreSQL) or the database's write lock (SQLite), so
+    a concurrent actor waits here, then finds the version moved on and gets StaleRequest, with its
+    transaction rolled back. ``expected_version`` is the version the user's page showed (a hidden field):
+    a page that is out of date is refused even when nobody is acting at this very moment.
+    """
+    if expected_version is not None and expected_version != request.version:
+        db.session.rollback()
+        raise StaleRequest()
+    request.updated_at = utcnow()
+    flag_modified(request, "updated_at")  # an UPDATE even when the clock reads the same (version check)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRequest() from None
+
+
+def _commit() -> None:
+    """Commit; a version conflict found only now (an object changed without a claim) is a stale page."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRequest() from None
 
 
 def current_pack():
@@ -246,7 +299,7 @@ def start_request(firm: Firm, kind: str, actor) -> FilingRequest:
     if kind not in APPROVALS:
         raise FilingError("未知的申请类型")
     if open_request(firm.id) is not None:
-        raise FilingError("本单位已有一份未办结的申请，请先完成或撤回")
+        raise FilingError(ALREADY_OPEN_MESSAGE)
     if kind == "initial" and firm.filing_status == "in_force":
         raise FilingError("本单位已备案，如信息有变化请申请备案变更")
     if kind != "initial" and firm.filing_status != "in_force":
@@ -254,7 +307,13 @@ def start_request(firm: Firm, kind: str, actor) -> FilingRequest:
     request = FilingRequest(firm=firm, kind=kind, state="draft", stage=0, state_entered_at=utcnow())
     _prefill(request, firm)
     db.session.add(request)
-    db.session.flush()
+    try:
+        # The partial unique index "one open request per firm" refuses a second draft that a simultaneous
+        # post (a double click, two tabs) inserted after the check above.
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise FilingError(ALREADY_OPEN_MESSAGE) from None
     audit.record("filing.create", request, actor=actor, detail={"kind": kind, "firm_id": firm.id})
     db.session.commit()
     return request
@@ -289,9 +348,11 @@ def _prefill(request: FilingRequest, firm: Firm) -> None:
     ]
 
 
-def _editable(request: FilingRequest) -> None:
+def _editable(request: FilingRequest, expected_version: int | None = None) -> None:
+    """Refuse a request that is no longer the firm's to edit, then claim it (see claim)."""
     if not request.is_editable:
         raise FilingError("申请已提交审核，不能修改")
+    claim(request, expected_version)
 
 
 def save_draft(
@@ -300,9 +361,10 @@ def save_draft(
     staff: list[Mapping] | None,
     uploads: Mapping[str, FileStorage | None],
     actor,
+    expected_version: int | None = None,
 ) -> dict[str, str]:
     """Store what the firm typed and uploaded; returns refused uploads by field name (the rest is kept)."""
-    _editable(request)
+    _editable(request, expected_version)
     pack = current_pack()
     for name, value in details.items():
         if name == "business_types":
@@ -317,10 +379,13 @@ def save_draft(
     return errors
 
 
-def store_uploads(request: FilingRequest, uploads: Mapping[str, FileStorage | None], actor) -> dict[str, str]:
+def store_uploads(request: FilingRequest, uploads: Mapping[str, FileStorage | None], actor,
+                  expected_version: int | None = None) -> dict[str, str]:
     """Keep the files of a post whose other fields were refused: they belong to the draft (each file still
     passes its content checks), so the firm never has to choose them again. Returns refused uploads."""
-    _editable(request)
+    if not any(storage is not None and storage.filename for storage in uploads.values()):
+        return {}
+    _editable(request, expected_version)
     errors, added, replaced = _add_uploads(request, uploads, actor, current_pack())
     if added:
         audit.record("filing.upload", request, actor=actor, detail={"uploads": added})
@@ -351,7 +416,7 @@ def _add_uploads(request: FilingRequest, uploads: Mapping[str, FileStorage | Non
             request.documents.remove(old)
         request.documents.append(
             FilingDocument(
-                material_code=code, original_name=filing_uploads.clean_filename(storage.filename),
+                material_code=code, original_name=filing_uploads.display_name(storage.filename, stored.content_type),
                 stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
                 sha256=stored.sha256, uploaded_by_id=actor.id,
             )
@@ -365,13 +430,13 @@ def _commit_then_discard(stored_names: Iterable[str]) -> None:
     """Commit, and only then delete the files no row refers to any more (a change request shares its
     predecessor's files). A failed commit raises before any file is touched, so a row that survives a
     rollback never loses its file."""
-    db.session.commit()
+    _commit()
     for stored_name in dict.fromkeys(stored_names):
         filing_uploads.discard(stored_name)
 
 
-def delete_document(request: FilingRequest, document_id: int, actor) -> None:
-    _editable(request)
+def delete_document(request: FilingRequest, document_id: int, actor, expected_version: int | None = None) -> None:
+    _editable(request, expected_version)
     document = next((d for d in request.documents if d.id == document_id), None)
     if document is None:
         raise FilingError("材料不存在")
@@ -384,11 +449,11 @@ def delete_document(request: FilingRequest, document_id: int, actor) -> None:
     _commit_then_discard([document.stored_name])
 
 
-def withdraw(request: FilingRequest, actor) -> TransitionResult:
+def withdraw(request: FilingRequest, actor, expected_version: int | None = None) -> TransitionResult:
     """The firm takes its request back. A draft no bureau has seen loses its materials (rows and, after the
     commit, the files); a request that reached a bureau keeps them as part of what that bureau received."""
     never_sent = request.state == "draft"
-    result = _fire(request, "withdraw", actor)
+    result = _fire(request, "withdraw", actor, expected_version=expected_version)
     discarded = []
     if never_sent:
         discarded = [d.stored_name for d in request.documents]
@@ -399,16 +464,27 @@ def withdraw(request: FilingRequest, actor) -> TransitionResult:
 
 
 # --- transitions --------------------------------------------------------------------------------------
-def fire(request: FilingRequest, transition: str, actor, comment: str | None = None) -> TransitionResult:
-    """Fire a transition (the audit listener records it) and commit; TransitionNotAllowed if refused."""
-    result = _fire(request, transition, actor, comment)
-    db.session.commit()
+def fire(request: FilingRequest, transition: str, actor, comment: str | None = None,
+         expected_version: int | None = None) -> TransitionResult:
+    """Fire a transition (the audit listener records it) and commit; TransitionNotAllowed if refused,
+    StaleRequest if someone acted on the request first (then nothing is written)."""
+    result = _fire(request, transition, actor, comment, expected_version)
+    _commit()
     return result
 
 
-def _fire(request: FilingRequest, transition: str, actor, comment: str | None = None) -> TransitionResult:
+def _fire(request: FilingRequest, transition: str, actor, comment: str | None = None,
+          expected_version: int | None = None) -> TransitionResult:
     pack = current_pack()
-    result = workflow().fire(request, transition, actor, comment=comment, now=utcnow(), ctx=context_for(request, pack))
+    # Claimed before the check and the effects: of two simultaneous approvals the second waits here, then
+    # is told the page is stale, and never touches the filing-number counter.
+    claim(request, expected_version)
+    try:
+        result = workflow().fire(request, transition, actor, comment=comment, now=utcnow(),
+                                 ctx=context_for(request, pack))
+    except TransitionNotAllowed:
+        db.session.rollback()  # the claim too: a refused action leaves the request as it was
+        raise
     if request.state == "under_review":
         request.authority_code = request.stages[request.stage]
     if getattr(actor, "role", None) == "firm" and result.comment:
@@ -421,16 +497,19 @@ def _fire(request: FilingRequest, transition: str, actor, comment: str | None = 
     return result
 
 
-def submit(request: FilingRequest, actor, answer: str | None = None) -> TransitionResult:
+def submit(request: FilingRequest, actor, answer: str | None = None,
+           expected_version: int | None = None) -> TransitionResult:
     """First submission from a draft, or resubmission after a return (with the firm's answer)."""
-    return fire(request, "submit" if request.state == "draft" else "resubmit", actor, comment=answer)
+    return fire(request, "submit" if request.state == "draft" else "resubmit", actor, comment=answer,
+                expected_version=expected_version)
 
 
-def decide(request: FilingRequest, action: str, clerk, comment: str | None) -> TransitionResult:
+def decide(request: FilingRequest, action: str, clerk, comment: str | None,
+           expected_version: int | None = None) -> TransitionResult:
     transition = APPROVALS[request.kind] if action == "approve" else DECISIONS.get(action)
     if transition is None:
         raise FilingError("未知的审核决定")
-    return fire(request, transition, clerk, comment=comment)
+    return fire(request, transition, clerk, comment=comment, expected_version=expected_version)
 
 
 def available_decisions(request: FilingRequest, clerk) -> set[str]:
@@ -439,7 +518,8 @@ def available_decisions(request: FilingRequest, clerk) -> set[str]:
     return found | {action for action, t in DECISIONS.items() if t in names}
 
 
-def correct_locality(request: FilingRequest, clerk, is_local: bool, reason: str) -> None:
+def correct_locality(request: FilingRequest, clerk, is_local: bool, reason: str,
+                     expected_version: int | None = None) -> None:
     """A clerk overrides the credit code's reading of in/out of province; the request is re-routed.
 
     The clerk becomes an editor of the request, so he or she may no longer approve it.
@@ -451,6 +531,7 @@ def correct_locality(request: FilingRequest, clerk, is_local: bool, reason: str)
     route_name, stages = route_of(pack, is_local, request.city_code)
     if any(code is None for code in stages):
         raise FilingError("经营场所所在城市不明，无法按更正后的属地确定受理机关")
+    claim(request, expected_version)
     before = {"is_local": firm.is_local, "route": request.route, "stages": list(request.stages)}
     firm.is_local = is_local
     firm.locality_override_reason = reason
@@ -463,4 +544,4 @@ def correct_locality(request: FilingRequest, clerk, is_local: bool, reason: str)
         detail={"before": before, "after": {"is_local": is_local, "route": route_name, "stages": stages},
                 "reason": reason},
     )
-    db.session.commit()
+    _commit()

@@ -78,6 +78,11 @@ def assign_filing_number(record, result: TransitionResult, ctx: Context) -> None
     firm.filed_on = filed_on
     firm.filing_authority_code = authority
     firm.filing_status = "in_force"
+    # The firm enters the register; a pending self sign-up that filed it becomes bound (the clerk checked
+    # the business licence among the materials).
+    from app.services.firm_claims import confirm_first_filing
+
+    confirm_first_filing(firm, result.actor)
 
 
 def apply_change(record, result: TransitionResult, ctx: Context) -> None:

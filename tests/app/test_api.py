@@ -120,7 +120,7 @@ def test_result_has_every_key_of_the_contract_with_its_type(client):
     assert isinstance(result["confiscate_illegal_gains"], int)
     dt.date.fromisoformat(result["limitation_expires_on"])
     for line in result["fines"]:
-        assert set(line) - {"basis"} == {"target", "min", "max", "recommended"}
+        assert set(line) - {"basis"} == {"target", "label", "min", "max", "recommended"}
         assert line["target"] in {"unit", "individual", "responsible_person"}
         assert all(type(line[k]) is int for k in ("min", "max", "recommended"))
     for measure in result["measures"]:
@@ -134,8 +134,9 @@ def test_liaoning_35_illegal_gains_fine_is_an_entry_of_its_own(client):
     """辽宁 35: 对单位处3万元罚款…有违法所得的，没收违法所得，处违法所得三倍罚款."""
     result = post(client, body(illegal_gains=5000)).get_json()
     assert result["fines"] == [
-        {"target": "unit", "min": 30000, "max": 30000, "recommended": 30000},
-        {"target": "unit", "min": 15000, "max": 15000, "recommended": 15000, "basis": "illegal_gains"},
+        {"target": "unit", "label": "单位", "min": 30000, "max": 30000, "recommended": 30000},
+        {"target": "unit", "label": "单位", "min": 15000, "max": 15000, "recommended": 15000,
+         "basis": "illegal_gains"},
     ]
     assert result["confiscate_illegal_gains"] == 5000
     assert result["order_to_correct_first"] is False and result["fine_applies"] is True
@@ -143,7 +144,9 @@ def test_liaoning_35_illegal_gains_fine_is_an_entry_of_its_own(client):
     assert result["limitation_expires_on"] == "2026-06-01"
     assert "fine_illegal_gains" in [step["step"] for step in result["trace"]]
     person = post(client, body(party="individual")).get_json()
-    assert person["fines"] == [{"target": "individual", "min": 10000, "max": 10000, "recommended": 10000}]
+    assert person["fines"] == [
+        {"target": "individual", "label": "个人", "min": 10000, "max": 10000, "recommended": 10000}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -124,3 +124,15 @@ def test_violations_list_the_item_choices(client, spec):
     row = next(row for row in response.get_json() if row["code"] == "inner-mongolia-27")
     assert [choice["number"] for choice in row["item_choices"]] == [1, 2, 3, 4, 5, 6]
     assert row["item_choices"][2]["violates"] == ["第十九条第（三）项"]
+
+
+# -- targets in the article's own words -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("violation", "label"), [("liaoning-31", "单位负责人及相关责任人"), ("liaoning-34", "直接责任人")])
+def test_targets_in_the_articles_words(client, spec, violation, label):
+    """LN 31 "对单位负责人及相关责任人处5000元罚款"; LN 34 "对直接责任人处5000元罚款"."""
+    result = calculate(client, spec, jurisdiction="liaoning", violation=violation)
+    assert [(line["target"], line["label"]) for line in result["fines"]] == [
+        ("unit", "单位"), ("responsible_person", label)
+    ]

@@ -111,11 +111,11 @@ def test_liaoning_35_shows_the_figures_in_yuan_and_capitals(clerk):
 
 
 def test_a_range_shows_min_max_and_the_tiers_recommendation(clerk):
-    """山西 25: 对建设单位处3000元以上1万元以下罚款，对直接负责的主管人员和其他直接责任人员处1000元以上3000元以下罚款."""
+    """山西 25: 对建设单位处3000元以上1万元以下罚款，并对直接负责的主管人员和其他责任人员处以一千元以上三千元以下罚款 (its own words, issue 10 point 4)."""
     params = {**LIAONING_35, "jurisdiction": "shanxi", "violation": "shanxi-25", "illegal_gains": "0"}
     text = text_of(page(clerk, **params))
     assert "单位 3,000元 10,000元 6,500元 陆仟伍佰元整" in text
-    assert "直接负责的主管人员和其他直接责任人员 1,000元 3,000元 2,000元 贰仟元整" in text
+    assert "直接负责的主管人员和其他责任人员 1,000元 3,000元 2,000元 贰仟元整" in text
     assert "先责令限期改正，逾期不改正的方予罚款" in text
     text = text_of(page(clerk, **{**params, "tier": "severe"}))
     assert "单位 3,000元 10,000元 8,950元 捌仟玖佰伍拾元整" in text

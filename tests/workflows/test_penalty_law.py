@@ -214,3 +214,27 @@ def test_liaoning_31_does_not_cite_art_12_paragraph_1():
     cited = [(ref.article, ref.paragraph) for ref in provision.violates]
     assert (12, 1) not in cited and (12, 2) in cited
     assert [item.number for item in provision.items] == [1, 2, 3, 4]
+
+
+# -- targets in the article's own words -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "violation", "label"),
+    [
+        # LN 31 "对单位处3万元罚款，对单位负责人及相关责任人处5000元罚款"
+        ("liaoning", "liaoning-31", "单位负责人及相关责任人"),
+        # LN 34 "对单位处1万元罚款，对直接责任人处5000元罚款"
+        ("liaoning", "liaoning-34", "直接责任人"),
+        # SX 24(2) "并对直接负责的主管人员和其他责任人员处以一千元以上三千元以下罚款"
+        ("shanxi", "shanxi-24-2", "直接负责的主管人员和其他责任人员"),
+        # QHD 23 "对直接负责的主管人员和其他有关责任人员处以二百元以上一千元以下罚款"
+        ("qinhuangdao", "qinhuangdao-23", "直接负责的主管人员和其他有关责任人员"),
+    ],
+)
+def test_persons_fined_are_named_in_the_articles_words(jurisdiction, violation, label):
+    result = run(jurisdiction, violation)
+    lines = {line.target: line for line in result.fines}
+    assert lines["unit"].label == "单位" and lines["responsible_person"].label == label
+    assert f"对{label}处" in step(result, "fine_responsible_person").description
+    assert "直接负责的主管人员和其他直接责任人员" not in " ".join(s.description for s in result.trace)

@@ -258,10 +258,12 @@ def test_severe_without_an_aggravated_variant_keeps_the_base_fine():
 def test_liaoning_35_illegal_gains(party, gains, base):
     """有违法所得的，没收违法所得，处违法所得三倍罚款: an entry of its own, beside the fixed fine."""
     result = run("liaoning", "liaoning-35", party, illegal_gains=gains)
+    label = {UNIT: "单位", PERSON: "个人"}[party]
     assert [line.to_dict() for line in result.fines] == [
-        {"target": party, "min": base, "max": base, "recommended": base},
+        {"target": party, "label": label, "min": base, "max": base, "recommended": base},
         {
             "target": party,
+            "label": label,
             "min": 3 * gains,
             "max": 3 * gains,
             "recommended": 3 * gains,
