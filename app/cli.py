@@ -61,7 +61,7 @@ def create_user(username, role, authority_code, display_name, password):
             raise click.UsageError("省级工作人员须属于省级公安机关")
         if role == "city_clerk" and authority.level == "provincial":
             raise click.UsageError("市级工作人员须属于市、县级公安机关")
-    problem = password_problem(password)
+    problem = password_problem(password, user_inputs=(username, display_name))
     if problem:
         raise click.UsageError(problem)
     if db.session.scalar(select(User.id).where(User.username == username)):

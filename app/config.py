@@ -18,8 +18,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     JIFANG_JURISDICTION = "liaoning"
-    # Sessions end after two idle hours; the cookie is refreshed on every request.
-    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=2)
+    # A session ends 12 hours after log-in for everyone; the idle limits (30 minutes for staff, 2 hours for
+    # firms) and the session generation are checked on every request (app/services/login_guard.py).
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=12)
     SESSION_REFRESH_EACH_REQUEST = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -38,6 +39,10 @@ class Config:
     # Flask-Limiter: in-process counters unless JIFANG_REDIS_URL names a Redis server.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Log-in form and one-time code posts per address (on top of the per-account lock).
+    LOGIN_RATE_LIMIT = "20 per minute"
+    # Clerks and admins must log in with a time-based one-time password (JIFANG_REQUIRE_TOTP=1).
+    REQUIRE_TOTP = False
 
 
 def from_environment() -> dict:
@@ -53,6 +58,8 @@ def from_environment() -> dict:
     }
     if env.get("JIFANG_REDIS_URL"):
         found["RATELIMIT_STORAGE_URI"] = env["JIFANG_REDIS_URL"]
+    if env.get("JIFANG_REQUIRE_TOTP") == "1":
+        found["REQUIRE_TOTP"] = True
     if env.get("SESSION_COOKIE_SECURE") == "1":
         found["SESSION_COOKIE_SECURE"] = True
     return {key: value for key, value in found.items() if value}

@@ -9,6 +9,7 @@ declares its roles.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -84,12 +85,71 @@ def current_user_is_authenticated() -> bool:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after login (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site paths are followed after log-in or a language switch (no open redirects).
+
+    Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/%09/evil.example"
+    (a tab) or "/\\evil.example" would become "//evil.example", another site; CR/LF would also break the
+    Location header (a 500). Anything with a control character, a backslash, a leading "//", a scheme or a host is
+    refused, and the caller falls back to the home page.
+    """
+    if not target or not isinstance(target, str):
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target) or "\\" in target:
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target
 
 
+# Where a user whose session must first change a password or enrol a second factor may still go.
+_ALWAYS_OPEN = {"static", "auth.logout", "main.set_language"}
+
+
+def enforce_session():
+    """End sessions that are stale (issue 9, defect 7) and confine users who have something to do first.
+
+    A session ends when the account's session generation moved on (logout elsewhere, password change,
+    admin reset, deactivation), 12 hours after log-in, or after the role's idle limit (30 minutes for
+    staff, 2 hours for firms). A user holding a one-time password may only change it; with REQUIRE_TOTP on,
+    a staff account without a second factor may only enrol one.
+    """
+    from flask import flash
+    from flask_babel import gettext as _
+
+    from app.services import login_guard
+
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static" or not current_user.is_authenticated:
+        return None
+    problem = login_guard.session_problem(current_user)
+    if problem is not None:
+        login_guard.end_session()
+        if request.path.startswith("/api/"):
+            abort(401)
+        messages = {
+            login_guard.SESSION_IDLE: _("您已较长时间未操作，登录已失效，请重新登录。"),
+            login_guard.SESSION_EXPIRED: _("登录已超过12小时，请重新登录。"),
+        }
+        flash(messages.get(problem, _("您的登录已失效，请重新登录。")), "warning")
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target))
+    if endpoint in _ALWAYS_OPEN:
+        return None
+    if current_user.must_change_password:
+        if endpoint != "auth.change_password":
+            flash(_("请先修改一次性密码。"), "warning")
+            return redirect(url_for("auth.change_password"))
+        return None
+    if login_guard.needs_totp_enrolment(current_user) and endpoint != "auth.totp_setup":
+        flash(_("请先设置动态口令（双因素认证）。"), "warning")
+        return redirect(url_for("auth.totp_setup"))
+    return None
+
+
 def init_app(app):
+    app.before_request(enforce_session)
     app.before_request(enforce_roles)
     app.after_request(security_headers)

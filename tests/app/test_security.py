@@ -127,7 +127,7 @@ def test_logout_needs_a_post_with_token(app, login_as):
 
 def test_sessions_expire(app, login_as):
     client, _user = login_as("admin")
-    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 8 * 3600
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 12 * 3600
     with client.session_transaction() as sess:
         assert sess.permanent
     cookie = client.get_cookie("session")
