@@ -62,6 +62,11 @@ def register_jurisdiction(app: Flask) -> None:
     app.extensions["jifang.pack"] = load_pack(app.config["JIFANG_JURISDICTION"])
 
 
+# How long a SQLite writer waits for another's write lock before "database is locked" (answered with a 503
+# "busy, try again" page by app/errors.py, never a 500).
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys and use WAL so readers never block the writer."""
@@ -70,7 +75,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -19,9 +19,8 @@ MESSAGES = {
     413: N_("上传的文件过大"),
     422: N_("提交的数据无法处理"),
     500: N_("服务器内部错误，请稍后重试"),
-}
     503: N_("系统繁忙，请稍后重试"),
-
+}
 STALE = N_("该记录已被他人处理或已在其他页面中更改，请刷新页面后再操作")
 # SQLite: the write lock was not free within busy_timeout. PostgreSQL: deadlock, serialization failure,
 # lock not available. Each means another request was writing at that moment, not that this one is wrong.
@@ -34,6 +33,7 @@ def is_busy(exc: OperationalError) -> bool:
         return True
     text = str(orig or exc).lower()
     return "database is locked" in text or "database is busy" in text
+
 
 def _answer(code: int, detail: str | None = None):
     message = MESSAGES.get(code, N_("请求出错"))
@@ -57,7 +57,6 @@ def register(app):
             detail = None
         return _answer(exc.code or 500, detail)
 
-    @app.errorhandler(Exception)
     @app.errorhandler(OperationalError)
     def database_busy(exc: OperationalError):
         """Another request held the database at that moment: say "busy, try again" (503), never a 500."""
@@ -75,6 +74,7 @@ def register(app):
         db.session.rollback()
         return _answer(409, STALE)
 
+    @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         db.session.rollback()
         app.logger.exception("unhandled error")

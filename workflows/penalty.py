@@ -244,6 +244,12 @@ class FineLine:
     recommended: int
     basis: str | None = None  # "illegal_gains" for a fine computed as a multiple of the gains
     label: str = ""  # who is fined, in the article's own words
+    proposed_amount: int | None = None  # the amount the clerk proposes instead of the recommendation
+
+    @property
+    def proposed(self) -> int:
+        """The amount the procedure tests run on: the one proposed, else the recommendation."""
+        return self.recommended if self.proposed_amount is None else self.proposed_amount
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -372,8 +378,9 @@ class _Calculation:
             )
         self.note(
             "text_in_force",
-            f"行为发生时适用的文本自 {regulation.in_force_from.isoformat()} 起施行",
-            None,
+            f"违法行为发生于{_date_zh(act_date)}，适用行为时施行的《{regulation.title}》"
+            f"（现行文本自{_date_zh(regulation.in_force_from)}起施行）",
+            self.thresholds.applicable_law.reference,
             regulation.in_force_from,
         )
 
@@ -463,7 +470,7 @@ class _Calculation:
         """Why the provision itself imposes no fine on these facts, or None when the fine applies."""
         provision, facts = self.provision, self.facts
         if provision.no_fine:
-            self.note("no_fine_provision", "本条不设罚款，只适用所列措施", self.reference, True)
+            self.note("no_fine_provision", "本条没有规定罚款，只适用本条规定的措施", self.reference, True)
             return "no_fine_provision"
         if provision.order_to_correct_first:
             corrected = facts.corrected_by_deadline
@@ -478,7 +485,7 @@ class _Calculation:
             if corrected:
                 return "corrected"
         else:
-            self.note("order_to_correct_first", "本条不以责令改正为前提，违法即罚", self.reference, True)
+            self.note("order_to_correct_first", "本条规定的罚款不以逾期不改正为前提，违法即予罚款", self.reference, True)
         return None
 
     def applicable_fines(self) -> dict[str, Fine]:
@@ -487,11 +494,11 @@ class _Calculation:
         aggravated = provision.aggravated
         if facts.severe and aggravated:
             fines.update(aggravated.fines)
-            self.note("aggravated", f"{aggravated.label}的，适用加重罚则", self.reference, True)
+            self.note("aggravated", f"本案属于“{aggravated.label}”，适用本条对{aggravated.label}规定的罚款", self.reference, True)
         elif facts.severe:
             self.note(
                 "aggravated",
-                "本条未规定情节严重或者严重后果的加重罚则，按基本罚则计算（可选择从重档）",
+                "本条未规定情节严重或者造成严重后果时的加重罚款，按本条的罚款计算，可以选择从重档",
                 self.reference,
                 False,
             )
@@ -522,7 +529,8 @@ class _Calculation:
         amount = facts.illegal_gains * rule.fine_multiple
         self.note(
             "fine_illegal_gains",
-            f"有违法所得的，处违法所得{rule.fine_multiple}倍罚款：{facts.illegal_gains}元×{rule.fine_multiple}",
+            f"有违法所得的，处违法所得{rule.fine_multiple}倍罚款：{facts.illegal_gains}元×{rule.fine_multiple}"
+            f"＝{amount}元",
             self.reference,
             amount,
         )
@@ -537,7 +545,7 @@ class _Calculation:
         overlay = self.thresholds.confiscation
         if not fine_applies:
             self.note(
-                "confiscation", "不予罚款的，不计没收违法所得（没收随处罚决定作出）", overlay.reference, 0
+                "confiscation", "本案不予罚款，没收违法所得随处罚决定作出，故不没收", overlay.reference, 0
             )
             return 0, None
         if rule and rule.confiscate:
@@ -545,9 +553,14 @@ class _Calculation:
         elif overlay.in_force_from is None or self.facts.act_date >= overlay.in_force_from:
             citation = overlay.reference
         else:
-            self.note("confiscation", "行为时《行政处罚法》第二十八条第二款尚未施行，本条未规定没收", None, 0)
+            self.note(
+                "confiscation",
+                "本条没有规定没收违法所得，行为时《行政处罚法》第二十八条第二款尚未施行，故不没收",
+                self.thresholds.applicable_law.reference,
+                0,
+            )
             return 0, None
-        self.note("confiscation", "当事人有违法所得，予以没收", citation, gains)
+        self.note("confiscation", f"当事人有违法所得{gains}元，予以没收", citation, gains)
         return gains, citation
 
     def measures(
@@ -581,7 +594,11 @@ class _Calculation:
             rule = self.thresholds.education
             result.append(self._measure("educate", MEASURE_LABELS["educate"], "always", rule.reference))
             self.note("education", "依法不予行政处罚的，应当对当事人进行教育", rule.reference, True)
-        self.note("measures", "适用的其他措施", self.reference, [item["code"] for item in result])
+        listed = "、".join(
+            (f"{item['condition']}，" if item["condition"] and "的，" not in item["label"] else "") + item["label"]
+            for item in result
+        )
+        self.note("measures", f"同时适用：{listed}", self.reference, [item["code"] for item in result])
         return result
 
     def _measure(self, code: str, label: str, when: str, citation: Citation) -> dict[str, Any]:
@@ -592,42 +609,69 @@ class _Calculation:
             "citation": citation.label(self.pack.regulation.title),
         }
 
+    @staticmethod
+    def _proposed(lines: list[FineLine]) -> tuple[int, list[tuple[str, int]]]:
+        """The unit's fines together, and each person's fine: what arts. 51 and 63 compare."""
+        unit_total = sum(line.proposed for line in lines if line.target == "unit")
+        persons = [(line.label, line.proposed) for line in lines if line.target != "unit"]
+        return unit_total, persons
+
+    def _amounts_text(self, lines: list[FineLine], confiscated: int) -> str:
+        unit_total, persons = self._proposed(lines)
+        parts = [f"对单位罚款合计{unit_total}元"] if any(line.target == "unit" for line in lines) else []
+        parts += [f"对{label}罚款{amount}元" for label, amount in persons]
+        if confiscated:
+            parts.append(f"没收违法所得{confiscated}元")
+        return "、".join(parts)
+
     def hearing(self, lines: list[FineLine], confiscated: int) -> bool:
+        """行政处罚法 art. 63 with the public-security thresholds: a unit's fines against the unit's
+        threshold, each person's fine against the individual's, confiscation against the party's own."""
         rule = self.thresholds.hearing
-        unit_total = sum(line.recommended for line in lines if line.target == "unit")
-        persons = [line.recommended for line in lines if line.target != "unit"]
+        unit_total, persons = self._proposed(lines)
         limit = rule.unit if self.facts.party == "unit" else rule.individual
         notice = (
             unit_total >= rule.unit
-            or any(amount >= rule.individual for amount in persons)
+            or any(amount >= rule.individual for _, amount in persons)
             or (confiscated > 0 and confiscated >= limit)
         )
+        amounts = self._amounts_text(lines, confiscated)
         self.note(
             "hearing",
-            f"拟对单位罚款{rule.unit}元以上、对个人罚款{rule.individual}元以上的，应当告知听证权利："
-            + ("应当告知" if notice else "无需告知"),
+            f"拟{amounts}，"
+            + (
+                f"达到较大数额（对单位{rule.unit}元以上、对个人{rule.individual}元以上），应当告知当事人有要求听证的权利"
+                if notice
+                else f"未达到较大数额（对单位{rule.unit}元、对个人{rule.individual}元），无需告知听证权利"
+            ),
             rule.reference,
             notice,
         )
         return notice
 
     def summary(self, lines: list[FineLine], confiscated: int) -> bool:
+        """行政处罚法 art. 51: every fine within its limit (本数 included) and nothing confiscated."""
         rule = self.thresholds.summary
-        unit_total = sum(line.recommended for line in lines if line.target == "unit")
-        persons = [line.recommended for line in lines if line.target != "unit"]
+        unit_total, persons = self._proposed(lines)
         allowed = (
             bool(lines)
             and confiscated == 0
             and unit_total <= rule.unit
-            and all(amount <= rule.individual for amount in persons)
+            and all(amount <= rule.individual for _, amount in persons)
         )
-        self.note(
-            "summary_procedure",
-            f"对个人罚款{rule.individual}元以下、对单位罚款{rule.unit}元以下的，可以当场处罚："
-            + ("可以适用简易程序" if allowed else "不适用简易程序"),
-            rule.reference,
-            allowed,
-        )
+        amounts = self._amounts_text(lines, confiscated)
+        if allowed:
+            description = (
+                f"拟{amounts}，在当场处罚限额（对单位{rule.unit}元以下、对个人{rule.individual}元以下）内，"
+                "违法事实确凿并有法定依据的，可以适用简易程序当场作出处罚决定"
+            )
+        elif confiscated:
+            description = f"拟{amounts}，没收违法所得须按普通程序作出决定"
+        else:
+            description = (
+                f"拟{amounts}，超过当场处罚限额（对单位{rule.unit}元以下、对个人{rule.individual}元以下），按普通程序办理"
+            )
+        self.note("summary_procedure", description, rule.reference, allowed)
         return allowed
 
 

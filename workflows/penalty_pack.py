@@ -362,6 +362,7 @@ class Thresholds(_Model):
     no_penalty_no_fault: LegalRule
     education: LegalRule
     order_to_correct: LegalRule
+    applicable_law: LegalRule
     mitigation: LegalRule
     confiscation: LegalRule
     single_fine: LegalRule

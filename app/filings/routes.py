@@ -107,8 +107,22 @@ def edit(request_id: int):
     if not found.is_editable:
         flash(_("申请已提交审核，不能修改。"), "warning")
         return redirect(url_for("filings.show", request_id=found.id))
-    if found.kind == "cancellation":
-        return _edit_cancellation(found)
+    try:
+        if found.kind == "cancellation":
+            return _edit_cancellation(found)
+        return _edit_details(found)
+    except filings.StaleRequest as exc:
+        # Another tab or a double click got there first; this post wrote nothing. Show what is stored now.
+        flash(exc.message, "error")
+        return redirect(url_for("filings.edit", request_id=request_id))
+
+
+def _posted_version() -> int | None:
+    """The request's version the firm's page showed (a hidden field; services.filing.claim checks it)."""
+    return request.form.get("version", type=int)
+
+
+def _edit_details(found):
     pack = filings.current_pack()
     materials = filings.upload_materials(pack, found.firm.is_local)
     form_class = filing_form_class(materials)
@@ -124,11 +138,11 @@ def edit(request_id: int):
     if not form.validate():
         if "csrf_token" not in form.errors:
             # Another field's error must not cost the firm its files: keep each one that passes its checks.
-            _refuse_uploads(form, filings.store_uploads(found, uploads, current_user))
+            _refuse_uploads(form, filings.store_uploads(found, uploads, current_user, _posted_version()))
         if form.send.data:
             _mark_blank(form)  # name every gap in one round, not only the malformed fields
         return _render_edit(found, form, materials)
-    refused = filings.save_draft(found, form.details(), form.staff_rows(), uploads, current_user)
+    refused = filings.save_draft(found, form.details(), form.staff_rows(), uploads, current_user, _posted_version())
     _refuse_uploads(form, refused)
     if refused:
         return _render_edit(found, form, materials)
@@ -191,7 +205,7 @@ def _render_edit(found, form, materials, refusal=None):
 def _edit_cancellation(found):
     form = CancellationForm(data={"reason": found.reason}) if request.method == "GET" else CancellationForm()
     if request.method == "POST" and form.validate():
-        filings.save_draft(found, {"reason": form.reason.data}, None, {}, current_user)
+        filings.save_draft(found, {"reason": form.reason.data}, None, {}, current_user, _posted_version())
         if form.send.data:
             try:
                 filings.submit(found, current_user)
@@ -213,8 +227,8 @@ def withdraw(request_id: int):
     if not ButtonForm().validate():
         abort(400)
     try:
-        filings.withdraw(found, current_user)
-    except TransitionNotAllowed as exc:
+        filings.withdraw(found, current_user, _posted_version())
+    except (TransitionNotAllowed, filings.StaleRequest) as exc:
         flash(exc.message, "error")
     else:
         flash(_("申请已撤回。"), "success")
@@ -229,7 +243,10 @@ def delete_document(request_id: int, document_id: int):
     if not ButtonForm().validate():
         abort(400)
     try:
-        filings.delete_document(found, document_id, current_user)
+        filings.delete_document(found, document_id, current_user, _posted_version())
+    except filings.StaleRequest as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("filings.edit", request_id=request_id, _anchor="materials"))
     except filings.FilingError:
         abort(404)
     flash(_("材料已删除。"), "success")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from app.penalties import bp
-from app.penalties.service import trace_value
 from app.security import STAFF, allow
 from app.services.regulations import article_text
 from forms.penalty import CalculatorForm
@@ -49,7 +48,6 @@ def calculator():
         article=article,
         article_label=f"第{chinese_numeral(article.number)}条" if article else None,
         target_labels=TARGET_LABELS,
-        trace_value=trace_value,
         today=today,
     )
 

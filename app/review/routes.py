@@ -93,6 +93,12 @@ def decide(request_id: int):
     return redirect(url_for("review.queue"))
 
 
+def _posted_version() -> int | None:
+    """The request's version the clerk's page showed: acting on an out-of-date page is refused
+    (services.filing.claim), so a decision is never made on what someone else has already changed."""
+    return http_request.form.get("version", type=int)
+
+
 def workflow_label(found) -> str:
     number = _("，备案编号 %(number)s", number=found.filing_number) if found.state == "filed" else ""
     return f"{found.name}（{filings.workflow().state_label(found.state)}{number}）"
@@ -110,12 +116,6 @@ def correct_locality(request_id: int):
     except filings.FilingError as exc:
         return _render_detail(found, DecisionForm(formdata=None), form, refusal=exc.message, status=409)
     flash(_("单位属地已更正，申请已按更正后的属地重新确定受理机关。"), "success")
-def _posted_version() -> int | None:
-    """The request's version the clerk's page showed: acting on an out-of-date page is refused
-    (services.filing.claim), so a decision is never made on what someone else has already changed."""
-    return http_request.form.get("version", type=int)
-
-
     if filings.for_clerk(found.id, current_user) is None:
         return redirect(url_for("review.queue"))
     return redirect(url_for("review.detail", request_id=found.id))

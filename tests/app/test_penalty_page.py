@@ -135,12 +135,26 @@ def test_the_trace_is_an_ordered_list_with_citations(clerk):
     trace = re.search(r'<ol class="trace">(.*?)</ol>', markup, re.S).group(1)
     steps = [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", trace, re.S)]
     assert "买卖或者违法使用" in steps[0] and "（《辽宁省公共安全技术防范条例》第三十五条）" in steps[0]
-    assert "行为发生时适用的文本自 2015-02-01 起施行：2015年2月1日" in steps[1]
+    assert "现行文本自2015年2月1日起施行" in steps[1] and "（《中华人民共和国行政处罚法》第三十七条）" in steps[1]
     assert "《中华人民共和国行政处罚法》第三十六条" in steps[2]
     joined = " | ".join(steps)
-    assert "对单位处30000元罚款（固定数额，不分档）：30,000元" in joined
-    assert "处违法所得3倍罚款：5000元×3：15,000元" in joined
+    assert "对单位处30000元罚款（固定数额，不分档）" in joined
+    assert "处违法所得3倍罚款：5000元×3＝15000元" in joined
     assert joined.index("固定数额") < joined.index("违法所得3倍") < joined.index("听证")
+
+
+def test_the_trace_reads_as_sentences_without_yes_or_no(clerk):
+    """Issue 10 point 6: each step a sentence with its citation; no "：否" beside a no-fine result, no
+    "本条不设罚款，只适用所列措施：否", no double negative such as "不适用简易程序：否"."""
+    for params in (LIAONING_35, {**LIAONING_35, "violation": "liaoning-33"},
+                   {**LIAONING_35, "violation": "liaoning-31", "corrected_by_deadline": "y"}):
+        markup = page(clerk, **params)
+        trace = re.search(r'<ol class="trace">(.*?)</ol>', markup, re.S).group(1)
+        steps = [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", trace, re.S)]
+        for text in steps:
+            assert not re.search(r"：(是|否)\b|：(是|否)$", text), text
+            assert text.count("。") >= 1 and "（《" in text, text
+        assert "不适用简易程序：否" not in markup and "：否" not in trace
 
 
 def test_yuan_formatting():

@@ -238,3 +238,30 @@ def test_persons_fined_are_named_in_the_articles_words(jurisdiction, violation, 
     assert lines["unit"].label == "单位" and lines["responsible_person"].label == label
     assert f"对{label}处" in step(result, "fine_responsible_person").description
     assert "直接负责的主管人员和其他直接责任人员" not in " ".join(s.description for s in result.trace)
+
+
+# -- a trace a lawyer would write -------------------------------------------------------------------------
+
+
+def test_every_step_is_a_sentence_with_its_citation():
+    """Each step says what was decided and on which article; no bare 是/否 and no double negatives
+    ("不适用简易程序：否"), whatever the provision and facts."""
+    from workflows.penalty_pack import all_penalty_packs
+
+    for code, pack in all_penalty_packs().items():
+        for provision in pack.provisions:
+            for facts in ({}, {"corrected_by_deadline": True}, {"severe": True, "illegal_gains": 100},
+                          {"minor_no_harm": True, "corrected_promptly": True}):
+                for party in (UNIT, PERSON):
+                    result = run(code, provision.code, party, **facts)
+                    for line in result.trace:
+                        assert line.citation, (provision.code, line)
+                        assert not line.description.endswith(("：是", "：否", "是", "否")), line.description
+                        assert "不适用简易程序：" not in line.description
+                        assert "：应当告知" not in line.description and "：无需告知" not in line.description
+
+
+def test_hearing_and_summary_steps_state_the_amounts():
+    result = run("liaoning", "liaoning-35", illegal_gains=5000)
+    assert step(result, "hearing").description.startswith("拟对单位罚款合计45000元、没收违法所得5000元，达到较大数额")
+    assert "没收违法所得须按普通程序" in step(result, "summary_procedure").description
