@@ -22,7 +22,8 @@ def _login_limit() -> str:
 
 
 def _throttled_message() -> str:
-    return _("尝试过于频繁，请稍后再试")
+    """The detail under the 429 page's heading (尝试过于频繁，请稍后再试, app/errors.py)."""
+    return _("为保护账号安全，同一地址在短时间内的登录尝试次数有限。")
 
 
 PENDING_LOGIN_SECONDS = 300  # the second step must follow the password within five minutes
