@@ -12,7 +12,7 @@ from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.config import Config, default_database_url, from_environment
+from app.config import Config, check_deployment, default_database_url, from_environment
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -29,6 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = default_database_url(app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    check_deployment(app.config, app.logger)  # a weak key or the debugger outside development: refuse
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 

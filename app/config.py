@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
 
 JURISDICTIONS = ("liaoning", "inner-mongolia", "shanxi", "qinhuangdao")
 
@@ -15,6 +19,11 @@ def default_database_url(instance_path: str) -> str:
 
 class Config:
     SECRET_KEY = None  # from the environment; else a random one kept in the instance folder (factory)
+    # The address people reach the deployment at (JIFANG_PUBLIC_URL): every printed link and QR code is built
+    # from it, never from the request's Host header. See check_deployment for the default.
+    PUBLIC_URL = None
+    # JIFANG_DEV=1: a developer's machine, the only place debug mode (FLASK_DEBUG, --debug) may be on.
+    DEV = False
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     JIFANG_JURISDICTION = "liaoning"
@@ -36,6 +45,8 @@ class Config:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER = None  # default: <instance>/uploads, outside the web root
     ROSTER_PAGE_SIZE = 50
+    # Whole-roster CSV/XLSX downloads per address (app/roster/routes.py); a Flask-Limiter limit string.
+    ROSTER_EXPORT_RATE_LIMIT = "3 per minute"
     # Flask-Limiter: in-process counters unless JIFANG_REDIS_URL names a Redis server.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -55,7 +66,10 @@ def from_environment() -> dict:
         "UPLOAD_FOLDER": env.get("JIFANG_UPLOAD_FOLDER"),
         "JIFANG_JOBS_EMBEDDED": env.get("JIFANG_JOBS_EMBEDDED"),
         "JIFANG_JOBS_DB": env.get("JIFANG_JOBS_DB"),
+        "PUBLIC_URL": env.get("JIFANG_PUBLIC_URL"),
     }
+    if env.get("JIFANG_DEV") == "1":
+        found["DEV"] = True
     if env.get("JIFANG_REDIS_URL"):
         found["RATELIMIT_STORAGE_URI"] = env["JIFANG_REDIS_URL"]
     if env.get("JIFANG_REQUIRE_TOTP") == "1":
@@ -70,3 +84,77 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = True
     PASSWORD_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+# --- start-up checks: a deployment never runs with a guessable key, the debugger, or links from Host ---
+
+MIN_SECRET_KEY_LENGTH = 32
+# Keys found in tutorials, templates and this project's own tests: public, so worthless whatever their length.
+KNOWN_SECRET_KEYS = frozenset({
+    "dev", "development", "secret", "secret-key", "secret_key", "secretkey", "my-secret-key", "mysecret",
+    "changeme", "change-me", "change_me", "changethis", "change-this", "please-change-me", "test", "testing",
+    "test-secret", "default", "password", "jifang", "flask", "insecure", "not-a-secret", "your-secret-key",
+    "super-secret", "supersecret", "s3cr3t", "xxx", "abc123", "123456",
+})
+# Without JIFANG_PUBLIC_URL, links point at the address `./run demo` and `flask run` serve.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+TESTING_PUBLIC_URL = "http://localhost"  # the Flask test client's host
+
+
+class UnsafeConfiguration(click.ClickException):
+    """The app refuses to start. A ClickException, so `flask ...` prints the one line without a traceback."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"拒绝启动：{zh} / refusing to start: {en}")
+
+
+def _weak_secret(key) -> bool:
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key or "")
+    normalised = text.strip().lower()
+    return (len(text) < MIN_SECRET_KEY_LENGTH or normalised in KNOWN_SECRET_KEYS
+            or len(set(text)) < 8)  # "aaaa…" or "abab…" of any length is guessed as quickly
+
+
+def public_url(value: str | None) -> str:
+    """JIFANG_PUBLIC_URL checked and without its trailing slash: http(s), a host, an optional path."""
+    parts = urlsplit((value or "").strip())
+    if (parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc
+            or parts.query or parts.fragment):
+        raise UnsafeConfiguration(
+            f"JIFANG_PUBLIC_URL“{value}”不是有效的网址，应为 https://主机名[:端口][/路径]",
+            f"JIFANG_PUBLIC_URL {value!r} is not an http(s)://host[:port][/path] address",
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def check_deployment(config, logger: logging.Logger | None = None) -> None:
+    """Refuse a weak SECRET_KEY and debug mode outside development; settle PUBLIC_URL and cookie security.
+
+    Skipped checks under TESTING only. A weak key lets anyone forge a session cookie (log in as anyone);
+    the Werkzeug debugger runs code typed into an error page. Without SECRET_KEY the factory keeps a random
+    key in the instance folder, which passes. Without JIFANG_PUBLIC_URL links use DEFAULT_PUBLIC_URL and the
+    log says so. An https public URL turns the Secure flag on for the session and remember cookies
+    (SESSION_COOKIE_SECURE=1 still turns it on by hand)."""
+    testing = bool(config.get("TESTING"))
+    if not testing and _weak_secret(config.get("SECRET_KEY")):
+        raise UnsafeConfiguration(
+            f"SECRET_KEY 少于{MIN_SECRET_KEY_LENGTH}个字符或是公开的默认值；请设置随机密钥"
+            "（例如 python -c 'import secrets; print(secrets.token_hex(32))'），或不设置以使用实例目录中自动生成的密钥",
+            f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters or a well-known default; set a random "
+            "one, or unset it to use the key generated in the instance folder",
+        )
+    if not testing and config.get("DEBUG") and not config.get("DEV"):
+        raise UnsafeConfiguration(
+            "调试模式（FLASK_DEBUG / --debug）只能在开发环境中开启，须同时设置 JIFANG_DEV=1",
+            "debug mode (FLASK_DEBUG / --debug) is for development only; set JIFANG_DEV=1 on a developer's machine",
+        )
+    if config.get("PUBLIC_URL"):
+        config["PUBLIC_URL"] = public_url(config["PUBLIC_URL"])
+    else:
+        config["PUBLIC_URL"] = TESTING_PUBLIC_URL if testing else DEFAULT_PUBLIC_URL
+        if not testing and logger is not None:
+            logger.warning("JIFANG_PUBLIC_URL 未设置，备案证明的链接和二维码指向 %s / JIFANG_PUBLIC_URL is not set; "
+                           "certificate links and QR codes point at %s", DEFAULT_PUBLIC_URL, DEFAULT_PUBLIC_URL)
+    if config["PUBLIC_URL"].startswith("https://"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True

@@ -13,7 +13,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import audit
+from app.extensions import db
 from app.filings import bp
+from app.links import public_url
 from app.security import allow
 from app.services import filing as filings
 from app.services import filing_uploads
@@ -256,14 +259,22 @@ def delete_document(request_id: int, document_id: int):
 @bp.route("/documents/<int:document_id>")
 @allow(*CLERK_AND_FIRM)
 def document(document_id: int):
-    """An uploaded material, to its firm and to the clerks of the bureaus its request reached."""
+    """An uploaded material, to its firm and to the clerks of the bureaus its request reached.
+
+    Sent as an attachment named and typed by what its bytes are (app/services/filing_uploads.py), never by
+    the name the sender gave. Materials carry personal data (licences, ID cards, certificates), so every
+    download is audited — who, which request, which document — and committed before the file is sent."""
     found = filings.document_for(document_id, current_user)
     path = filing_uploads.path_of(found) if found else None
     if found is None or not path.is_file():
         abort(404)
-    response = send_file(
-        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name, max_age=0,
-    )
+    content_type = filing_uploads.served_type(path)
+    name = filing_uploads.display_name(found.original_name, content_type)
+    audit.record("filing.document_download", found, detail={
+        "request": found.request_id, "material": found.material_code, "name": name, "sha256": found.sha256,
+    })
+    db.session.commit()
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -292,8 +303,9 @@ def certificate():
 
 
 def _verify_url(firm) -> str:
-    """The public roster entry (app.roster.routes.entry: the token is the credit code)."""
+    """The public roster entry (app.roster.routes.entry: the token is the credit code), under the configured
+    PUBLIC_URL: never the request's Host header, which anyone can set (app/links.py)."""
     if "roster.entry" in current_app.view_functions:
-        return url_for("roster.entry", token=firm.credit_code, _external=True)
+        return public_url("roster.entry", token=firm.credit_code)
     endpoint = "roster.index" if "roster.index" in current_app.view_functions else "main.home"
-    return url_for(endpoint, _external=True)
+    return public_url(endpoint)

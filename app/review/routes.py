@@ -11,6 +11,8 @@ from flask import request as http_request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import audit
+from app.extensions import db
 from app.review import bp
 from app.security import CLERKS, allow
 from app.services import filing as filings
@@ -60,7 +62,22 @@ def detail(request_id: int):
     return _render_detail(found, DecisionForm(), LocalityForm(data={"is_local": "1" if found.firm.is_local else "0"}))
 
 
-def _render_detail(found, form, locality_form, refusal=None, status=200):
+@bp.route("/<int:request_id>/staff-ids")
+@allow(*CLERKS)
+def staff_ids(request_id: int):
+    """The detail page with the staff's ID numbers in full; everywhere else they are masked.
+
+    An ID number is sensitive personal information (个人信息保护法 art. 28): a clerk sees them in full only
+    by asking, and each showing is audited — who, which request, how many people — and committed before
+    the page is sent."""
+    found = _visible_or_404(request_id)
+    audit.record("filing.staff_ids_viewed", found, detail={"firm": found.firm_id, "staff": len(found.staff)})
+    db.session.commit()
+    return _render_detail(found, DecisionForm(), LocalityForm(data={"is_local": "1" if found.firm.is_local else "0"}),
+                          full_ids=True)
+
+
+def _render_detail(found, form, locality_form, refusal=None, status=200, full_ids=False):
     pack = _pack()
     decisions = filings.available_decisions(found, current_user)
     form.action.choices = [c for c in form.action.choices if c.value in decisions]
@@ -73,7 +90,7 @@ def _render_detail(found, form, locality_form, refusal=None, status=200):
         code_province=pack.is_in_province(credit_code_province(found.firm.credit_code)),
         errors=flat_errors(form) + flat_errors(locality_form),
         can_correct=found.state in ("under_review", "returned") and found.authority_code == current_user.authority_code,
-        status_value=clock.status(today).value if clock else "ok",
+        status_value=clock.status(today).value if clock else "ok", full_ids=full_ids,
     ), status
 
 

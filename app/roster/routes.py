@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+import threading
+from contextlib import contextmanager
 from typing import IO
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import and_, or_, select
 
-from app.extensions import db
+from app.extensions import db, limiter
+from app.links import public_url
 from app.models import Firm, WarningNotice
 from app.roster import bp
 from app.roster.search import (
@@ -25,6 +28,7 @@ from app.roster.search import (
     roster_page,
 )
 from app.security import PUBLIC, allow
+from forms import N_
 from reports.export import XlsxExport, write_csv
 from workflows.time_limits import china_today
 
@@ -39,8 +43,11 @@ def _pack():
 
 
 def entry_url(firm, *, external: bool = True) -> str:
-    """The public entry a certificate's QR code opens (the token is the credit code: see `entry`)."""
-    return url_for("roster.entry", token=firm.credit_code, _external=external)
+    """The public entry a certificate's QR code opens (the token is the credit code: see `entry`); absolute
+    under the configured PUBLIC_URL, whatever host the request named."""
+    if external:
+        return public_url("roster.entry", token=firm.credit_code)
+    return url_for("roster.entry", token=firm.credit_code)
 
 
 def _key(name: str) -> str | None:
@@ -102,26 +109,59 @@ def _attachment(raw: IO[bytes], mimetype: str, suffix: str) -> Response:
                     headers={"Content-Length": str(length), "Content-Disposition": disposition})
 
 
+# The whole roster takes seconds of database and CPU to write (9 s for 100,000 firms; eight at once took
+# 80 s each). So: a few downloads per address per minute, CSV and XLSX counted together (Flask-Limiter,
+# shared by every worker when JIFANG_REDIS_URL names Redis), and at most EXPORTS_AT_ONCE being written at
+# once in a process, so that many addresses together cannot starve the public search either. A cached
+# file per roster change was the alternative; it is not needed while each search is a different file.
+EXPORT_BUSY = N_("名录导出繁忙，请稍后再试")
+EXPORT_TOO_OFTEN = N_("名录下载过于频繁，请一分钟后再试")
+EXPORTS_AT_ONCE = 2
+_exports = threading.BoundedSemaphore(EXPORTS_AT_ONCE)
+_export_limit = limiter.shared_limit(
+    lambda: current_app.config.get("ROSTER_EXPORT_RATE_LIMIT", "3 per minute"), scope="roster-export",
+    error_message=EXPORT_TOO_OFTEN,
+)
+
+
+@contextmanager
+def _export_file():
+    """A temporary file to write the export into, in one of the few export slots of this process, or 503 at
+    once (never a queue of waiting workers). The file is closed if writing fails."""
+    if not _exports.acquire(blocking=False):
+        abort(503, description=EXPORT_BUSY)
+    try:
+        raw = tempfile.TemporaryFile()
+        try:
+            yield raw
+        except BaseException:
+            raw.close()
+            raise
+    finally:
+        _exports.release()
+
+
 @bp.route("/roster.csv")
 @allow(PUBLIC)
+@_export_limit
 def export_csv():
     """The current search as CSV (UTF-8 with BOM), written in keyset batches to a temporary file."""
     filters = _filters_or_404()
-    raw = tempfile.TemporaryFile()
-    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    write_csv(text, EXPORT_HEADERS, _export_rows(filters))
-    text.flush()
-    text.detach()
-    return _attachment(raw, "text/csv; charset=utf-8", "csv")
+    with _export_file() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        write_csv(text, EXPORT_HEADERS, _export_rows(filters))
+        text.flush()
+        text.detach()
+    return _attachment(raw, "text/csv", "csv")  # Werkzeug adds "; charset=utf-8" to text/ types itself
 
 
 @bp.route("/roster.xlsx")
 @allow(PUBLIC)
+@_export_limit
 def export_xlsx():
     """The current search as XLSX, written by xlsxwriter in constant-memory mode."""
     filters = _filters_or_404()
-    raw = tempfile.TemporaryFile()
-    with XlsxExport(raw, EXPORT_HEADERS, sheet_name="备案名录", widths=EXPORT_WIDTHS) as export:
+    with _export_file() as raw, XlsxExport(raw, EXPORT_HEADERS, sheet_name="备案名录", widths=EXPORT_WIDTHS) as export:
         export.write_rows(_export_rows(filters))
     return _attachment(raw, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 

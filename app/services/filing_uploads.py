@@ -2,7 +2,9 @@
 
 A file's name and the browser's content type are the sender's claims; only the magic bytes decide what is
 stored, so an HTML page named licence.pdf is refused. Files live under UPLOAD_FOLDER (outside static/),
-named by a random token, and are only ever sent back as attachments with their recorded type.
+named by a random token and the detected type's extension, and are only ever sent back as attachments with
+the detected type, nosniff, and a name whose extension is the detected one: a PDF/HTML polyglot sent as
+poly.html is stored and served as poly.pdf, so no browser or desktop opens it as a web page.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
+EXTENSIONS = {content_type: ext for _magic, content_type, ext in SIGNATURES}
 _CHUNK = 64 * 1024
 
 
@@ -60,6 +63,25 @@ def clean_filename(name: str | None) -> str:
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     base = "".join(ch for ch in base if ch.isprintable())
     return base[-200:] or "未命名文件"
+
+
+def display_name(name: str | None, content_type: str) -> str:
+    """The sender's file name for display and download, its extension replaced by the detected type's.
+
+    `poly.html` holding a PDF becomes `poly.pdf`; `报告` becomes `报告.pdf`; a name that is only an extension
+    (`.html`) becomes `未命名文件.pdf`. An unknown type (never stored) keeps no extension at all."""
+    base = clean_filename(name)
+    stem, dot, _ext = base.rpartition(".")
+    stem = (stem if dot else base).rstrip(". ") or "未命名文件"
+    ext = EXTENSIONS.get(content_type, "")
+    return stem[: 200 - len(ext)] + ext
+
+
+def served_type(path: Path) -> str:
+    """The type to send a stored file as, sniffed again from its first bytes (never the sender's claim)."""
+    with open(path, "rb") as fh:
+        kind = sniff(fh.read(16))
+    return kind[0] if kind else "application/octet-stream"
 
 
 def store(stream: BinaryIO, max_bytes: int | None = None) -> StoredFile:

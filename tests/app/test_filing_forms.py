@@ -79,23 +79,24 @@ def _upload(client, request_id, pack, content: bytes, filename: str):
 
 
 @pytest.mark.parametrize(
-    ("content", "filename", "expected_type"),
-    [(PDF, "licence.pdf", "application/pdf"), (PNG, "licence.pdf", "image/png"), (PNG, "scan.exe", "image/png"),
-     (b"\xff\xd8\xff\xe0" + b"\x00" * 40, "photo.png", "image/jpeg")],
+    ("content", "filename", "expected_type", "shown_as"),
+    [(PDF, "licence.pdf", "application/pdf", "licence.pdf"), (PNG, "licence.pdf", "image/png", "licence.png"),
+     (PNG, "scan.exe", "image/png", "scan.png"), (b"\xff\xd8\xff\xe0" + b"\x00" * 40, "photo.png", "image/jpeg", "photo.jpg")],
 )
-def test_uploads_are_typed_by_their_content_not_their_name(app, login_as, content, filename, expected_type):
+def test_uploads_are_typed_by_their_content_not_their_name(app, login_as, content, filename, expected_type, shown_as):
     pack = app.extensions["jifang.pack"]
     client, _ = login_as("firm")
     request_id = start(client)
     assert _upload(client, request_id, pack, content, filename).status_code == 302
     document = db.session.scalars(select(FilingDocument)).one()
-    assert document.content_type == expected_type and document.original_name == filename
+    assert document.content_type == expected_type and document.original_name == shown_as  # the detected extension
     stored = Path(app.config["UPLOAD_FOLDER"]) / "filings" / document.stored_name
     assert stored.read_bytes() == content
     assert "static" not in stored.parts and filename.split(".")[0] not in document.stored_name
     with client.get(f"/filings/documents/{document.id}") as response:
         assert response.mimetype == expected_type
         assert response.headers["Content-Disposition"].startswith("attachment")
+        assert shown_as in response.headers["Content-Disposition"]
 
 
 @pytest.mark.parametrize("content", [HTML, b"GIF89a" + b"\x00" * 20, b"PK\x03\x04zip", b""])

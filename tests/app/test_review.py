@@ -53,16 +53,34 @@ def test_queue_is_oldest_first_with_working_days_and_warnings(app, factory):
     assert "待审核备案申请：3 件" in home and "已超过办理时限：1 件" in home and "临近办理时限：1 件" in home
 
 
-def test_detail_shows_full_id_numbers_to_the_clerk_only(app, factory):
+def test_full_id_numbers_are_shown_to_the_clerk_only_on_asking_and_each_showing_is_audited(app, factory):
     request, firm_user = submitted_request(app, factory, city_code="210100")
     id_number = request.staff[0].id_number
-    clerk, _ = _clerk(app, factory, "city_clerk", "210100")
-    assert id_number in clerk.get(f"/review/{request.id}").get_data(as_text=True)
+    masked = id_number[:6] + "********" + id_number[-4:]
+    clerk, clerk_user = _clerk(app, factory, "city_clerk", "210100")
+    detail = clerk.get(f"/review/{request.id}").get_data(as_text=True)
+    assert id_number not in detail and masked in detail
+    assert f'href="/review/{request.id}/staff-ids#staff"' in detail
+    assert _id_views() == []  # the masked page records nothing
+    for _n in range(2):
+        assert id_number in clerk.get(f"/review/{request.id}/staff-ids").get_data(as_text=True)
+    views = _id_views()
+    assert [(e.actor_id, e.object_type, e.object_id, e.detail["staff"]) for e in views] == [
+        (clerk_user.id, "filing_request", str(request.id), len(request.staff))] * 2
+    other_city, _ = _clerk(app, factory, "city_clerk", "210200")
+    assert other_city.get(f"/review/{request.id}/staff-ids").status_code == 404
+    assert len(_id_views()) == 2
     firm_client = app.test_client()
     login(firm_client, firm_user)
     page = firm_client.get(f"/filings/{request.id}").get_data(as_text=True)
     assert id_number not in page and id_number[:6] + "********" + id_number[-4:] in page
     assert id_number not in firm_client.get("/roster").get_data(as_text=True)
+    assert firm_client.get(f"/review/{request.id}/staff-ids").status_code == 403
+
+
+def _id_views():
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "filing.staff_ids_viewed").order_by(AuditEntry.id)).all()
 
 
 def test_locality_correction_is_recorded_and_reroutes(app, factory):
