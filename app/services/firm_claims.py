@@ -152,38 +152,38 @@ def start_refusal(user, kind: str) -> str | None:
 def sign_up(firm_name: str, credit_code: str, username: str, password_hash: str) -> User | None:
     """Create a firm account; None if the username is taken. Never binds to a firm in the register.
 
-    The caller shows the same success whatever the credit code: a stranger learns nothing about it.
-    """
+    The caller shows the same success whatever the credit code: a stranger learns nothing about it. A
+    concurrent sign-up that took the username or created the firm first makes this one try once more
+    (then the username is taken, or the firm exists and the account starts unbound)."""
+    for _attempt in range(2):
+        try:
+            return _sign_up_once(firm_name, credit_code, username, password_hash)
+        except IntegrityError:
+            db.session.rollback()
+    return None
+
+
+def _sign_up_once(firm_name: str, credit_code: str, username: str, password_hash: str) -> User | None:
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         return None
     firm = db.session.scalar(select(Firm).where(Firm.credit_code == credit_code))
-    created = False
-    if firm is None:
-        try:
-            with db.session.begin_nested():
-                firm = Firm(name=firm_name, credit_code=credit_code, is_local=locality_from_credit_code(credit_code),
-                            provisional=True)
-                db.session.add(firm)
-        except IntegrityError:  # another sign-up created it a moment ago
-            firm = db.session.scalar(select(Firm).where(Firm.credit_code == credit_code))
-        else:
-            created = True
-    holds = firm is not None and firm.provisional and (created or _holder(firm) is None)
+    created = firm is None
+    if created:
+        firm = Firm(name=firm_name, credit_code=credit_code, is_local=locality_from_credit_code(credit_code),
+                    provisional=True)
+        db.session.add(firm)
+        db.session.flush()
+    holds = created or (firm.provisional and _holder(firm) is None)
     user = User(
         username=username, password_hash=password_hash, role="firm", display_name=firm_name,
         firm_id=firm.id if holds else None, firm_binding=PENDING,
     )
     db.session.add(user)
-    try:
-        db.session.flush()
-        audit.record("account.register", user, actor=user, detail={
-            "credit_code": credit_code, "firm_name": firm_name,
-            "outcome": "provisional_firm" if holds else "unbound",
-        })
-        db.session.commit()
-    except IntegrityError:  # the same username (or the firm's one account) was taken concurrently
-        db.session.rollback()
-        return None
+    db.session.flush()
+    audit.record("account.register", user, actor=user, detail={
+        "credit_code": credit_code, "firm_name": firm_name, "outcome": "provisional_firm" if holds else "unbound",
+    })
+    db.session.commit()
     return user
 
 

@@ -122,6 +122,35 @@ def test_sign_up_is_throttled_per_address(client, factory):
     assert statuses[:10] == [302] * 10 and statuses[10] == 429
 
 
+def test_two_sign_ups_with_one_new_credit_code_at_once_leave_one_holder(app, db, factory):
+    code = factory.credit_code("210100")
+    clients = [app.test_client() for _ in range(2)]
+    tokens = [csrf_token(c, "/auth/register") for c in clients]
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    statuses, errors = [], []
+
+    def sign_up(client, token, n):
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                statuses.append(client.post("/auth/register", data={
+                    "firm_name": "同时注册公司", "credit_code": code, "username": f"twin{n}", "password": NEW_PASSWORD,
+                    "confirm": NEW_PASSWORD, "csrf_token": token}).status_code)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sign_up, args=(c, t, n)) for n, (c, t) in enumerate(zip(clients, tokens, strict=True))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and statuses == [302, 302]
+    users = db.session.scalars(select(User).where(User.username.in_(["twin0", "twin1"]))).all()
+    assert len(users) == 2 and sorted(u.firm_id is None for u in users) == [False, True]
+    assert db.session.scalar(select(func.count(Firm.id)).where(Firm.credit_code == code)) == 1
+
+
 # --- pending sign-up of a firm not yet in the register ------------------------------------------------
 def test_a_new_firm_signs_up_files_and_is_bound_when_the_bureau_approves(app, db, factory):
     pack = app.extensions["jifang.pack"]
@@ -524,6 +553,7 @@ def test_role_and_scope_of_every_accounts_page(app, factory, client):
     for url in ("/accounts/", "/accounts/bind", "/accounts/firms/1", "/accounts/requests/1"):
         assert client.get(url).status_code == 302
     assert client.get("/auth/reset").status_code == 200
+    assert 'href="/auth/reset"' in client.get("/auth/login").get_data(as_text=True)
     firm_client, _ = (app.test_client(), None)
     login(firm_client, factory.user("firm"))
     assert firm_client.get("/accounts/").status_code == 403
