@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from workflows.penalty_pack import (
@@ -143,6 +143,9 @@ class Facts:
     endangers_life_health_or_finance: bool = False
     # The item of the article (or of the article violated) the act falls under (行政处罚法 art. 59).
     item: int | None = None
+    # The fine (whole yuan) the clerk proposes for the party, checked against the range; the hearing and
+    # summary-procedure tests then run on it (行政处罚法 arts. 51, 63).
+    proposed_amount: int | None = None
     today: dt.date | None = None
 
     def __post_init__(self) -> None:
@@ -164,6 +167,13 @@ class Facts:
         )
         if self.today is not None:
             _check_date("today", self.today)
+        proposed = self.proposed_amount
+        if proposed is not None and (
+            isinstance(proposed, bool) or not isinstance(proposed, int) or not 0 < proposed <= MAX_ILLEGAL_GAINS
+        ):
+            raise InvalidFacts(
+                "proposed_amount", "拟罚款数额须为正整数（元）", "proposed_amount must be a positive whole number of yuan"
+            )
         if self.item is not None and (isinstance(self.item, bool) or not isinstance(self.item, int)):
             raise InvalidFacts("item", "项须为整数", "item must be an integer")
         if self.discovered_on is not None:
@@ -203,6 +213,7 @@ class Facts:
             act_date=act_date,
             discovered_on=None if discovered is None else _parse_date("discovered_on", discovered),
             item=data.get("item"),
+            proposed_amount=data.get("proposed_amount"),
             today=today,
             **values,
         )
@@ -292,6 +303,9 @@ class Result:
     may_waive_fine: bool = False
     time_barred: bool | None = None
     limitation_years: int = 2
+    proposed_amount: int | None = None
+    legal_review_required: bool = False
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
     trace: list[TraceStep] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -311,6 +325,9 @@ class Result:
             "may_waive_fine": self.may_waive_fine,
             "time_barred": self.time_barred,
             "limitation_years": self.limitation_years,
+            "proposed_amount": self.proposed_amount,
+            "legal_review_required": self.legal_review_required,
+            "overlaps": [dict(overlap) for overlap in self.overlaps],
             "trace": [step.to_dict() for step in self.trace],
         }
 
@@ -352,6 +369,8 @@ class _Calculation:
         self.thresholds = pack.thresholds
         self.trace: list[TraceStep] = []
         self.may_waive_fine = False
+        self.proposed_used = False
+        self.legal_review: Citation | None = None
 
     def note(self, step: str, description: str, citation: Citation | None, value: Any) -> None:
         label = citation.label(self.pack.regulation.title) if citation else None
@@ -482,6 +501,15 @@ class _Calculation:
                 self.reference,
                 not corrected,
             )
+            aggravated = provision.aggravated
+            if corrected and facts.severe and aggravated and aggravated.regardless_of_correction:
+                self.note(
+                    "aggravated_regardless",
+                    f"本条“{aggravated.label}的”一句读作独立的罚则：{aggravated.label}的，虽已按期改正，仍予罚款",
+                    self.reference,
+                    True,
+                )
+                return None
             if corrected:
                 return "corrected"
         else:
@@ -495,6 +523,14 @@ class _Calculation:
         if facts.severe and aggravated:
             fines.update(aggravated.fines)
             self.note("aggravated", f"本案属于“{aggravated.label}”，适用本条对{aggravated.label}规定的罚款", self.reference, True)
+            if aggravated.legal_review:
+                self.legal_review = aggravated.legal_review.reference
+                self.note(
+                    "legal_review",
+                    f"本条“{aggravated.label}的”读法有争议，作出处罚决定前应当进行法制审核",
+                    aggravated.legal_review.reference,
+                    True,
+                )
         elif facts.severe:
             self.note(
                 "aggravated",
@@ -518,9 +554,28 @@ class _Calculation:
                     f"对{label}处{fine.low}元以上{fine.high}元以下罚款；"
                     f"{tier.label}档（幅度的{tier.lower}%至{tier.upper}%）取中点，建议{recommended}元"
                 )
+            proposed = self._proposed_amount(target, fine, label)
+            if proposed is not None:
+                description += f"；拟处{proposed}元"
             self.note(f"fine_{target}", description, self.reference, recommended)
-            lines.append(FineLine(target, fine.low, fine.high, recommended, label=label))
+            lines.append(FineLine(target, fine.low, fine.high, recommended, label=label, proposed_amount=proposed))
         return lines
+
+    def _proposed_amount(self, target: str, fine: Fine, label: str) -> int | None:
+        """The party's proposed fine, within the article's range (below it only by a collective 减轻
+        decision under 行政处罚法 art. 32, which the calculator does not make)."""
+        amount = self.facts.proposed_amount
+        if amount is None or target != self.facts.party:
+            return None
+        if not fine.low <= amount <= fine.high:
+            statutory = f"{fine.fixed}元" if fine.fixed is not None else f"{fine.low}元以上{fine.high}元以下"
+            raise InvalidFacts(
+                "proposed_amount",
+                f"拟罚款数额{amount}元不在本条对{label}规定的罚款（{statutory}）之内",
+                f"proposed_amount {amount} is outside the article's range {fine.low}–{fine.high} yuan",
+            )
+        self.proposed_used = True
+        return amount
 
     def gains_fine(self) -> FineLine | None:
         rule, facts = self.provision.illegal_gains, self.facts
@@ -580,7 +635,7 @@ class _Calculation:
                 continue
             if measure.code == "confiscate_illegal_gains" or measure.when == "illegal_gains":
                 continue  # decided by confiscation() from the facts, added below
-            result.append(self._measure(measure.code, measure.display, measure.when, citation))
+            result.append(self._measure(measure.code, measure.display, measure.when, citation, measure.note))
         if not any(item["code"] in ORDERS for item in result):
             # 行政处罚法 art. 28(1): the party is ordered to correct, whether or not it is penalised.
             rule = self.thresholds.order_to_correct
@@ -601,12 +656,15 @@ class _Calculation:
         self.note("measures", f"同时适用：{listed}", self.reference, [item["code"] for item in result])
         return result
 
-    def _measure(self, code: str, label: str, when: str, citation: Citation) -> dict[str, Any]:
+    def _measure(
+        self, code: str, label: str, when: str, citation: Citation, note: str | None = None
+    ) -> dict[str, Any]:
         return {
             "code": code,
             "label": label,
             "condition": CONDITION_LABELS[when],
             "citation": citation.label(self.pack.regulation.title),
+            "note": note,
         }
 
     @staticmethod
@@ -687,6 +745,39 @@ def pack_for(jurisdiction: Any) -> PenaltyPack:
     return packs[jurisdiction]
 
 
+def _ceiling(lines: list[FineLine]) -> int:
+    """The most the provision lets the bureau fine on these facts (all fines of one decision together)."""
+    return sum(line.max for line in lines)
+
+
+def _overlaps(
+    pack: PenaltyPack, provision: Provision, item: ProvisionItem | None, facts: Facts, lines: list[FineLine]
+) -> list[dict[str, Any]]:
+    """行政处罚法 art. 29: the other provisions the same act falls under, and which fines higher."""
+    title = pack.regulation.title
+    found = []
+    for overlap in provision.overlaps:
+        if overlap.items and item is not None and item.number not in overlap.items:
+            continue
+        other = pack.provision(overlap.provision)
+        other_facts = replace(facts, item=overlap.other_item, proposed_amount=None)
+        other_result = calculate(pack, other.code, other_facts, with_overlaps=False)
+        other_citation = other_result.citation["label"]
+        own_citation = provision.cited(item).label(title)
+        higher_is_other = _ceiling(other_result.fines) > _ceiling(lines)
+        found.append(
+            {
+                "provision": other.code,
+                "citation": other_citation,
+                "fine_max": _ceiling(other_result.fines),
+                "higher_fine": other.code if higher_is_other else provision.code,
+                "higher_fine_citation": other_citation if higher_is_other else own_citation,
+                "reading": overlap.reading,
+            }
+        )
+    return found
+
+
 def _item(pack: PenaltyPack, provision: Provision, number: int | None) -> ProvisionItem | None:
     """The item chosen, or None (the citation then stops at the article); an unknown item is refused."""
     if number is None:
@@ -703,7 +794,9 @@ def _item(pack: PenaltyPack, provision: Provision, number: int | None) -> Provis
     return item
 
 
-def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str, Any]) -> Result:
+def calculate(
+    pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str, Any], *, with_overlaps: bool = True
+) -> Result:
     """Apply one provision of ``pack`` to ``facts``.
 
     Raises :class:`UnknownViolation`, :class:`InvalidFacts` or :class:`ActDateOutOfRange` (all
@@ -752,10 +845,26 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
                 False,
             )
     fine_applies = bool(lines)
+    if facts.proposed_amount is not None and not run.proposed_used:
+        raise InvalidFacts(
+            "proposed_amount",
+            f"本案依上述规定不对{TARGET_LABELS[facts.party]}罚款，不能拟定罚款数额",
+            f"no fine on the {facts.party} applies here, so no amount can be proposed",
+        )
     confiscated, confiscation_citation = run.confiscation(fine_applies)
     measures = run.measures(confiscation_citation, no_penalty)
     hearing = run.hearing(lines, confiscated) if fine_applies else False
     summary = run.summary(lines, confiscated) if fine_applies else False
+
+    overlaps = _overlaps(pack, provision, item, facts, lines) if with_overlaps else []
+    for overlap in overlaps:
+        run.note(
+            "overlap",
+            f"同一行为也可能违反{overlap['citation']}；对同一个违法行为只罚款一次，按照罚款数额高的规定处罚，"
+            f"即适用{overlap['higher_fine_citation']}",
+            pack.thresholds.single_fine.reference,
+            overlap["higher_fine"],
+        )
 
     return Result(
         citation={
@@ -779,5 +888,8 @@ def calculate(pack: PenaltyPack, provision_code: str, facts: Facts | Mapping[str
         may_waive_fine=run.may_waive_fine and fine_applies,
         time_barred=time_barred,
         limitation_years=run.limitation_years,
+        proposed_amount=facts.proposed_amount if run.proposed_used else None,
+        legal_review_required=run.legal_review is not None,
+        overlaps=overlaps,
         trace=run.trace,
     )

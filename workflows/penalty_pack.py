@@ -189,10 +189,18 @@ class Measure(_Model):
     code: MeasureCode
     when: Condition = "always"
     label: str | None = None  # the article's own words where they differ from the default label
+    note: str | None = None  # how the measure is carried out, where another law says so
 
     @property
     def display(self) -> str:
         return self.label or MEASURE_LABELS[self.code]
+
+
+class LegalReview(_Model):
+    """Why a result must pass the legal review of 行政处罚法 art. 58 before a decision."""
+
+    reference: Citation
+    reading: str
 
 
 class Aggravated(_Model):
@@ -201,7 +209,19 @@ class Aggravated(_Model):
     label: str
     fines: dict[Target, Fine] = {}
     measures: list[Measure] = []
+    # The variant is its own clause: it fines even when the party corrected by the deadline.
+    regardless_of_correction: bool = False
+    legal_review: LegalReview | None = None
     reading: str | None = None
+
+
+class Overlap(_Model):
+    """The same act under another provision that also answers it (行政处罚法 art. 29: one fine, the higher)."""
+
+    provision: str
+    items: list[int] = []  # this provision's items the overlap concerns; empty: the whole provision
+    other_item: int | None = None  # the other provision's item the act falls under
+    reading: str
 
 
 class IllegalGains(_Model):
@@ -233,6 +253,7 @@ class Provision(_Model):
     authority: str
     # Who is fined, in the article's own words where it names them otherwise than TARGET_LABELS.
     target_labels: dict[Target, str] = {}
+    overlaps: list[Overlap] = []
     order_to_correct_first: bool
     fines: dict[Target, Fine] = {}
     aggravated: Aggravated | None = None
@@ -375,6 +396,8 @@ class PenaltyPack(_Model):
     provisions: list[Provision] = Field(min_length=1)
     notes: list[Note] = []
     thresholds: Thresholds
+    # Questions the texts leave open, written down instead of answered with an invented figure.
+    open_questions: list[str] = []
 
     @model_validator(mode="after")
     def _unique_codes(self) -> PenaltyPack:
@@ -382,6 +405,10 @@ class PenaltyPack(_Model):
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
             raise ValueError(f"provision codes must be unique: {duplicates}")
+        for provision in self.provisions:
+            for overlap in provision.overlaps:
+                if overlap.provision not in codes:
+                    raise ValueError(f"{provision.code}: overlap with unknown provision {overlap.provision!r}")
         return self
 
     def provision(self, code: str) -> Provision:

@@ -30,6 +30,7 @@ REQUEST_FIELDS = (
     "discovered_on",
     "endangers_life_health_or_finance",
     "item",
+    "proposed_amount",
 )
 
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -161,6 +162,14 @@ def _schemas() -> dict[str, Any]:
                     "description": "the item the act falls under (one of the violation's item_choices); "
                     "omitted, the citation stops at the article (行政处罚法 art. 59)",
                 },
+                "proposed_amount": {
+                    **_YUAN,
+                    "minimum": 1,
+                    "maximum": MAX_ILLEGAL_GAINS,
+                    "description": "the fine the bureau proposes for the party (whole yuan); must lie within the "
+                    "article's range (422 otherwise, or where no fine on the party applies). The hearing "
+                    "(art. 63) and summary-procedure (art. 51) tests then run on this amount",
+                },
                 "endangers_life_health_or_finance": {
                     "type": "boolean",
                     "default": False,
@@ -191,10 +200,15 @@ def _schemas() -> dict[str, Any]:
         },
         "Measure": {
             "type": "object",
-            "required": ["code", "label", "condition", "citation"],
+            "required": ["code", "label", "condition", "citation", "note"],
             "additionalProperties": False,
             "properties": {
                 "code": {"type": "string", "enum": list(MEASURE_LABELS)},
+                "note": {
+                    "type": ["string", "null"],
+                    "description": "how the measure is carried out (e.g. forced removal only by application "
+                    "to the people's court, 行政强制法 arts. 13, 53)",
+                },
                 "label": {"type": "string"},
                 "condition": {
                     "type": ["string", "null"],
@@ -219,7 +233,8 @@ def _schemas() -> dict[str, Any]:
             "required": [
                 "citation", "order_to_correct_first", "fine_applies", "no_fine_provision", "fines",
                 "confiscate_illegal_gains", "measures", "hearing_notice", "summary_procedure",
-                "limitation_expires_on", "no_penalty_reason", "may_waive_fine", "time_barred", "limitation_years", "trace",
+                "limitation_expires_on", "no_penalty_reason", "may_waive_fine", "time_barred", "limitation_years",
+                "proposed_amount", "legal_review_required", "overlaps", "trace",
             ],
             "additionalProperties": False,
             "properties": {
@@ -265,6 +280,32 @@ def _schemas() -> dict[str, Any]:
                     "discovered_on was not given",
                 },
                 "limitation_years": {"type": "integer", "enum": [2, 5]},
+                "proposed_amount": {**_YUAN, "type": ["integer", "null"], "description": "the amount proposed, "
+                                    "echoed when it was used"},
+                "legal_review_required": {
+                    "type": "boolean",
+                    "description": "the result rests on a disputed reading and needs legal review before a "
+                    "decision (行政处罚法 art. 58)",
+                },
+                "overlaps": {
+                    "type": "array",
+                    "description": "other provisions the same act falls under; per art. 29 one fine, under the "
+                    "provision with the higher fine (higher_fine)",
+                    "items": {
+                        "type": "object",
+                        "required": ["provision", "citation", "fine_max", "higher_fine", "higher_fine_citation",
+                                     "reading"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "provision": {"type": "string"},
+                            "citation": {"type": "string"},
+                            "fine_max": _YUAN,
+                            "higher_fine": {"type": "string"},
+                            "higher_fine_citation": {"type": "string"},
+                            "reading": {"type": "string"},
+                        },
+                    },
+                },
                 "trace": {"type": "array", "items": _ref("TraceStep")},
             },
         },

@@ -23,7 +23,8 @@ IN_FORCE = {
 RESULT_KEYS = {
     "citation", "order_to_correct_first", "fine_applies", "no_fine_provision", "fines",
     "confiscate_illegal_gains", "measures", "hearing_notice", "summary_procedure", "limitation_expires_on",
-    "no_penalty_reason", "may_waive_fine", "time_barred", "limitation_years", "trace",
+    "no_penalty_reason", "may_waive_fine", "time_barred", "limitation_years",
+    "proposed_amount", "legal_review_required", "overlaps", "trace",
 }
 
 
@@ -124,7 +125,7 @@ def test_result_has_every_key_of_the_contract_with_its_type(client):
         assert line["target"] in {"unit", "individual", "responsible_person"}
         assert all(type(line[k]) is int for k in ("min", "max", "recommended"))
     for measure in result["measures"]:
-        assert set(measure) == {"code", "label", "condition", "citation"}
+        assert set(measure) == {"code", "label", "condition", "citation", "note"}
     assert result["trace"] and all(
         set(step) == {"step", "description", "citation", "value"} for step in result["trace"]
     )

@@ -50,6 +50,7 @@ valid_ish = {
                      "endangers_life_health_or_finance"), st.booleans()),
     "discovered_on": dates,
     "item": st.integers(min_value=-1, max_value=20),
+    "proposed_amount": st.integers(min_value=-1, max_value=60000),
 }
 requests = st.fixed_dictionaries(
     {}, optional={name: st.one_of(valid_ish[name], valid_ish[name], json_values) for name in REQUEST_FIELDS}

@@ -136,3 +136,58 @@ def test_targets_in_the_articles_words(client, spec, violation, label):
     assert [(line["target"], line["label"]) for line in result["fines"]] == [
         ("unit", "单位"), ("responsible_person", label)
     ]
+
+
+# -- overlaps, readings, the amount proposed --------------------------------------------------------------
+
+
+def test_overlap_named_with_the_higher_fine(client, spec):
+    """Art. 29 "按照罚款数额高的规定处罚": LN 31(3) and LN 34 answer the same act."""
+    result = calculate(client, spec, jurisdiction="liaoning", violation="liaoning-31", item=3)
+    assert [(o["provision"], o["higher_fine"]) for o in result["overlaps"]] == [("liaoning-34", "liaoning-31")]
+
+
+def test_inner_mongolia_23_needs_legal_review(client, spec):
+    """IM 23 "造成严重后果的" read as its own clause: fined even when corrected; legal review."""
+    result = calculate(client, spec, violation="inner-mongolia-23", severe=True, corrected_by_deadline=True)
+    assert result["fine_applies"] is True and result["legal_review_required"] is True
+
+
+@pytest.mark.parametrize(
+    ("violation", "party", "amount", "hearing", "summary"),
+    [
+        ("inner-mongolia-27", "unit", 9999, False, False),  # 对单位…一万元以上
+        ("inner-mongolia-27", "unit", 10000, True, False),
+        ("inner-mongolia-27", "individual", 1999, False, False),  # 对个人…二千元以上
+        ("inner-mongolia-27", "individual", 2000, True, False),
+        ("inner-mongolia-27", "unit", 5000, False, False),  # never the individual's threshold for a unit
+    ],
+)
+def test_hearing_threshold_exactly(client, spec, violation, party, amount, hearing, summary):
+    result = calculate(client, spec, violation=violation, party=party, proposed_amount=amount)
+    assert result["proposed_amount"] == amount
+    assert result["hearing_notice"] is hearing and result["summary_procedure"] is summary
+
+
+@pytest.mark.parametrize(("amount", "gains", "summary"), [(3000, 0, True), (3001, 0, False), (3000, 1, False)])
+def test_summary_threshold_for_a_unit_exactly(client, spec, amount, gains, summary):
+    """Art. 51 "对法人或者其他组织处以三千元以下罚款": QHD 25 (1000–5000) for a unit. (No regional
+    provision lets an individual be fined 200 yuan; that side is tested through the calculator.)"""
+    result = calculate(client, spec, jurisdiction="qinhuangdao", violation="qinhuangdao-25",
+                       proposed_amount=amount, illegal_gains=gains)
+    assert result["summary_procedure"] is summary
+
+
+@pytest.mark.parametrize(("party", "gains", "hearing"),
+                         [("unit", 9999, False), ("unit", 10000, True), ("individual", 1999, False),
+                          ("individual", 2000, True)])
+def test_hearing_with_confiscated_gains(client, spec, party, gains, hearing):
+    """Art. 63 "没收较大数额违法所得"."""
+    result = calculate(client, spec, party=party, proposed_amount=5000 if party == "unit" else 1000,
+                       illegal_gains=gains)
+    assert result["confiscate_illegal_gains"] == gains and result["hearing_notice"] is hearing
+
+
+@pytest.mark.parametrize("amount", [4999, 20001, 0, "5000", 1.5])
+def test_proposed_amount_outside_the_range_is_named(client, spec, amount):
+    refused(client, spec, "proposed_amount", proposed_amount=amount)

@@ -265,3 +265,153 @@ def test_hearing_and_summary_steps_state_the_amounts():
     result = run("liaoning", "liaoning-35", illegal_gains=5000)
     assert step(result, "hearing").description.startswith("拟对单位罚款合计45000元、没收违法所得5000元，达到较大数额")
     assert "没收违法所得须按普通程序" in step(result, "summary_procedure").description
+
+
+# -- overlaps and readings (art. 29, IM 23, forced removal, QHD's cap) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("violation", "facts", "higher"),
+    [
+        ("liaoning-31", {"item": 3}, "liaoning-31"),  # 3万+5000 against 1万+5000
+        ("liaoning-34", {}, "liaoning-31"),
+        ("liaoning-34", {"severe": True}, "liaoning-34"),  # 情节严重: 3万+1万 against 3万+5000
+        ("liaoning-34", {"corrected_by_deadline": True}, "liaoning-34"),  # LN 31 no longer fines
+    ],
+)
+def test_liaoning_31_3_and_34_one_fine_the_higher(violation, facts, higher):
+    """"同一个违法行为违反多个法律规范应当给予罚款处罚的，按照罚款数额高的规定处罚" (art. 29(2)):
+    妨碍社会公共区域技防系统正常运行 is LN 31(3) and, through art. 21, LN 34."""
+    result = run("liaoning", violation, **facts)
+    [overlap] = result.overlaps
+    assert overlap["provision"] == ({"liaoning-31", "liaoning-34"} - {violation}).pop()
+    assert overlap["higher_fine"] == higher
+    assert step(result, "overlap").citation == "《中华人民共和国行政处罚法》第二十九条"
+
+
+def test_liaoning_31_other_items_do_not_overlap():
+    """Only item (三) is the act LN 34 also answers; 未依法安装 (item 一) is not."""
+    assert run("liaoning", "liaoning-31", item=1).overlaps == []
+
+
+@pytest.mark.parametrize("violation", ["qinhuangdao-24", "qinhuangdao-26"])
+def test_qinhuangdao_24_and_26_name_each_other(violation):
+    """QHD 11(1) "不得妨碍社会公共区域技防系统的正常运行" and 19(4) "妨碍或者擅自中断技防系统的正常使用":
+    QHD 24 only orders removal, so QHD 26's fine is the higher."""
+    [overlap] = run("qinhuangdao", violation).overlaps
+    assert overlap["higher_fine"] == "qinhuangdao-26"
+
+
+@pytest.mark.parametrize("corrected", [False, True])
+def test_inner_mongolia_23_serious_consequences_is_its_own_clause(corrected):
+    """IM 23 "逾期不改正的，对单位处5000元以上l万元以下罚款；造成严重后果的，对单位处1万元以上3万元以下罚款":
+    read as its own clause, the higher fine whether or not the party corrected, with legal review."""
+    result = run("inner-mongolia", "inner-mongolia-23", severe=True, corrected_by_deadline=corrected)
+    assert [(line.min, line.max) for line in result.fines] == [(10000, 30000)]
+    assert result.legal_review_required is True
+    assert step(result, "legal_review").citation == "《中华人民共和国行政处罚法》第五十八条第一款第（三）项"
+    plain = run("inner-mongolia", "inner-mongolia-23", corrected_by_deadline=corrected)
+    assert plain.legal_review_required is False and bool(plain.fines) is not corrected
+
+
+@pytest.mark.parametrize(("jurisdiction", "violation"), [("liaoning", "liaoning-33"), ("qinhuangdao", "qinhuangdao-24")])
+def test_forced_removal_is_by_application_to_the_court(jurisdiction, violation):
+    """"拒不拆除的，依法予以强制拆除": 行政强制法 arts. 13 and 53, the people's court enforces."""
+    forced = next(m for m in run(jurisdiction, violation).measures if m["code"] == "forced_removal")
+    assert "申请人民法院强制执行" in forced["note"] and "第十三条、第五十三条" in forced["note"]
+
+
+def test_qinhuangdaos_fine_cap_is_an_open_question_not_a_figure():
+    """行政处罚法 art. 14(2) "罚款的限额由省、自治区、直辖市人民代表大会常务委员会规定"."""
+    [question] = load_penalty_pack("qinhuangdao").open_questions
+    assert "第十四条第二款" in question and "河北省人民代表大会常务委员会" in question
+
+
+# -- the amount proposed: hearing (art. 63) and summary procedure (art. 51) at exactly their values --------
+
+
+def _pack_with_ranges():
+    """A pack with one provision whose ranges reach every threshold: unit 1000–20000, individual 100–5000."""
+    from workflows.penalty_pack import Provision
+
+    pack = load_penalty_pack("inner-mongolia")
+    provision = Provision.model_validate({
+        "code": "test-ranges", "title": "测试用罚则", "reference": {"article": 27}, "violates": [19],
+        "authority": "公安机关", "order_to_correct_first": False,
+        "fines": {"unit": {"min": 1000, "max": 20000}, "individual": {"min": 100, "max": 5000}},
+    })
+    return pack.model_copy(update={"provisions": [*pack.provisions, provision]})
+
+
+def proposed(party, amount, gains=0):
+    facts = Facts(party=party, act_date=ACT, today=TODAY, proposed_amount=amount, illegal_gains=gains)
+    return calculate(_pack_with_ranges(), "test-ranges", facts)
+
+
+@pytest.mark.parametrize(
+    ("party", "amount", "hearing"),
+    [(UNIT, 9999, False), (UNIT, 10000, True), (PERSON, 1999, False), (PERSON, 2000, True),
+     (UNIT, 2000, False), (UNIT, 5000, False)],  # a unit is never held to the individual's threshold
+)
+def test_hearing_threshold_on_the_amount_proposed(party, amount, hearing):
+    """"较大数额罚款…是指对个人处以二千元以上罚款，对单位处以一万元以上罚款" (公安机关办理行政案件程序规定
+    art. 123; 行政处罚法 art. 63(1)(一) "较大数额罚款"): 以上 includes the figure itself."""
+    result = proposed(party, amount)
+    assert result.hearing_notice is hearing and result.proposed_amount == amount
+    assert result.fines[0].proposed == amount
+
+
+@pytest.mark.parametrize(
+    ("party", "amount", "summary"),
+    [(UNIT, 3000, True), (UNIT, 3001, False), (PERSON, 200, True), (PERSON, 201, False), (UNIT, 1000, True)],
+)
+def test_summary_threshold_on_the_amount_proposed(party, amount, summary):
+    """"对公民处以二百元以下、对法人或者其他组织处以三千元以下罚款…可以当场作出行政处罚决定" (art. 51):
+    以下 includes the figure itself."""
+    assert proposed(party, amount).summary_procedure is summary
+
+
+@pytest.mark.parametrize(
+    ("party", "amount", "gains", "hearing"),
+    [(UNIT, 5000, 9999, False), (UNIT, 5000, 10000, True), (PERSON, 1000, 1999, False), (PERSON, 1000, 2000, True),
+     (UNIT, 5000, 2000, False)],
+)
+def test_hearing_with_confiscated_gains(party, amount, gains, hearing):
+    """"没收较大数额违法所得" (art. 63(1)(二)): the same figures as for fines, the party's own threshold."""
+    result = proposed(party, amount, gains)
+    assert result.confiscate_illegal_gains == gains and result.hearing_notice is hearing
+
+
+@pytest.mark.parametrize(("party", "amount"), [(UNIT, 3000), (PERSON, 200)])
+def test_no_summary_procedure_with_confiscated_gains(party, amount):
+    """Art. 51 allows on the spot only "罚款或者警告": confiscation takes the ordinary procedure."""
+    assert proposed(party, amount).summary_procedure is True
+    assert proposed(party, amount, gains=1).summary_procedure is False
+
+
+@pytest.mark.parametrize(
+    ("party", "amount", "refused"),
+    [(UNIT, 999, True), (UNIT, 1000, False), (UNIT, 20000, False), (UNIT, 20001, True),
+     (PERSON, 99, True), (PERSON, 100, False), (PERSON, 5000, False), (PERSON, 5001, True)],
+)
+def test_proposed_amount_within_the_range(party, amount, refused):
+    """"处…元以上…元以下罚款": both ends belong to the range; outside it is refused naming the field."""
+    if refused:
+        with pytest.raises(InvalidFacts) as caught:
+            proposed(party, amount)
+        assert caught.value.field == "proposed_amount"
+    else:
+        assert proposed(party, amount).proposed_amount == amount
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, "3000", True])
+def test_proposed_amount_is_whole_positive_yuan(value):
+    with pytest.raises(InvalidFacts) as caught:
+        Facts.from_mapping({"party": "unit", "act_date": "2025-01-01", "proposed_amount": value})
+    assert caught.value.field == "proposed_amount"
+
+
+def test_no_amount_can_be_proposed_where_no_fine_applies():
+    with pytest.raises(InvalidFacts) as caught:
+        run("liaoning", "liaoning-33", proposed_amount=1000)
+    assert caught.value.field == "proposed_amount"

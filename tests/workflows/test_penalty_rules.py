@@ -236,10 +236,13 @@ def test_inner_mongolia_23_serious_consequences():
     severe = run("inner-mongolia", "inner-mongolia-23", severe=True)
     assert fines(severe) == [(UNIT, 10000, 30000)]
     assert "disciplinary_action" in [m["code"] for m in severe.measures]
-    # Reading: the heavier fine too needs the failure to correct; the referral for discipline does not.
+    # Reading (changed by issue 10 point 5): "造成严重后果的" is a clause of its own, so the heavier fine
+    # applies whether or not the party corrected, and the result asks for legal review (art. 58).
     corrected = run("inner-mongolia", "inner-mongolia-23", severe=True, corrected_by_deadline=True)
-    assert corrected.fines == []
+    assert fines(corrected) == [(UNIT, 10000, 30000)]
+    assert corrected.legal_review_required is True and severe.legal_review_required is True
     assert "disciplinary_action" in [m["code"] for m in corrected.measures]
+    assert run("inner-mongolia", "inner-mongolia-23", corrected_by_deadline=True).fines == []
     plain = run("inner-mongolia", "inner-mongolia-23")
     assert "disciplinary_action" not in [m["code"] for m in plain.measures]
 
@@ -555,6 +558,9 @@ CONTRACT_KEYS = {
     "may_waive_fine",
     "time_barred",
     "limitation_years",
+    "proposed_amount",
+    "legal_review_required",
+    "overlaps",
     "trace",
 }
 
@@ -572,7 +578,7 @@ def test_every_provision_answers_json_ready_with_a_trace():
                     assert set(step) == {"step", "description", "citation", "value"}
                     assert step["description"]
                 for measure in data["measures"]:
-                    assert set(measure) == {"code", "label", "condition", "citation"}
+                    assert set(measure) == {"code", "label", "condition", "citation", "note"}
                 assert all(
                     type(data[key]) is bool for key in ("fine_applies", "hearing_notice", "summary_procedure")
                 )
