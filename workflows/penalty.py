@@ -1,9 +1,8 @@
 """The penalty calculator: a pure function from a rule pack, a provision and the facts to a result.
 
 ``calculate(pack, provision_code, facts)`` applies one provision of a jurisdiction's pack
-(:mod:`workflows.penalty_pack`) and the national overlays the pack records (discretion tiers, hearing and
-summary-procedure thresholds, limitation, no penalty for a first minor violation, confiscation of illegal
-gains). Every decision is written to ``trace`` with the rule and the citation it used, in the manner of
+(:mod:`workflows.penalty_pack`) and the national overlays of the Administrative Penalty Law written once in
+``workflows/national/administrative_penalty_law.yaml`` (discretion tiers, arts. 28, 29, 33, 36, 51, 63, 72). Every decision is written to ``trace`` with the rule and the citation it used, in the manner of
 OpenFisca's traces, so that the page, the API and a case file can show why an amount was proposed.
 
 Money is whole yuan held in ``int``; no float ever touches an amount. No Flask here: the page, the JSON
@@ -856,6 +855,14 @@ def calculate(
     hearing = run.hearing(lines, confiscated) if fine_applies else False
     summary = run.summary(lines, confiscated) if fine_applies else False
 
+    if fine_applies:
+        late = pack.thresholds.late_payment
+        run.note(
+            "late_payment",
+            f"当事人到期不缴纳罚款的，每日按罚款数额的{late.percent_per_day}%加处罚款，加处罚款的数额不得超出罚款的数额",
+            late.reference,
+            late.percent_per_day,
+        )
     overlaps = _overlaps(pack, provision, item, facts, lines) if with_overlaps else []
     for overlap in overlaps:
         run.note(

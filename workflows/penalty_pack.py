@@ -34,11 +34,14 @@ __all__ = [
     "Provision",
     "all_penalty_packs",
     "load_penalty_pack",
+    "load_national_law",
     "load_penalty_pack_file",
 ]
 
 JURISDICTIONS_DIR = Path(__file__).parent / "jurisdictions"
 PACK_FILE = "penalties.yaml"
+# The national law's overlays, written once (行政处罚法 2021 and the public-security procedure thresholds).
+NATIONAL_FILE = Path(__file__).parent / "national" / "administrative_penalty_law.yaml"
 
 Target = Literal["unit", "individual", "responsible_person"]
 TARGET_LABELS: dict[str, str] = {
@@ -374,6 +377,12 @@ class LegalRule(_Model):
     in_force_from: dt.date | None = None
 
 
+class LatePayment(_Model):
+    percent_per_day: int = Field(ge=1, le=100)
+    reference: Citation
+    reading: str
+
+
 class Thresholds(_Model):
     tiers: Tiers
     hearing: PartyAmounts
@@ -384,6 +393,7 @@ class Thresholds(_Model):
     education: LegalRule
     order_to_correct: LegalRule
     applicable_law: LegalRule
+    late_payment: LatePayment
     mitigation: LegalRule
     confiscation: LegalRule
     single_fine: LegalRule
@@ -398,6 +408,8 @@ class PenaltyPack(_Model):
     thresholds: Thresholds
     # Questions the texts leave open, written down instead of answered with an invented figure.
     open_questions: list[str] = []
+    # The national values this bureau sets differently: name → the reason, as the pack file states it.
+    overrides: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _unique_codes(self) -> PenaltyPack:
@@ -421,6 +433,54 @@ class PenaltyPack(_Model):
         return [provision.summary() for provision in self.provisions]
 
 
+class LawVersion(_Model):
+    title: str
+    revision: str
+    adopted_on: dt.date | None = None
+    in_force_from: dt.date
+
+
+class NationalLaw(_Model):
+    """workflows/national/administrative_penalty_law.yaml: dated, every value with its reference."""
+
+    law: LawVersion
+    procedure: LawVersion
+    checked_on: dt.date
+    open_questions: list[str] = []
+    thresholds: Thresholds
+
+
+@cache
+def load_national_law(path: str | Path = NATIONAL_FILE) -> NationalLaw:
+    path = Path(path)
+    data = read_mapping(path, PenaltyPackError, "national penalty law")
+    try:
+        return NationalLaw.model_validate(data)
+    except ValidationError as exc:
+        raise PenaltyPackError(f"{path}: {_describe(exc)}") from exc
+
+
+def _with_national_law(data: dict[str, Any], national: NationalLaw) -> dict[str, Any]:
+    """The pack's data with the national thresholds, each ``overrides`` entry replacing only the values it
+    names; every override must say why (``reason``), and the reason becomes the value's reading."""
+    if "thresholds" in data:
+        raise ValueError(f"thresholds: the national overlays live in {NATIONAL_FILE.name}; use overrides")
+    overrides = data.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        raise ValueError("overrides: must be a mapping of threshold name to new values with a reason")
+    thresholds = national.thresholds.model_dump(mode="json", exclude_none=True)
+    reasons: dict[str, str] = {}
+    for name, values in overrides.items():
+        if name not in thresholds:
+            raise ValueError(f"overrides.{name}: no such national value")
+        if not isinstance(values, dict) or not isinstance(values.get("reason"), str) or not values["reason"]:
+            raise ValueError(f"overrides.{name}.reason: say why this bureau sets the value differently")
+        changed = {key: value for key, value in values.items() if key != "reason"}
+        thresholds[name] = {**thresholds[name], **changed, "reading": values["reason"]}
+        reasons[name] = values["reason"]
+    return {**data, "thresholds": thresholds, "overrides": reasons}
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "(top level)"
@@ -433,9 +493,10 @@ def load_penalty_pack_file(path: str | Path) -> PenaltyPack:
     path = Path(path)
     data = read_mapping(path, PenaltyPackError, "penalty pack")
     try:
-        pack = PenaltyPack.model_validate(data)
-    except ValidationError as exc:
-        raise PenaltyPackError(f"{path}: {_describe(exc)}") from exc
+        pack = PenaltyPack.model_validate(_with_national_law(data, load_national_law()))
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        detail = _describe(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise PenaltyPackError(f"{path}: {detail}") from exc
     if pack.code != path.parent.name:
         raise PenaltyPackError(f"{path}: code: {pack.code!r} does not match its folder {path.parent.name!r}")
     return pack

@@ -415,3 +415,53 @@ def test_no_amount_can_be_proposed_where_no_fine_applies():
     with pytest.raises(InvalidFacts) as caught:
         run("liaoning", "liaoning-33", proposed_amount=1000)
     assert caught.value.field == "proposed_amount"
+
+
+# -- the national law once -------------------------------------------------------------------------------
+
+
+def test_the_national_law_is_one_dated_file_with_references():
+    """The overlays of 行政处罚法 (2021, 自2021年7月15日起施行) and 公安机关办理行政案件程序规定 art. 123
+    ("对个人处以二千元以上罚款，对单位处以一万元以上罚款") are written once, dated, each with its article."""
+    from workflows.penalty_pack import NATIONAL_FILE, all_penalty_packs, load_national_law
+
+    national = load_national_law()
+    assert national.law.in_force_from == dt.date(2021, 7, 15) and national.checked_on
+    assert national.procedure.title == "公安机关办理行政案件程序规定"
+    thresholds = national.thresholds
+    assert (thresholds.hearing.unit, thresholds.hearing.individual) == (10000, 2000)
+    assert (thresholds.summary.unit, thresholds.summary.individual) == (3000, 200)
+    assert (thresholds.limitation.years, thresholds.limitation.extended_years) == (2, 5)
+    assert thresholds.late_payment.percent_per_day == 3
+    assert thresholds.late_payment.reference.label() == "《中华人民共和国行政处罚法》第七十二条第一款第（一）项"
+    for pack in all_penalty_packs().values():
+        assert pack.thresholds == thresholds and pack.overrides == {}
+        text = (NATIONAL_FILE.parent.parent / "jurisdictions" / pack.code / "penalties.yaml").read_text("utf-8")
+        assert "\nthresholds:" not in text and "hearing:" not in text
+
+
+def test_a_pack_overrides_only_what_its_bureau_sets_differently(tmp_path):
+    """"对依据地方性法规或者地方政府规章作出的罚款处罚，适用听证的罚款数额按照地方规定执行" (art. 123):
+    an override replaces the value it names, with its reason beside it; the rest stays national."""
+    import yaml
+
+    from workflows.penalty_pack import JURISDICTIONS_DIR, load_national_law, load_penalty_pack_file
+
+    data = yaml.safe_load((JURISDICTIONS_DIR / "liaoning" / "penalties.yaml").read_text(encoding="utf-8"))
+    data["overrides"] = {"hearing": {"unit": 5000, "reason": "本省规定对单位罚款五千元以上的告知听证（示例）"}}
+    path = tmp_path / "liaoning" / "penalties.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    pack = load_penalty_pack_file(path)
+    national = load_national_law().thresholds
+    assert (pack.thresholds.hearing.unit, pack.thresholds.hearing.individual) == (5000, national.hearing.individual)
+    assert pack.thresholds.hearing.reading.startswith("本省规定") and "hearing" in pack.overrides
+    assert pack.thresholds.summary == national.summary
+    result = calculate(pack, "liaoning-32", Facts(party="unit", act_date=ACT, today=TODAY))  # 5000元
+    assert result.hearing_notice is True
+
+
+def test_late_payment_surcharge_is_noted_where_a_fine_applies():
+    """"到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额" (art. 72)."""
+    assert step(run("liaoning", "liaoning-35"), "late_payment").value == 3
+    assert all(s.step != "late_payment" for s in run("liaoning", "liaoning-33").trace)

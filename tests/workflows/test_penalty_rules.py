@@ -630,7 +630,11 @@ def _broken_pack(tmp_path: Path, edit) -> Path:
         ),
         (lambda d: d["provisions"][1].update(fine={"unit": {"fixed": 1}}), "provisions.1.fine"),
         (lambda d: d["provisions"][2]["measures"].append({"code": "jail"}), "provisions.2.measures.4.code"),
-        (lambda d: d["thresholds"]["hearing"].pop("unit"), "thresholds.hearing.unit"),
+        # Issue 10 point 7: the national values live in one file; a pack overrides with a reason.
+        (lambda d: d.update(thresholds={}), "the national overlays live in"),
+        (lambda d: d.update(overrides={"hearing": {"unit": 5000}}), "overrides.hearing.reason"),
+        (lambda d: d.update(overrides={"hearing": {"unit": -1, "reason": "x"}}), "thresholds.hearing.unit"),
+        (lambda d: d.update(overrides={"hearingg": {"reason": "x"}}), "overrides.hearingg"),
         (lambda d: d["regulation"].update(in_force_from="soon"), "regulation.in_force_from"),
         (lambda d: d["provisions"][3].update(code="liaoning-31"), "provision codes must be unique"),
         (lambda d: d.update(code="shanxi"), "does not match its folder"),
