@@ -12,6 +12,14 @@ What an import may change, and why:
 - a filing number sets the roster columns: the number, its date, the city's bureau as filing authority and
   status in_force. An empty number never clears a filing, and a cancelled filing stays cancelled:
   cancelling and reinstating are acts of the filing workflow, not of a spreadsheet.
+
+Who may change what (scope is judged against the firm AS STORED, not only the row, as for cases):
+- a city clerk imports the firms of the cities under their bureau only: a row naming another city, or a
+  row whose credit code belongs to a firm stored in another city (or in none), is refused;
+- a filing number that a bureau's own review assigned (the firm has an approved filing request) is the
+  record of that bureau's decision (Liaoning art. 16): an import that would change it, its date or its
+  authority is refused unless the importer is a clerk of that bureau or of a bureau above it. Admins and
+  `flask import filings` hold no bureau's authority.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app import audit
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.filing import FilingRequest
 from app.models.firm import Firm, FirmBusinessType
 from app.services.bulk import insert_rows
 from app.services.name_index import NameGrams, replace_name_grams
@@ -97,8 +106,23 @@ def cities_of(user, pack) -> set[str] | None:
     return {c.code for c in pack.cities if c.authority in under}
 
 
+def authorities_of(user, pack) -> frozenset[str]:
+    """The bureaus whose review decisions (filing numbers) a user may correct by import: a clerk's own
+    bureau and those under it. Admins and the command line hold none."""
+    if user is None or isinstance(user, str) or user.role not in ("city_clerk", "provincial_clerk"):
+        return frozenset()
+    mine = user.authority_code
+    return frozenset(a.code for a in pack.authorities if a.code == mine or a.parent == mine)
+
+
+# Final states of a request a bureau approved: the firm's filing number is that bureau's decision.
+REVIEWED_STATES = ("filed", "changed", "cancelled")
+
+
 # The columns of a new firm, in the order of Plan.inserts' tuples.
-_INSERT_COLUMNS = (*_FIELDS.values(), "credit_code", "created_at", "updated_at", "is_local", *_ROSTER)
+# An imported firm is a register entry, never a pending self sign-up (provisional is NOT NULL and bulk
+# inserts bypass the model's defaults).
+_INSERT_COLUMNS = (*_FIELDS.values(), "credit_code", "created_at", "updated_at", "is_local", *_ROSTER, "provisional")
 _NAME_AT, _CODE_AT = _INSERT_COLUMNS.index("name"), _INSERT_COLUMNS.index("credit_code")
 
 
@@ -174,32 +198,61 @@ def _counting(rows: Iterator, progress: Progress | None) -> Iterator:
 
 
 def check_filings(path: str | os.PathLike, filename: str, *, pack, allowed_cities: set[str] | None = None,
-                  today: dt.date | None = None, progress: Progress | None = None) -> Checked:
-    """Read and validate the file; raises UnusableWorkbook (FilingDisabled in Shanxi) for the file as a whole."""
+                  held_authorities: frozenset[str] = frozenset(), today: dt.date | None = None,
+                  progress: Progress | None = None) -> Checked:
+    """Read and validate the file, and refuse the rows the importer may not write (see the module's
+    docstring); raises UnusableWorkbook (FilingDisabled in Shanxi) for the file as a whole."""
     existing = dict(db.session.execute(
         select(Firm.filing_number, Firm.credit_code).where(Firm.filing_number.is_not(None))).all())
     validator = FilingRowValidator.from_rules(filing_rules(pack), today or china_today(), existing)
     header, rows = HeaderMatcher().find(open_sheet(path, filename).rows())
     result = validator.validate_rows(_counting(rows, progress), header)
-    if allowed_cities is not None:
-        _refuse_other_cities(result, header, allowed_cities)
+    _refuse_out_of_scope(result, header, allowed_cities, held_authorities, pack)
     return Checked(header=header, result=result)
 
 
-def _refuse_other_cities(result: ValidationResult, header: HeaderMap, allowed: set[str]) -> None:
-    """A city clerk imports the firms of the cities under their own bureau only."""
+def _refuse_out_of_scope(result: ValidationResult, header: HeaderMap, allowed: set[str] | None,
+                         held: frozenset[str], pack) -> None:
+    """Refuse the rows of another city (by the row, or by the firm as stored under the credit code), and
+    the rows that would change a filing number a bureau's review assigned, unless the importer holds it."""
     keep_rows, keep_sources = [], []
-    column = header.header_for("city")
-    for row, source in zip(result.rows, result.source_rows, strict=True):
-        if row["city_code"] in allowed:
-            keep_rows.append(row)
-            keep_sources.append(source)
-        else:
-            result.refused_rows.add(source)
-            result.errors.append(RowError(source, column, "所在市不属于本机关辖区，无权导入",
-                                          header.index.get("city")))
+    for start in range(0, len(result.rows), CHUNK):
+        chunk = result.rows[start:start + CHUNK]
+        stored = {r.credit_code: r for r in db.session.execute(
+            select(Firm.id, Firm.credit_code, Firm.city_code, Firm.filing_number, Firm.filed_on,
+                   Firm.filing_authority_code)
+            .where(Firm.credit_code.in_([r["credit_code"] for r in chunk])))}
+        reviewed = set(db.session.scalars(
+            select(FilingRequest.firm_id).distinct()
+            .where(FilingRequest.firm_id.in_([s.id for s in stored.values()]),
+                   FilingRequest.state.in_(REVIEWED_STATES)))) if stored else set()
+        for row, source in zip(chunk, result.source_rows[start:start + CHUNK], strict=True):
+            key, reason = _out_of_scope(row, stored.get(row["credit_code"]), reviewed, allowed, held, pack)
+            if reason is None:
+                keep_rows.append(row)
+                keep_sources.append(source)
+            else:
+                result.refused_rows.add(source)
+                result.errors.append(RowError(source, header.header_for(key), reason, header.index.get(key)))
     result.errors.sort(key=lambda e: e.row)
     result.rows, result.source_rows = keep_rows, keep_sources
+
+
+def _out_of_scope(row: dict, old, reviewed: set[int], allowed: set[str] | None, held: frozenset[str], pack):
+    """(column key, Chinese reason) when the importer may not write this row, else (None, None)."""
+    if allowed is not None and row["city_code"] not in allowed:
+        return "city", "所在市不属于本机关辖区，无权导入"
+    if old is None:
+        return None, None
+    if allowed is not None and old.city_code not in allowed:
+        return "credit_code", "该统一社会信用代码的单位已登记在其他机关辖区，无权修改"
+    number = row.get("filing_number")
+    if old.id in reviewed and old.filing_number and old.filing_authority_code not in held and number and (
+            number != old.filing_number or (row.get("filed_on") is not None and row["filed_on"] != old.filed_on)):
+        authority = pack.authority(old.filing_authority_code)
+        name = authority.name if authority else (old.filing_authority_code or "公安机关")
+        return "filing_number", f"备案编号 {old.filing_number} 是{name}审核备案时核发的，导入不能更改"
+    return None, None
 
 
 def _locality(pack) -> Callable[[str], bool]:
@@ -246,7 +299,7 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
                 plan.inserts.append((
                     *(values.get(column, "") for column in _FIELDS.values()), code, now, now,
                     is_local(code), number, row.get("filed_on") if number else None,
-                    authority_of.get(row["city_code"]) if number else None, "in_force" if number else "none"))
+                    authority_of.get(row["city_code"]) if number else None, "in_force" if number else "none", False))
                 plan.insert_types.append(row["business_types"])
                 continue
             if number:
@@ -371,7 +424,8 @@ def _sample(rows: Sequence[dict], pack) -> list[dict]:
 
 @paused_gc()  # the plan and the write build a few hundred thousand containers (imports/gc_pause.py)
 def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "all-or-nothing", actor=None,
-                      allowed_cities: set[str] | None = None, write: bool = True,
+                      allowed_cities: set[str] | None = None, held_authorities: frozenset[str] = frozenset(),
+                      write: bool = True,
                       progress: Progress | None = None, checked: Checked | None = None,
                       finish: Callable[[Outcome], None] | None = None, extra: dict | None = None) -> Outcome:
     """Validate, plan and (unless ``write`` is False, the preview) write; audit and commit once.
@@ -384,7 +438,8 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
         raise ValueError(mode)
     pack = current_app.extensions["jifang.pack"]
     outcome = Outcome(filename=filename, sha256=file_sha256(path), mode=mode)
-    checked = checked or check_filings(path, filename, pack=pack, allowed_cities=allowed_cities, progress=progress)
+    checked = checked or check_filings(path, filename, pack=pack, allowed_cities=allowed_cities,
+                                       held_authorities=held_authorities, progress=progress)
     result = checked.result
     outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), checked.refused
     outcome.errors = result.errors
@@ -442,12 +497,14 @@ def _widen_sqlite_cache(connection) -> Callable[[], None] | None:
 
 def preview(path, filename: str, *, pack, user, progress: Progress | None = None) -> Outcome:
     """Validate and plan without writing: what the preview page shows."""
-    return run_filing_import(path, filename, allowed_cities=cities_of(user, pack), write=False, progress=progress)
+    return run_filing_import(path, filename, allowed_cities=cities_of(user, pack),
+                             held_authorities=authorities_of(user, pack), write=False, progress=progress)
 
 
 def run_import(path, filename: str, *, mode: str, user, progress=None, finish=None, job_id=None) -> Outcome:
     pack = current_app.extensions["jifang.pack"]
     return run_filing_import(path, filename, mode=mode, actor=user, allowed_cities=cities_of(user, pack),
+                             held_authorities=authorities_of(user, pack),
                              progress=progress, finish=finish, extra={"job": job_id})
 
 

@@ -13,10 +13,11 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Complaint, ImportJob, PenaltyCase, WarningNotice
+from app.models import Complaint, Firm, ImportJob, PenaltyCase, WarningNotice
 from imports.case_rows import CASE_COLUMNS
 from reports.export import write_xlsx
-from tests.app.transfer_support import code
+from tests.app.filing_support import submitted_request
+from tests.app.transfer_support import code, roster_file, roster_row
 from tests.support import post_form
 
 HEADERS = [c.header for c in CASE_COLUMNS]
@@ -159,3 +160,94 @@ def test_a_roster_export_in_small_batches_keeps_each_firms_business_types(app, f
     assert everything == {c: t for c, _, t in firms}
     only_shenyang = {r["credit_code"]: r["business_types"] for r in transfer_exports.roster_records({shenyang})}
     assert only_shenyang == {c: t for c, city, t in firms if city == shenyang}
+
+
+# --- the roster import (issue 9, defect 2): scope by the firm as stored; reviewed numbers are kept -------
+def _import_roster(client, path, mode="valid-rows") -> tuple[ImportJob, str]:
+    """Upload, read the preview page, confirm; returns the job and the preview page's text."""
+    with open(path, "rb") as fh:
+        data = {"kind": "filings", "file": (io.BytesIO(fh.read()), "roster.xlsx")}
+    response = post_form(client, "/transfer/upload", data, token_from="/transfer/", content_type="multipart/form-data")
+    job_id = int(re.search(r"/jobs/(\d+)", response.headers["Location"]).group(1))
+    preview = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
+    post_form(client, f"/transfer/jobs/{job_id}/confirm", {"mode": mode}, token_from=f"/transfer/jobs/{job_id}")
+    return db.session.get(ImportJob, job_id), preview
+
+
+def _snapshot(firm_id: int) -> tuple:
+    db.session.expire_all()
+    firm = db.session.get(Firm, firm_id)
+    return (firm.name, firm.legal_rep, firm.city_code, firm.filing_number, firm.filed_on, firm.filing_authority_code)
+
+
+def test_a_city_clerk_cannot_rewrite_another_citys_firm_by_naming_their_own_city(app, login_as, factory, tmp_path):
+    """The attack: a Shenyang clerk sends a Dalian firm's credit code with 所在市=沈阳市."""
+    dalian = factory.firm("大连乙安防公司", credit_code=code(2, DALIAN), city_code=DALIAN, filing_number="辽公技备20240002",
+                          filed_on=dt.date(2024, 3, 1), filing_authority_code=DALIAN, filing_status="in_force")
+    before = _snapshot(dalian.id)
+    (shenyang_clerk, _), _ = _clerks(login_as)
+    path = roster_file(tmp_path / "roster.xlsx", [
+        roster_row(1),  # a Shenyang firm of their own: imported
+        roster_row(2, name="被改写的名称", 统一社会信用代码=code(2, DALIAN), 法定代表人="冒名者", 所在市="沈阳市",
+                   备案编号="辽公技备20249999"),
+    ])
+    job, preview = _import_roster(shenyang_clerk, path)
+    assert "已登记在其他机关辖区，无权修改" in preview  # said before anything is written
+    assert (job.written, job.refused) == (1, 1), (job.status, job.message)
+    assert "已登记在其他机关辖区" in job.preview["errors"][0]["reason"]
+    assert _snapshot(dalian.id) == before
+    assert db.session.scalar(select(Firm.id).where(Firm.credit_code == code(1))) is not None
+
+
+def _reviewed_firm(app, factory):
+    """A firm whose filing number Shenyang's bureau assigned by approving its request."""
+    from app.services import filing as filings
+
+    request, _user = submitted_request(app, factory, city_code=SHENYANG)
+    filings.decide(request, "approve", factory.user("city_clerk", authority_code=SHENYANG), None)
+    db.session.expire_all()
+    return db.session.get(Firm, request.firm_id)
+
+
+def _roster_of(firm, tmp_path, **over):
+    fields = {"统一社会信用代码": firm.credit_code, "所在市": "沈阳市", "备案编号": firm.filing_number,
+              "备案日期": firm.filed_on} | over
+    row = roster_row(1, name=firm.name, **fields)
+    return roster_file(tmp_path / "roster.xlsx", [row])
+
+
+def test_no_import_changes_a_number_a_bureaus_review_assigned_unless_the_importer_holds_it(
+        app, login_as, factory, tmp_path, runner):
+    firm = _reviewed_firm(app, factory)
+    before = _snapshot(firm.id)
+    assert before[3] and before[5] == SHENYANG
+    path = _roster_of(firm, tmp_path, 备案编号="辽公技备20240777")
+
+    # The command line and an admin hold no bureau's authority.
+    result = runner.invoke(args=["import", "filings", path, "--mode", "valid-rows"])
+    assert result.exit_code == 1 and "审核备案时核发的，导入不能更改" in result.stderr
+    admin, _ = login_as("admin")
+    job, _preview = _import_roster(admin, path)
+    assert job.written == 0 and "导入不能更改" in job.preview["errors"][0]["reason"]
+    # A clerk of another bureau may not either (here: the row is out of their scope anyway).
+    (_, _), (dalian_clerk, _) = _clerks(login_as)
+    assert _import_roster(dalian_clerk, path)[0].written == 0
+    assert _snapshot(firm.id) == before
+
+    # The bureau that assigned it may correct it.
+    shenyang_clerk, _ = login_as("city_clerk", authority_code=SHENYANG)
+    job, _preview = _import_roster(shenyang_clerk, path)
+    assert job.written == 1 and job.refused == 0
+    assert _snapshot(firm.id)[3] == "辽公技备20240777"
+
+
+def test_an_import_may_update_a_reviewed_firms_other_details_and_repeat_its_number(app, factory, tmp_path, runner):
+    firm = _reviewed_firm(app, factory)
+    number, authority = firm.filing_number, firm.filing_authority_code
+    path = _roster_of(firm, tmp_path, 联系电话="024-88888888")
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    stored = db.session.get(Firm, firm.id)
+    assert stored.contact_phone == "024-88888888"
+    assert (stored.filing_number, stored.filing_authority_code) == (number, authority)
