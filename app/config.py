@@ -49,6 +49,9 @@ class Config:
     ROSTER_EXPORT_RATE_LIMIT = "3 per minute"
     # Flask-Limiter: in-process counters unless JIFANG_REDIS_URL names a Redis server.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Explicit, because the limiter object is shared by every app in a process: without it, an app made with
+    # RATELIMIT_ENABLED=False (a test) would leave the throttles off for every app made after it.
+    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Log-in form and one-time code posts per address (on top of the per-account lock).
     LOGIN_RATE_LIMIT = "20 per minute"
