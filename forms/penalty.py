@@ -40,6 +40,27 @@ def jurisdiction_choices() -> list[SelectChoice]:
     ]
 
 
+def item_choices() -> list[SelectChoice]:
+    """The items of every provision that lists them, grouped by provision; the value names both, so that an
+    item chosen under another provision is caught beside the field."""
+    packs = all_penalty_packs()
+    choices = [SelectChoice("", _l("不指定（依据引用到条）"))]
+    for code in JURISDICTION_CODES:
+        for provision in packs[code].provisions:
+            group = f"{provision.reference.label()}　{provision.title}"
+            choices += [
+                SelectChoice(
+                    f"{provision.code}:{item.number}",
+                    f"{provision.cited(item).label()}　{item.title}（违反{'、'.join(v.label() for v in item.violates)}）"
+                    if provision.reference.items
+                    else f"{item.title}（违反{'、'.join(v.label() for v in item.violates)}）",
+                    optgroup=group,
+                )
+                for item in provision.items
+            ]
+    return choices
+
+
 def violation_choices() -> list[SelectChoice]:
     """Every jurisdiction's provisions in option groups, so that the page works without JavaScript."""
     packs = all_penalty_packs()
@@ -61,10 +82,17 @@ class CalculatorForm(FlaskForm):
     jurisdiction = SelectField(_l("辖区及法规"), validate_choice=False)
     violation = SelectField(_l("违法行为（罚则条款）"), validate_choice=False)
     party = RadioField(_l("当事人"), choices=_choices(PARTIES), default="unit", validate_choice=False)
+    item = SelectField(_l("违法行为所属的项"), default="", validate_choice=False)
     act_date = StringField(_l("违法行为发生日期"), widget=DateInput())
+    discovered_on = StringField(_l("发现违法行为的日期"), widget=DateInput())
+    endangers_life_health_or_finance = BooleanField(_l("涉及公民生命健康安全、金融安全且有危害后果"))
     corrected_by_deadline = BooleanField(_l("当事人已在责令改正的期限内改正"))
     severe = BooleanField(_l("情节严重或者造成严重后果"))
-    first_minor = BooleanField(_l("初次违法、危害后果轻微并及时改正"))
+    corrected_promptly = BooleanField(_l("当事人主动及时改正了违法行为"))
+    minor_no_harm = BooleanField(_l("违法行为轻微，没有造成危害后果"))
+    first_minor = BooleanField(_l("初次违法且危害后果轻微"))
+    no_fault = BooleanField(_l("当事人有证据足以证明没有主观过错"))
+    proposed_amount = StringField(_l("拟对当事人罚款（元）"), widget=NumberInput(min=1, step=1))
     illegal_gains = StringField(_l("违法所得（元）"), default="0", widget=NumberInput(min=0, step=1))
     tier = SelectField(_l("裁量档次"), choices=_choices(TIERS), default="normal", validate_choice=False)
 
@@ -72,6 +100,7 @@ class CalculatorForm(FlaskForm):
         super().__init__(formdata=formdata, **kwargs)
         self.jurisdiction.choices = jurisdiction_choices()
         self.violation.choices = violation_choices()
+        self.item.choices = item_choices()
         if formdata is None:
             self.jurisdiction.data = default_jurisdiction
             self.violation.data = all_penalty_packs()[default_jurisdiction].provisions[0].code
@@ -111,6 +140,23 @@ class CalculatorForm(FlaskForm):
         except ValueError:
             raise ValidationError(_("请按“年-月-日”填写有效日期，例如 2024-06-01")) from None
 
+    def validate_item(self, field):
+        if not field.data:
+            return
+        code, _sep, number = field.data.partition(":")
+        if code != self.violation.data or not number.isdigit():
+            raise ValidationError(_("所选的项不属于所选的违法行为；请选择该条中的项，或者选择“不指定”"))
+
+    def validate_discovered_on(self, field):
+        value = (field.data or "").strip()
+        if value:
+            self.validate_act_date(field)
+
+    def validate_proposed_amount(self, field):
+        value = (field.data or "").strip().replace(",", "")
+        if value and (not _YUAN.match(value) or int(value) == 0):
+            raise ValidationError(_("拟罚款数额须为正整数（元）"))
+
     def validate_illegal_gains(self, field):
         value = (field.data or "").strip().replace(",", "") or "0"
         if not _YUAN.match(value):
@@ -131,9 +177,22 @@ class CalculatorForm(FlaskForm):
             severe=self.severe.data,
             illegal_gains=int((self.illegal_gains.data or "").strip().replace(",", "") or "0"),
             tier=self.tier.data,
+            corrected_promptly=self.corrected_promptly.data,
+            minor_no_harm=self.minor_no_harm.data,
             first_minor=self.first_minor.data,
+            no_fault=self.no_fault.data,
+            discovered_on=_date_or_none(self.discovered_on.data),
+            endangers_life_health_or_finance=self.endangers_life_health_or_finance.data,
+            item=int(self.item.data.partition(":")[2]) if self.item.data else None,
+            proposed_amount=int(amount) if (amount := (self.proposed_amount.data or "").strip().replace(",", ""))
+            else None,
             today=today,
         )
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    value = (value or "").strip()
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _has(pack, code) -> bool:

@@ -237,7 +237,7 @@ def test_an_act_in_the_future_is_named_beside_the_date(clerk):
 def test_values_are_kept_after_an_error(clerk):
     markup = page(clerk, **{**LIAONING_35, "act_date": "2024-02-30", "severe": "y"})
     assert 'value="2024-02-30"' in markup and 'value="5000"' in markup
-    assert re.search(r'<input checked id="severe"', markup)
+    assert re.search(r'<input[^>]* checked [^>]*id="severe"', markup)
 
 
 @pytest.mark.today("2026-11-30")
@@ -253,3 +253,88 @@ def test_the_page_reads_in_english_when_chosen(clerk):
     text = text_of(page(clerk, **LIAONING_35))
     assert "Penalty calculator" in text and "Recommended" in text and "Calculation steps" in text
     assert "0–30%, 30–70% and 70–100% of the fine range" in text
+
+
+# -- the facts of 行政处罚法 (issue 10 point 10) -------------------------------------------------------------
+
+NEW_FACTS = {
+    "item": ("违法行为所属的项", "处罚决定书须写明具体依据"),
+    "discovered_on": ("发现违法行为的日期", "追责期限"),
+    "proposed_amount": ("拟对当事人罚款（元）", "是否告知听证"),
+    "corrected_promptly": ("当事人主动及时改正了违法行为", "不论是否收到责令改正"),
+    "minor_no_harm": ("违法行为轻微，没有造成危害后果", "不予行政处罚"),
+    "first_minor": ("初次违法且危害后果轻微", "可以不予行政处罚"),
+    "no_fault": ("当事人有证据足以证明没有主观过错", "没有故意或者过失"),
+    "endangers_life_health_or_finance": ("涉及公民生命健康安全、金融安全且有危害后果", "五年"),
+}
+
+
+@pytest.mark.parametrize("name", NEW_FACTS)
+def test_every_new_fact_is_offered_with_a_label_and_help(clerk, name):
+    """Each fact the calculator takes has a plain-language label tied to its input and a help text."""
+    label, help_words = NEW_FACTS[name]
+    markup = page(clerk)
+    assert re.search(rf'<label for="{name}">{re.escape(label)}</label>', markup), name
+    hint = re.search(rf'id="{name}"[^>]*>.*?<p class="hint"[^>]*>(.*?)</p>', markup, re.S)
+    assert hint and help_words in hint.group(1), name
+
+
+def verdict(markup):
+    return text_of(re.search(r'<dd class="verdict">(.*?)</dd>', markup, re.S).group(1))
+
+
+IM_27 = {"jurisdiction": "inner-mongolia", "violation": "inner-mongolia-27", "party": "unit",
+         "act_date": "2025-03-01", "tier": "normal"}
+
+
+def test_minor_no_harm_corrected_promptly_is_not_penalised(clerk):
+    """"违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚" (行政处罚法 art. 33(1))."""
+    assert "予以罚款" in verdict(page(clerk, **IM_27, minor_no_harm="y"))
+    markup = page(clerk, **IM_27, minor_no_harm="y", corrected_promptly="y")
+    assert "不予行政处罚" in verdict(markup)
+    assert "对当事人进行教育" in text_of(markup) and "罚款数额" not in text_of(markup)
+
+
+def test_first_minor_shows_the_fines_and_that_they_may_be_waived(clerk):
+    """"初次违法且危害后果轻微并及时改正的，可以不予行政处罚"."""
+    markup = page(clerk, **IM_27, first_minor="y", corrected_promptly="y")
+    assert "可以不予处罚" in text_of(markup) and "罚款数额" in text_of(markup)
+    assert "可以不予处罚" not in text_of(page(clerk, **IM_27, first_minor="y"))
+
+
+def test_discovery_date_decides_the_limitation(clerk):
+    """"违法行为在二年内未被发现的，不再给予行政处罚" (art. 36): act 2024-11-29, period ends 2026-11-29;
+    discovered that day → within, an act one day earlier → barred. The page's clock is 2026-11-30."""
+    markup = page(clerk, **{**IM_27, "act_date": "2024-11-29"}, discovered_on="2026-11-29")
+    assert "发现时在追责期限内" in text_of(markup)
+    markup = page(clerk, **{**IM_27, "act_date": "2024-11-28"}, discovered_on="2026-11-29")
+    assert "发现时已过追责期限" in text_of(markup) and "已过追责期限，不再给予行政处罚" in verdict(markup)
+    future = page(clerk, **IM_27, discovered_on="2026-12-01")
+    assert re.search(r'id="discovered_on-error"[^>]*>发现违法行为的日期：发现日期 2026-12-01 晚于今天', future)
+
+
+def test_an_item_narrows_the_citation_and_names_the_overlap(clerk):
+    """LN 31 "（三）妨碍社会公共区域技防系统正常运行的" also falls under LN 34 (art. 29)."""
+    params = {**LIAONING_35, "violation": "liaoning-31", "illegal_gains": "0"}
+    markup = page(clerk, **params, item="liaoning-31:3")
+    assert "《辽宁省公共安全技术防范条例》第三十一条第（三）项" in text_of(re.search(
+        r'<dd class="citation">(.*?)</dd>', markup, re.S).group(1))
+    assert "同一行为也可能违反《辽宁省公共安全技术防范条例》第三十四条" in text_of(markup)
+    assert "对单位负责人及相关责任人的罚款按每人计" in text_of(markup)
+    wrong = page(clerk, **params, item="shanxi-26:1")
+    assert re.search(r'id="item-error"[^>]*>违法行为所属的项：所选的项不属于所选的违法行为', wrong)
+
+
+def test_proposed_amount_outside_the_range_is_named_beside_it(clerk):
+    markup = page(clerk, **IM_27, proposed_amount="4999")
+    assert "拟罚款数额4999元不在本条对单位规定的罚款（5000元以上20000元以下）之内" in markup
+    fine = page(clerk, **IM_27, proposed_amount="10000")
+    assert "拟处 10,000元" in text_of(fine) and "应当告知当事人有要求听证的权利" in text_of(fine)
+
+
+def test_readings_are_said_on_the_page(clerk):
+    """IM 23 "造成严重后果的" needs legal review; LN 33 "拒不拆除的，依法予以强制拆除" goes to the court."""
+    im23 = page(clerk, **{**IM_27, "violation": "inner-mongolia-23"}, severe="y", corrected_by_deadline="y")
+    assert "须经法制审核" in text_of(im23)
+    ln33 = page(clerk, **{**LIAONING_35, "violation": "liaoning-33"})
+    assert "申请人民法院强制执行" in text_of(ln33)
