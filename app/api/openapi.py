@@ -349,10 +349,26 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "技防 penalty calculator API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": "Penalties under the regional security-technology regulations of Liaoning, "
             "Inner Mongolia, Shanxi and Qinhuangdao, with the trace of every decision. Public: no "
-            "authentication, no cookies. Amounts are whole yuan.",
+            "authentication, no cookies. Amounts are whole yuan.\n\n"
+            "Changed in 1.1.0 (issue 10, the national Administrative Penalty Law 2021 applied right):\n"
+            "- `first_minor` no longer removes the fine: it needs `corrected_promptly` and then keeps the "
+            "fines with `may_waive_fine: true` (art. 33(1) 可以不予行政处罚). New facts `corrected_promptly`, "
+            "`minor_no_harm` and `no_fault` (no penalty, art. 33); new result keys `no_penalty_reason` "
+            "(minor_no_harm | no_fault | time_barred | null) and `may_waive_fine`; a no-penalty result keeps "
+            "the order to correct (art. 28) and adds the measure `educate` (art. 33(3)).\n"
+            "- Art. 36 is applied: `discovered_on` and `endangers_life_health_or_finance` (five years); "
+            "result keys `time_barred` (null when discovered_on is omitted) and `limitation_years`.\n"
+            "- Citations to the item (art. 59): optional `item` (see a violation's `item_choices`); "
+            "`citation` gains `item`, `label` and `violates`.\n"
+            "- Fine lines carry `label`, who is fined in the article's own words.\n"
+            "- `proposed_amount` (whole yuan, within the range) drives the hearing (art. 63) and summary "
+            "(art. 51) tests; result keys `proposed_amount`, `legal_review_required` (art. 58) and "
+            "`overlaps` (art. 29: the provision with the higher fine); measures carry a `note`.\n"
+            "- The trace is written as sentences, each with its citation; the national overlays come from "
+            "one dated file (workflows/national/administrative_penalty_law.yaml).",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
