@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -268,10 +268,18 @@ def due_actions(today: dt.date, pack=None) -> list[DueAction]:
 
 
 def record_due_actions(actions: Iterable[DueAction]) -> int:
-    """Audit each reminder/escalation and remember its key on the request; one commit."""
+    """Audit each reminder/escalation and remember its key on the request, one commit each.
+
+    The key is written with a plain UPDATE, not through the ORM: a reminder is not an act on the request,
+    so it leaves the request's version alone (a clerk whose page is open is not told it is stale) and
+    takes the row before the audit trail's lock, in the same order as a clerk's decision (claim, then the
+    audit entry), so the daily job and a clerk can never deadlock."""
     count = 0
+    table = FilingRequest.__table__
     for action in actions:
         request = action.record.request
+        keys = [*(request.sent_actions or []), action.key]
+        db.session.execute(update(table).where(table.c.id == request.id).values(sent_actions=keys))
         audit.record(
             f"filing.{action.kind}",
             request,
@@ -284,9 +292,8 @@ def record_due_actions(actions: Iterable[DueAction]) -> int:
                 "key": action.key,
             },
         )
-        request.sent_actions = [*(request.sent_actions or []), action.key]
+        db.session.commit()
         count += 1
-    db.session.commit()
     return count
 
 

@@ -140,6 +140,22 @@ def test_a_decision_on_a_page_someone_has_acted_on_since_is_refused(app, factory
     assert _actions("filing.reject", request.id) == 0 and _actions("filing.return_for_correction", request.id) == 1
 
 
+def test_the_daily_reminders_leave_an_open_review_page_valid(app, factory, runner):
+    """A reminder is not an act on the request: a clerk's page loaded before `flask filings remind` ran
+    still decides (the reminder keeps the request's version)."""
+    request, _firm_user = submitted_request(app, factory, city_code="210100")
+    request.state_entered_at = dt.datetime(2026, 10, 30, 4)  # about 20 working days before MONDAY
+    db.session.commit()
+    clerk = _client(app, factory.user("city_clerk", authority_code="210100"))
+    url = f"/review/{request.id}"
+    page = _form_of(clerk, url)
+    result = runner.invoke(args=["filings", "remind", "--today", "2026-11-30"])
+    assert "已记录 1 条提醒" in result.output, result.output
+    response = clerk.post(f"{url}/decide", data={**page, "action": "approve", "comment": ""})
+    assert response.status_code == 302
+    assert db.session.get(FilingRequest, request.id).state == "filed"
+
+
 # --- the firm's side ----------------------------------------------------------------------------------
 def _filed_firm_user(app, factory):
     request, firm_user = submitted_request(app, factory, city_code="210100")
