@@ -6,7 +6,7 @@ since no cookie gives it authority. The contract is the OpenAPI document at /api
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 
 
 def register(app):

@@ -379,6 +379,14 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "the OpenAPI document", **_json_content({"type": "object"})}},
                 }
             },
+            "/docs": {
+                "get": {
+                    "operationId": "docs",
+                    "summary": "This document as a readable page (server-rendered HTML, no scripts)",
+                    "responses": {"200": {"description": "the documentation page",
+                                          "content": {"text/html": {"schema": {"type": "string"}}}}},
+                }
+            },
             "/jurisdictions": {
                 "get": {
                     "operationId": "listJurisdictions",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify, render_template, request
 
 from app.api import bp
 from app.api.errors import ApiError
@@ -32,6 +32,15 @@ def _json(data: Any, cache_control: str):
 @allow(PUBLIC)
 def openapi():
     return _json(openapi_document(), LIST_CACHE)
+
+
+@bp.get("/docs")
+@allow(PUBLIC)
+def docs():
+    """The contract as a readable page, rendered on the server from the same document (no CDN, no script)."""
+    document = openapi_document()
+    page = render_template("api/docs.html", doc=document, schemas=document["components"]["schemas"])
+    return page, 200, {"Cache-Control": LIST_CACHE}
 
 
 @bp.get("/jurisdictions")

@@ -195,3 +195,18 @@ def test_site_wide_api_errors_match_the_error_schema(client, spec):
     error_schema = spec["components"]["schemas"]["Error"]
     validate(spec, error_schema, client.get("/api/v1/nowhere").get_json())
     validate(spec, error_schema, client.get("/api/v1/penalties/calculate").get_json())
+
+
+def test_the_docs_page_is_served_from_the_project_without_scripts(client, spec):
+    """/api/v1/docs: a readable page rendered from the same document; no CDN, no script (CSP)."""
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<script" not in page and " style=" not in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # everything from the project itself
+    for name, schema in spec["components"]["schemas"].items():
+        assert f'id="schema-{name}"' in page
+        for field in schema.get("properties", {}):
+            assert f"<code>{field}</code>" in page, (name, field)
+    assert "Changed in 1.1.0" in page
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"].split("script-src")[-1].split(";")[0]
