@@ -109,7 +109,7 @@ def login_code():
             session.pop("pending_login", None)
             flash(_(LOGIN_FAILED), "error")
             return redirect(url_for("auth.login"))
-        if login_guard.verify_totp(user.totp_secret, form.code.data):
+        if login_guard.use_totp_code(user, form.code.data):
             session.pop("pending_login", None)
             return _complete_login(user, pending.get("next"))
         locked = login_guard.record_failure(user, step="totp")
@@ -181,8 +181,10 @@ def totp_setup():
         secret = session["totp_pending"] = login_guard.new_totp_secret()
     form = TotpForm()
     if form.validate_on_submit():
-        if login_guard.verify_totp(secret, form.code.data):
+        step = login_guard.totp_step(secret, form.code.data)
+        if step is not None:
             user.totp_secret = secret
+            user.totp_last_step = step
             audit.record("totp_enrolled", user, actor=user)
             db.session.commit()
             session.pop("totp_pending", None)

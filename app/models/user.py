@@ -59,6 +59,8 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[dt.datetime | None]
     # Base32 TOTP secret (RFC 6238) of a clerk or admin who enrolled a second factor.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last 30-second step whose code was accepted: a code is good once (RFC 6238 section 5.2).
+    totp_last_step: Mapped[int | None]
     # Firm accounts only. "bound": the account acts for its firm. "pending": a self sign-up whose firm was
     # not in the register; it sees only its own requests until a clerk approves its first filing after
     # checking the business licence. An account never becomes bound to a firm already in the register

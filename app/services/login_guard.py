@@ -164,10 +164,36 @@ def new_totp_secret() -> str:
     return pyotp.random_base32()
 
 
-def verify_totp(secret: str, code: str) -> bool:
-    """RFC 6238 codes of 30 seconds; one step either side is accepted for a phone's clock drift."""
+def totp_step(secret: str, code: str) -> int | None:
+    """The 30-second step (RFC 6238) whose code this is, allowing one step either side for a phone's clock
+    drift; None when the code is wrong."""
     code = (code or "").strip()
-    return bool(secret) and code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not secret or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = dt.datetime.now(dt.UTC)
+    current = totp.timecode(now)
+    for offset in (0, -1, 1):
+        if pyotp.utils.strings_equal(totp.at(now, counter_offset=offset), code):
+            return current + offset
+    return None
+
+
+def use_totp_code(user, code: str) -> bool:
+    """Accept a log-in code once only (RFC 6238 section 5.2): a code seen over a shoulder or replayed from a
+    captured request is refused. One conditional UPDATE, so of two concurrent uses only one succeeds."""
+    step = totp_step(user.totp_secret, code)
+    if step is None:
+        return False
+    statement = (
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    accepted = db.session.execute(statement).rowcount == 1
+    db.session.expire(user, ["totp_last_step"])
+    return accepted
 
 
 def totp_uri(secret: str, username: str, issuer: str) -> str:

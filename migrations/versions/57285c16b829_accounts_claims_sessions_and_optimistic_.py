@@ -92,6 +92,7 @@ def upgrade():
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('password_changed_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('firm_binding', sa.String(length=16), nullable=False, server_default='bound'))
         batch_op.add_column(sa.Column('binding_flagged', sa.Boolean(), nullable=False, server_default=sa.false()))
 
@@ -125,6 +126,7 @@ def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('binding_flagged')
         batch_op.drop_column('firm_binding')
+        batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_secret')
         batch_op.drop_column('password_changed_at')
         batch_op.drop_column('must_change_password')

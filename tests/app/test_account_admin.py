@@ -233,12 +233,13 @@ def _enrol(client) -> str:
 
 def test_a_clerk_enrols_and_then_logs_in_with_a_code(app, db, factory):
     clerk = factory.user("city_clerk")
-    with time_machine.travel(MONDAY_10, tick=False):
+    with time_machine.travel(MONDAY_10, tick=False) as clock:
         client = app.test_client()
         login(client, clerk)
         secret = _enrol(client)
         db.session.refresh(clerk)
         assert clerk.totp_secret == secret
+        clock.shift(dt.timedelta(seconds=30))  # the code used to enrol is spent: the next one logs in
         fresh = app.test_client()
         response = _log_in(fresh, clerk.username, PASSWORD, "/review/")
         assert response.headers["Location"] == "/auth/login/code"
@@ -248,6 +249,25 @@ def test_a_clerk_enrols_and_then_logs_in_with_a_code(app, db, factory):
         assert response.headers["Location"] == "/review/"
         assert fresh.get("/review/").status_code == 200
     assert _actions(db, clerk).count("totp_enrolled") == 1
+
+
+def test_a_code_is_accepted_only_once(app, db, factory):
+    """Replaying a code seen over a shoulder (or a captured request) within its 30 seconds is refused."""
+    clerk = factory.user("provincial_clerk")
+    clerk.totp_secret = pyotp.random_base32()
+    db.session.commit()
+    with time_machine.travel(MONDAY_10, tick=False) as clock:
+        code = pyotp.TOTP(clerk.totp_secret).now()
+        first, second = app.test_client(), app.test_client()
+        _log_in(first, clerk.username, PASSWORD)
+        assert post_form(first, "/auth/login/code", {"code": code}).status_code == 302
+        _log_in(second, clerk.username, PASSWORD)
+        clock.shift(dt.timedelta(seconds=20))
+        response = post_form(second, "/auth/login/code", {"code": code})
+        assert "动态口令不正确" in response.get_data(as_text=True)
+        clock.shift(dt.timedelta(seconds=15))
+        response = post_form(second, "/auth/login/code", {"code": pyotp.TOTP(clerk.totp_secret).now()})
+        assert response.status_code == 302
 
 
 def test_wrong_codes_count_toward_the_lock(app, db, factory):
