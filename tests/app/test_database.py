@@ -1,12 +1,16 @@
 """Schema by migration, SQLite pragmas, jurisdictions from data."""
 
 import os
+import secrets
 
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 
 from app import create_app
 from workflows.rules import JURISDICTION_CODES, PackError, load_pack
+
+# Apps made here are deployments (no TESTING), so they need a key the start-up check accepts.
+DEPLOYMENT_KEY = secrets.token_hex(32)
 
 
 def _empty_database(tmp_path) -> str:
@@ -32,7 +36,7 @@ def test_init_db_builds_the_schema_from_migrations_and_matches_the_models(tmp_pa
     from app.extensions import db
 
     url = _empty_database(tmp_path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": DEPLOYMENT_KEY})
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     with app.app_context(), db.engine.connect() as conn:
@@ -104,14 +108,14 @@ def test_liaoning_has_the_provincial_and_fourteen_city_bureaus():
 def test_the_deployment_jurisdiction_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("JIFANG_JURISDICTION", "inner-mongolia")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
-    flask_app = create_app({"SECRET_KEY": "x"})
+    flask_app = create_app({"SECRET_KEY": DEPLOYMENT_KEY})
     assert flask_app.extensions["jifang.pack"].code == "inner-mongolia"
     assert flask_app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite")
 
 
 def test_an_unknown_jurisdiction_stops_the_app_with_a_clear_message(tmp_path):
     with pytest.raises(PackError, match="unknown jurisdiction"):
-        create_app({"JIFANG_JURISDICTION": "atlantis", "SECRET_KEY": "x"})
+        create_app({"JIFANG_JURISDICTION": "atlantis", "SECRET_KEY": DEPLOYMENT_KEY})
     assert set(JURISDICTION_CODES) == {"liaoning", "inner-mongolia", "shanxi", "qinhuangdao"}
 
 
@@ -122,7 +126,7 @@ def test_upgrading_an_older_database_keeps_its_firms_and_indexes_their_names(tmp
     from app.extensions import db
 
     url = _empty_database(tmp_path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": DEPLOYMENT_KEY})
     with app.app_context():
         upgrade(revision="2ba05b816857")
         with db.engine.begin() as conn:

@@ -64,6 +64,9 @@ def test_firm_files_clerk_approves_firm_sees_its_number(page, browser, live_serv
     _log_in(clerk_page, "browser_clerk")
     clerk_page.get_by_role("link", name="备案审核").first.click()
     clerk_page.get_by_role("link", name="浏览器备案安防有限公司").click()
+    masked = resident_id(7)[:6] + "********" + resident_id(7)[-4:]
+    assert masked in clerk_page.inner_text("main") and resident_id(7) not in clerk_page.inner_text("main")
+    clerk_page.get_by_role("link", name="显示完整身份证号码").click()  # on asking, and audited
     assert resident_id(7) in clerk_page.inner_text("main")  # the clerk sees the full ID number
     clerk_page.get_by_label("审核通过").check()
     clerk_page.get_by_label("审核意见").fill("材料齐全")
