@@ -72,6 +72,9 @@ def create_user(username, role, authority_code, display_name, password):
         role=role,
         display_name=display_name or username,
         authority_code=authority_code if role != "admin" else None,
+        # With a second factor required (JIFANG_REQUIRE_TOTP), an account without one may log in only with a
+        # password it must change at once, and then enrols: the operator's password is such a password.
+        must_change_password=bool(current_app.config.get("REQUIRE_TOTP")),
     )
     db.session.add(user)
     db.session.flush()

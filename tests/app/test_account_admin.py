@@ -70,6 +70,15 @@ def test_create_user_refuses_weak_admin_passwords(runner, db, password):
     assert db.session.scalar(select(User.id)) is None
 
 
+def test_with_totp_required_a_cli_made_admin_changes_its_password_then_enrols(app, runner, db):
+    app.config["REQUIRE_TOTP"] = True
+    result = runner.invoke(args=["create-user", "--username", "root", "--role", "admin", "--password", NEW_PASSWORD])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    assert _log_in(client, "root", NEW_PASSWORD).status_code == 302
+    assert client.get("/admin/users").headers["Location"] == "/auth/password"
+
+
 @pytest.mark.parametrize("password", ["password123", "aaaaaaaaa1", "sy_anfang2026"])
 def test_firm_sign_up_refuses_weak_passwords(client, factory, password):
     data = {
