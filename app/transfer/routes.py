@@ -159,7 +159,7 @@ def export(kind: str, fmt: str):
     transfer_exports.export(kind, raw, fmt, actor=current_user,
                             cities=transfer.cities_of(current_user, _pack()))
     today = china_today().isoformat()
-    mimetype = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    mimetype = XLSX if fmt == "xlsx" else "text/csv"  # Werkzeug adds "; charset=utf-8" to text/ types
     return _attachment(raw, mimetype, f"{spec.label}-{today}.{fmt}", f"jifang-{kind}-{today}.{fmt}")
 
 
