@@ -127,8 +127,8 @@ def enforce_session():
     problem = login_guard.session_problem(current_user)
     if problem is not None:
         login_guard.end_session()
-        if request.path.startswith("/api/"):
-            abort(401)
+        if request.path.startswith("/api/"):  # the API takes no authority from cookies: answer as anonymous
+            return None
         messages = {
             login_guard.SESSION_IDLE: _("您已较长时间未操作，登录已失效，请重新登录。"),
             login_guard.SESSION_EXPIRED: _("登录已超过12小时，请重新登录。"),
@@ -136,7 +136,7 @@ def enforce_session():
         flash(messages.get(problem, _("您的登录已失效，请重新登录。")), "warning")
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target))
-    if endpoint in _ALWAYS_OPEN:
+    if endpoint in _ALWAYS_OPEN or request.path.startswith("/api/"):
         return None
     if current_user.must_change_password:
         if endpoint != "auth.change_password":

@@ -257,3 +257,11 @@ def test_session_cookie_lives_at_most_twelve_hours(app, login_as):
     assert app.config["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(hours=12)
     cookie = client.get_cookie("session")
     assert cookie.expires is not None and cookie.http_only
+
+
+def test_an_ended_session_does_not_break_the_public_api(app, login_as):
+    client, _user = login_as("firm")
+    thief = _copy_session(app, client)
+    post_form(client, "/auth/logout", {}, token_from="/")
+    assert thief.get("/api/v1/openapi.json").status_code == 200
+    assert not _logged_in(thief)
