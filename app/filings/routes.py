@@ -210,6 +210,12 @@ def _edit_cancellation(found):
     if request.method == "POST" and form.validate():
         filings.save_draft(found, {"reason": form.reason.data}, None, {}, current_user, _posted_version())
         if form.send.data:
+            from app.services.firm_claims import start_refusal
+
+            refusal = start_refusal(current_user, "cancellation")  # a flagged account: not before confirmed
+            if refusal:
+                flash(_(refusal), "error")
+                return redirect(url_for("filings.edit", request_id=found.id))
             try:
                 filings.submit(found, current_user)
             except TransitionNotAllowed as exc:

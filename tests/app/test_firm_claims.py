@@ -450,6 +450,22 @@ def test_the_bureau_confirms_or_revokes_accounts_bound_through_the_old_sign_up(a
     assert db.session.scalar(select(func.count(FilingRequest.id)).where(FilingRequest.kind == "cancellation")) == 1
 
 
+def test_a_flagged_account_cannot_send_a_cancellation_drafted_before_it_was_flagged(app, db, factory):
+    firm, _ = _filed_firm_without_account(app, db, factory)
+    user = factory.user("firm", "old_c", firm=firm)
+    draft = filings.start_request(firm, "cancellation", user)
+    user.binding_flagged = True
+    db.session.commit()
+    client = app.test_client()
+    login(client, user)
+    url = f"/filings/{draft.id}/edit"
+    response = post_form(client, url, {"reason": "停业", "send": "1", "version": str(draft.version)},
+                         follow_redirects=True)
+    assert "确认前不能申请注销备案" in response.get_data(as_text=True)
+    assert db.session.get(FilingRequest, draft.id).state == "draft"
+    assert db.session.get(Firm, firm.id).filing_status == "in_force"
+
+
 # --- reset codes --------------------------------------------------------------------------------------
 def _reset(client, username, code, password=NEW_PASSWORD):
     return post_form(client, "/auth/reset", {"username": username, "code": code, "password": password,
