@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -40,7 +40,7 @@ class Firm(db.Model):
     filing_status: Mapped[str] = mapped_column(String(16), default="none")
     # Created by a pending self sign-up, not yet in the register: a clerk's approval of its first filing
     # (or an import, or a clerk's own record) makes it a register entry.
-    provisional: Mapped[bool] = mapped_column(default=False)
+    provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
