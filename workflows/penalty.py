@@ -14,8 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from workflows.penalty_pack import (
     CONDITION_LABELS,
@@ -38,18 +48,20 @@ __all__ = [
     "FineLine",
     "InvalidFacts",
     "Result",
+    "StatedFacts",
     "TraceStep",
+    "UnknownField",
     "UnknownJurisdiction",
     "UnknownViolation",
     "add_years",
     "calculate",
+    "invalid_facts",
     "pack_for",
     "recommended_amount",
 ]
 
 Party = Literal["unit", "individual"]
-PARTIES: tuple[str, ...] = ("unit", "individual")
-TIERS: tuple[str, ...] = ("lenient", "normal", "severe")
+Tier = Literal["lenient", "normal", "severe"]
 # Who is fined when the party is a unit or an individual: a unit's directly responsible persons are fined
 # in the same decision as the unit.
 TARGETS_FOR_PARTY: dict[str, tuple[str, ...]] = {
@@ -61,15 +73,6 @@ ORDERS = ("order_to_correct", "order_to_remove", "order_to_stop")
 # Illegal gains above this are refused as implausible input (and stay exact in JavaScript clients).
 MAX_ILLEGAL_GAINS = 10**12
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-BOOLEAN_FACTS: tuple[str, ...] = (
-    "corrected_by_deadline",
-    "severe",
-    "corrected_promptly",
-    "minor_no_harm",
-    "first_minor",
-    "no_fault",
-    "endangers_life_health_or_finance",
-)
 # Why no penalty at all is imposed (行政处罚法 arts. 33 and 36); None when one is.
 NoPenaltyReason = Literal["minor_no_harm", "no_fault", "time_barred"]
 
@@ -115,135 +118,190 @@ class UnknownJurisdiction(CalculationError):
     code = "unknown_jurisdiction"
 
 
+class UnknownField(CalculationError):
+    """A key that is not a fact: refused, so that a misspelt flag is never silently defaulted."""
+
+    code = "unknown_field"
+
+
 class ActDateOutOfRange(CalculationError):
     """The act predates the text in force, or lies in the future: never answered from a text not in force."""
 
     code = "act_date_out_of_range"
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the clerk tells the calculator about the case."""
+def _iso_date(value: Any, info: ValidationInfo) -> Any:
+    """A JSON date is exactly YYYY-MM-DD (no time, no other layout); a Python date passes as it is."""
+    if not isinstance(value, str):
+        return value  # the strict date type then refuses anything but a date (a datetime too)
+    if _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    name = info.field_name or "date"
+    raise InvalidFacts(name, f"{name} 须为 YYYY-MM-DD 格式的有效日期", f"{name} must be a valid YYYY-MM-DD date")
 
-    party: Party
-    act_date: dt.date
-    corrected_by_deadline: bool = False
-    severe: bool = False
-    illegal_gains: int = 0
-    tier: str = "normal"
+
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date),
+    Field(json_schema_extra={"pattern": _ISO_DATE.pattern}),
+]
+
+
+def _omit_nulls(data: Any) -> Any:
+    """A null value is an omitted one, so an optional fact takes its default and a required one is missing."""
+    if isinstance(data, Mapping):
+        return {key: value for key, value in data.items() if value is not None}
+    return data
+
+
+class StatedFacts(BaseModel):
+    """The facts a caller states, and the one description of them: the JSON API's request model extends
+    this class (app/api/models.py), and its JSON Schema is the API's contract. Strict: a boolean is
+    ``true``/``false`` (not 1 or "true"), an amount a whole number (not 1.5 or "100")."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+    # The error a refused choice raises, where it is not InvalidFacts (see invalid_facts).
+    error_types: ClassVar[dict[str, type[CalculationError]]] = {}
+
+    party: Party = Field(description="unit (单位) or individual (个人)")
+    act_date: IsoDate = Field(description="date of the act; not before in_force_from, not after today")
+    corrected_by_deadline: bool = Field(False, description="corrected within the deadline the bureau ordered")
+    severe: bool = Field(
+        False, description="情节严重 or 造成严重后果 (the aggravated variant, where the article has one)"
+    )
+    illegal_gains: int = Field(0, ge=0, le=MAX_ILLEGAL_GAINS, description="whole yuan (元)")
+    tier: Tier = Field(
+        "normal",
+        description="discretion tier; the recommended amount is the midpoint of the tier's share of the range "
+        "(0–30 %, 30–70 %, 70–100 %)",
+    )
     # 行政处罚法 art. 33: 及时改正 is the party's own prompt correction, not obedience to an order (that is
     # corrected_by_deadline); minor_no_harm and first_minor count only when corrected_promptly is true.
-    corrected_promptly: bool = False
-    minor_no_harm: bool = False
-    first_minor: bool = False
-    no_fault: bool = False
+    corrected_promptly: bool = Field(
+        False,
+        description="及时改正: the party corrected the act promptly of its own accord (行政处罚法 art. 33(1)); "
+        "not the same as obeying an order to correct (corrected_by_deadline)",
+    )
+    minor_no_harm: bool = Field(
+        False, description="违法行为轻微…没有造成危害后果 (art. 33(1)): with corrected_promptly, no penalty"
+    )
+    first_minor: bool = Field(
+        False,
+        description="初次违法且危害后果轻微 (art. 33(1)): with corrected_promptly the fines are still calculated "
+        "and may_waive_fine is true (可以不予行政处罚)",
+    )
+    no_fault: bool = Field(
+        False, description="当事人有证据足以证明没有主观过错 (art. 33(2)): no penalty"
+    )
     # 行政处罚法 art. 36: when the act was discovered, and whether the five-year period applies.
-    discovered_on: dt.date | None = None
-    endangers_life_health_or_finance: bool = False
+    discovered_on: IsoDate | None = Field(
+        None,
+        description="the day the act was discovered (行政处罚法 art. 36); not before act_date, not after today. "
+        "Omitted: time_barred is null and the limitation is not checked",
+    )
+    endangers_life_health_or_finance: bool = Field(
+        False, description="涉及公民生命健康安全、金融安全且有危害后果: the period is five years, not two"
+    )
     # The item of the article (or of the article violated) the act falls under (行政处罚法 art. 59).
-    item: int | None = None
+    item: int | None = Field(
+        None,
+        ge=1,
+        description="the item the act falls under (one of the violation's item_choices); omitted, the citation "
+        "stops at the article (行政处罚法 art. 59)",
+    )
     # The fine (whole yuan) the clerk proposes for the party, checked against the range; the hearing and
     # summary-procedure tests then run on it (行政处罚法 arts. 51, 63).
-    proposed_amount: int | None = None
-    today: dt.date | None = None
+    proposed_amount: int | None = Field(
+        None,
+        gt=0,
+        le=MAX_ILLEGAL_GAINS,
+        description="the fine the bureau proposes for the party (whole yuan); must lie within the article's "
+        "range (422 otherwise, or where no fine on the party applies). The hearing (art. 63) and "
+        "summary-procedure (art. 51) tests then run on this amount",
+    )
 
-    def __post_init__(self) -> None:
-        _check_choice("party", self.party, PARTIES, "当事人类型须为单位（unit）或者个人（individual）")
-        _check_date("act_date", self.act_date)
-        for name in BOOLEAN_FACTS:
-            _check_bool(name, getattr(self, name))
-        gains = self.illegal_gains
-        if isinstance(gains, bool) or not isinstance(gains, int):
-            raise InvalidFacts("illegal_gains", "违法所得须为整数（元）", "illegal_gains must be whole yuan")
-        if not 0 <= gains <= MAX_ILLEGAL_GAINS:
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**_omit_nulls(data))
+        except ValidationError as exc:
+            raise invalid_facts(exc, type(self)) from None
+
+    @model_validator(mode="after")
+    def _discovered_after_the_act(self) -> Self:
+        if self.discovered_on is not None and self.discovered_on < self.act_date:
             raise InvalidFacts(
-                "illegal_gains",
-                f"违法所得须在0至{MAX_ILLEGAL_GAINS}元之间",
-                f"illegal_gains must be between 0 and {MAX_ILLEGAL_GAINS} yuan",
+                "discovered_on",
+                f"发现日期 {self.discovered_on.isoformat()} 早于行为日期 {self.act_date.isoformat()}",
+                "discovered_on must not be before act_date",
             )
-        _check_choice(
-            "tier", self.tier, TIERS, "裁量档次须为从轻（lenient）、一般（normal）或者从重（severe）"
-        )
-        if self.today is not None:
-            _check_date("today", self.today)
-        proposed = self.proposed_amount
-        if proposed is not None and (
-            isinstance(proposed, bool) or not isinstance(proposed, int) or not 0 < proposed <= MAX_ILLEGAL_GAINS
-        ):
-            raise InvalidFacts(
-                "proposed_amount", "拟罚款数额须为正整数（元）", "proposed_amount must be a positive whole number of yuan"
-            )
-        if self.item is not None and (isinstance(self.item, bool) or not isinstance(self.item, int)):
-            raise InvalidFacts("item", "项须为整数", "item must be an integer")
-        if self.discovered_on is not None:
-            _check_date("discovered_on", self.discovered_on)
-            if self.discovered_on < self.act_date:
-                raise InvalidFacts(
-                    "discovered_on",
-                    f"发现日期 {self.discovered_on.isoformat()} 早于行为日期 {self.act_date.isoformat()}",
-                    "discovered_on must not be before act_date",
-                )
+        return self
+
+
+class Facts(StatedFacts):
+    """What the clerk tells the calculator about the case, and ``today`` from the caller's clock."""
+
+    today: IsoDate | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], today: dt.date | None = None) -> Facts:
-        """Facts from a JSON-like mapping (ISO date strings); other keys are ignored. Raises
+        """Facts from a JSON-like mapping (ISO date strings); keys that are not facts are ignored. Raises
         :class:`InvalidFacts` naming the first field at fault.
 
         ``today`` is the caller's clock, never read from the mapping: a client must not be able to move
         "today" forward and have an act in the future calculated."""
         if not isinstance(data, Mapping):
             raise InvalidFacts("body", "请求须为JSON对象", "the request body must be a JSON object")
-        for name in ("party", "act_date"):
-            if data.get(name) is None:
-                raise InvalidFacts(name, f"缺少必填项 {name}", f"{name} is required")
-        # An omitted or null optional fact takes its default; a present one must have the right type.
-        defaults: dict[str, Any] = {
-            **dict.fromkeys(BOOLEAN_FACTS, False),
-            "illegal_gains": 0,
-            "tier": "normal",
-        }
-        values = {
-            name: default if data.get(name) is None else data[name] for name, default in defaults.items()
-        }
-        act_date = _parse_date("act_date", data["act_date"])
-        discovered = data.get("discovered_on")
-        return cls(
-            party=data["party"],
-            act_date=act_date,
-            discovered_on=None if discovered is None else _parse_date("discovered_on", discovered),
-            item=data.get("item"),
-            proposed_amount=data.get("proposed_amount"),
-            today=today,
-            **values,
+        stated = {name: data[name] for name in StatedFacts.model_fields if name in data}
+        return cls(**stated, today=today)
+
+
+# pydantic's error types, as the Chinese and English messages a caller reads.
+_ERROR_TEXTS: dict[str, tuple[str, str]] = {
+    "missing": ("缺少必填项 {field}", "{field} is required"),
+    "bool_type": ("{field} 须为 true 或者 false", "{field} must be true or false"),
+    "int_type": ("{field} 须为整数", "{field} must be a whole number"),
+    "string_type": ("{field} 须为字符串", "{field} must be a string"),
+    "date_type": ("{field} 须为日期", "{field} must be a date"),
+    "greater_than": ("{field} 须大于 {gt}", "{field} must be greater than {gt}"),
+    "greater_than_equal": ("{field} 不得小于 {ge}", "{field} must be at least {ge}"),
+    "less_than_equal": ("{field} 不得大于 {le}", "{field} must be at most {le}"),
+    "literal_error": ("{field} 须为以下之一：{expected}", "{field} must be one of: {expected}"),
+}
+
+
+def invalid_facts(exc: ValidationError, model: type[StatedFacts]) -> CalculationError:
+    """The first error of a validation, as the :class:`CalculationError` that names its field: an unknown
+    key first (a misspelt flag must never be silently defaulted), then what picks the rules (jurisdiction,
+    violation), then the facts in the model's order."""
+    errors = exc.errors()
+    fields = list(model.model_fields)
+    def order(error: Any) -> tuple[bool, bool, int]:
+        name = error["loc"][0] if error["loc"] else None
+        return (error["type"] != "extra_forbidden", name not in model.error_types,
+                fields.index(name) if name in fields else 0)
+
+    error = min(errors, key=order)
+    original = (error.get("ctx") or {}).get("error")
+    if isinstance(original, CalculationError):
+        return original  # raised by a validator of ours, with its own field and messages
+    name = str(error["loc"][0])[:64] if error["loc"] else "body"
+    if error["type"] == "extra_forbidden":
+        return UnknownField(
+            name,
+            f"未知的字段 {name!r}；可用字段：{'、'.join(fields)}",
+            f"unknown field {name!r}; known fields: {', '.join(fields)}",
         )
-
-
-def _check_choice(name: str, value: Any, allowed: tuple[str, ...], message: str) -> None:
-    if not isinstance(value, str) or value not in allowed:
-        raise InvalidFacts(name, message, f"{name} must be one of {', '.join(allowed)}")
-
-
-def _check_bool(name: str, value: Any) -> None:
-    if not isinstance(value, bool):
-        raise InvalidFacts(name, f"{name} 须为 true 或者 false", f"{name} must be true or false")
-
-
-def _check_date(name: str, value: Any) -> None:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise InvalidFacts(name, f"{name} 须为日期", f"{name} must be a date")
-
-
-def _parse_date(name: str, value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidFacts(
-        name, f"{name} 须为 YYYY-MM-DD 格式的有效日期", f"{name} must be a valid YYYY-MM-DD date"
-    )
+    zh, en = _ERROR_TEXTS.get(error["type"], ("{field} 的值无效", "{field} is invalid"))
+    context = {"field": name, **(error.get("ctx") or {})}
+    context_en = dict(context)
+    if error["type"] == "literal_error" and name in fields:
+        choices = [str(choice) for choice in get_args(model.model_fields[name].annotation)]
+        context["expected"], context_en["expected"] = "、".join(choices), ", ".join(choices)
+    kind = model.error_types.get(name, InvalidFacts) if error["type"] == "literal_error" else InvalidFacts
+    return kind(name, zh.format(**context), en.format(**context_en))
 
 
 @dataclass(frozen=True)
@@ -759,7 +817,7 @@ def _overlaps(
         if overlap.items and item is not None and item.number not in overlap.items:
             continue
         other = pack.provision(overlap.provision)
-        other_facts = replace(facts, item=overlap.other_item, proposed_amount=None)
+        other_facts = facts.model_copy(update={"item": overlap.other_item, "proposed_amount": None})
         other_result = calculate(pack, other.code, other_facts, with_overlaps=False)
         other_citation = other_result.citation["label"]
         own_citation = provision.cited(item).label(title)

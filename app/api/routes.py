@@ -1,4 +1,5 @@
-"""The API's views: thin, each one call into workflows.penalty and a JSON answer."""
+"""The API's views: thin, each one call into workflows.penalty and a JSON answer checked against the
+contract's models (app/api/models.py) on its way out."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from flask import jsonify, render_template, request
 
 from app.api import bp
 from app.api.errors import ApiError
-from app.api.openapi import REQUEST_FIELDS, openapi_document
+from app.api.models import (
+    JURISDICTIONS,
+    VIOLATIONS,
+    CalculationRequest,
+    CalculationResult,
+    answer,
+    openapi_document,
+    schema_type,
+)
 from app.security import PUBLIC, allow
-from workflows.penalty import Facts, InvalidFacts, calculate, pack_for
+from workflows.penalty import Facts, StatedFacts, calculate, pack_for
 from workflows.penalty_pack import all_penalty_packs
 from workflows.rules import JURISDICTION_CODES, load_pack
 from workflows.time_limits import china_today
@@ -39,7 +48,9 @@ def openapi():
 def docs():
     """The contract as a readable page, rendered on the server from the same document (no CDN, no script)."""
     document = openapi_document()
-    page = render_template("api/docs.html", doc=document, schemas=document["components"]["schemas"])
+    page = render_template(
+        "api/docs.html", doc=document, schemas=document["components"]["schemas"], schema_type=schema_type
+    )
     return page, 200, {"Cache-Control": LIST_CACHE}
 
 
@@ -49,7 +60,7 @@ def jurisdictions():
     """Every jurisdiction the application knows, whatever the deployment's own."""
     packs = all_penalty_packs()
     return _json(
-        [
+        answer(JURISDICTIONS, [
             {
                 "code": code,
                 "name": load_pack(code).name,
@@ -57,7 +68,7 @@ def jurisdictions():
                 "in_force_from": packs[code].regulation.in_force_from.isoformat(),
             }
             for code in JURISDICTION_CODES
-        ],
+        ]),
         LIST_CACHE,
     )
 
@@ -73,18 +84,17 @@ def violations(code: str):
             f"没有辖区 {shown!r}；可选：{'、'.join(JURISDICTION_CODES)}",
             f"no jurisdiction {shown!r}; known: {', '.join(JURISDICTION_CODES)}",
         )
-    return _json(packs[code].violations(), LIST_CACHE)
+    return _json(answer(VIOLATIONS, packs[code].violations()), LIST_CACHE)
 
 
 @bp.post("/penalties/calculate")
 @allow(PUBLIC)
 def calculate_penalty():
-    body = _json_object()
-    _check_keys(body)
-    pack = pack_for(body["jurisdiction"])
-    facts = Facts.from_mapping(body, today=china_today())  # today is the server's, never the client's
-    result = calculate(pack, body["violation"], facts)
-    return _json(result.to_dict(), "no-store")
+    data = CalculationRequest(**_json_object())  # or the CalculationError naming the field: 422
+    stated = data.model_dump(include=set(StatedFacts.model_fields), exclude_unset=True)
+    facts = Facts(**stated, today=china_today())  # today is the server's, never the client's
+    result = calculate(pack_for(data.jurisdiction), data.violation, facts)
+    return _json(answer(CalculationResult, result.to_dict()), "no-store")
 
 
 def _json_object() -> dict[str, Any]:
@@ -106,21 +116,6 @@ def _json_object() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise _bad_body("请求体须为JSON对象", "the request body must be a JSON object")
     return body
-
-
-def _check_keys(body: dict[str, Any]) -> None:
-    """A misspelt key would otherwise be ignored and its default silently used: refuse it instead."""
-    unknown = sorted(key for key in body if key not in REQUEST_FIELDS)
-    if unknown:
-        name = unknown[0][:64]
-        raise ApiError(
-            422, "unknown_field", name,
-            f"未知的字段 {name!r}；可用字段：{'、'.join(REQUEST_FIELDS)}",
-            f"unknown field {name!r}; known fields: {', '.join(REQUEST_FIELDS)}",
-        )
-    for name in ("jurisdiction", "violation"):
-        if body.get(name) is None:
-            raise InvalidFacts(name, f"缺少必填项 {name}", f"{name} is required")
 
 
 def _no_constants(name: str) -> None:

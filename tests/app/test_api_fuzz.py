@@ -2,7 +2,8 @@
 
 Bodies mix the real keys with valid-ish and hostile values (huge integers, NaN and infinities, nested
 lists and objects, wrong types), stray keys, non-object bodies and raw bytes. Every answer must be 200, 400
-or 422, and always JSON; every refusal uses the one error envelope and names a field."""
+or 422, and always JSON and valid under the generated OpenAPI document; every refusal uses the one error
+envelope and names a field."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.api.openapi import REQUEST_FIELDS
+from app.api.models import CalculationRequest
+from tests.app.api_contract import api_contract  # noqa: F401 - every answer checked against the document
 from workflows.penalty_pack import all_penalty_packs
 
 # Valid act dates run to the end of 2025; none may lie after today, so today is pinned after them.
 pytestmark = pytest.mark.today("2026-11-30")
 CALCULATE = "/api/v1/penalties/calculate"
 PACKS = all_penalty_packs()
+FIELDS = tuple(CalculationRequest.model_fields)
 VIOLATIONS = sorted(p.code for pack in PACKS.values() for p in pack.provisions)
 
 leaves = st.one_of(
@@ -53,7 +56,7 @@ valid_ish = {
     "proposed_amount": st.integers(min_value=-1, max_value=60000),
 }
 requests = st.fixed_dictionaries(
-    {}, optional={name: st.one_of(valid_ish[name], valid_ish[name], json_values) for name in REQUEST_FIELDS}
+    {}, optional={name: st.one_of(valid_ish[name], valid_ish[name], json_values) for name in FIELDS}
 )
 with_stray_keys = st.builds(lambda base, extra: {**extra, **base}, requests,
                             st.dictionaries(st.text(max_size=8), json_values, max_size=3))
@@ -86,7 +89,7 @@ def valid_requests(draw):
 
 # One field of a valid request replaced by anything at all.
 mutated = st.builds(lambda base, name, value: {**base, name: value},
-                    valid_requests(), st.sampled_from(REQUEST_FIELDS), json_values)
+                    valid_requests(), st.sampled_from(FIELDS), json_values)
 bodies = st.one_of(valid_requests(), mutated, requests, with_stray_keys, json_values)
 
 

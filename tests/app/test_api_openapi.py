@@ -1,24 +1,23 @@
-"""The OpenAPI document: well formed, describing every /api/v1 route, and the real answers match it.
-
-openapi-spec-validator and jsonschema are not dependencies, so the structure is checked here and the
-answers are checked with a small validator for the JSON Schema keywords the document uses."""
+"""The OpenAPI document: generated from the pydantic models, well formed, describing every /api/v1 route,
+and the real answers match it (validated with jsonschema by tests/app/api_contract.py, as in every API
+test module)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any
+from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
-from app.api.openapi import REQUEST_FIELDS
+from app.api.models import CalculationRequest, openapi_document
+from tests.app.api_contract import api_contract, assert_valid, component, response_schema  # noqa: F401
+from workflows.penalty import Facts, StatedFacts, calculate
 from workflows.penalty_pack import all_penalty_packs
 
 SPEC_URL = "/api/v1/openapi.json"
 METHODS = {"get", "post", "put", "patch", "delete"}
-KEYWORDS = {
-    "type", "enum", "required", "properties", "additionalProperties", "items", "$ref", "minimum", "maximum",
-    "pattern", "format", "description", "default",
-}
 
 
 @pytest.fixture
@@ -33,50 +32,6 @@ def resolve(spec: dict, schema: dict) -> dict:
         assert schema["$ref"].startswith("#/components/schemas/"), schema["$ref"]
         schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
     return schema
-
-
-_TYPES = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
-
-
-def validate(spec: dict, schema: dict, value: Any, where: str = "$") -> None:
-    """The subset of JSON Schema 2020-12 the document uses; fails naming the path."""
-    schema = resolve(spec, schema)
-    assert set(schema) <= KEYWORDS, f"{where}: keywords outside the checked subset: {set(schema) - KEYWORDS}"
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        assert any(_TYPES[t](value) for t in types), f"{where}: {value!r} is not {types}"
-    if "enum" in schema:
-        assert value in schema["enum"], f"{where}: {value!r} not in enum"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        assert value >= schema.get("minimum", value), f"{where}: below minimum"
-        assert value <= schema.get("maximum", value), f"{where}: above maximum"
-    if isinstance(value, str) and "pattern" in schema:
-        assert re.search(schema["pattern"], value), f"{where}: {value!r} does not match"
-    if isinstance(value, dict):
-        missing = set(schema.get("required", ())) - set(value)
-        assert not missing, f"{where}: missing {missing}"
-        properties = schema.get("properties", {})
-        if schema.get("additionalProperties") is False:
-            assert set(value) <= set(properties), f"{where}: undocumented keys {set(value) - set(properties)}"
-        for key, item in value.items():
-            if key in properties:
-                validate(spec, properties[key], item, f"{where}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for index, item in enumerate(value):
-            validate(spec, schema["items"], item, f"{where}[{index}]")
-
-
-def response_schema(spec: dict, path: str, method: str, status: int) -> dict:
-    response = spec["paths"][path][method]["responses"][str(status)]
-    return response["content"]["application/json"]["schema"]
 
 
 # -- structure ---------------------------------------------------------------------------------------------
@@ -134,17 +89,32 @@ def test_every_api_route_is_documented_and_nothing_else(app, spec):
     assert routes == documented
 
 
+def test_the_served_document_is_the_generated_one_and_valid_json_schema(spec):
+    """One contract: what /openapi.json serves is generated from the models, nothing written by hand."""
+    assert spec == openapi_document()
+    for schema in spec["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
+    assert "Changed in 1.1.0" in spec["info"]["description"]
+    assert not (Path(__file__).parents[2] / "app" / "api" / "openapi.py").exists()
+    # The request model and the calculator's facts are one description of the input.
+    assert issubclass(CalculationRequest, StatedFacts) and issubclass(Facts, StatedFacts)
+    assert set(Facts.model_fields) - set(StatedFacts.model_fields) == {"today"}
+
+
 def test_request_schema_lists_the_fields_the_api_accepts(spec):
     schema = spec["components"]["schemas"]["CalculationRequest"]
-    assert sorted(schema["properties"]) == sorted(REQUEST_FIELDS)
+    assert sorted(schema["properties"]) == sorted(CalculationRequest.model_fields)
+    assert "today" not in schema["properties"]  # the server's clock, never the client's
     assert schema["additionalProperties"] is False
-    assert schema["required"] == ["jurisdiction", "violation", "party", "act_date"]
+    assert sorted(schema["required"]) == sorted(["jurisdiction", "violation", "party", "act_date"])
     properties = schema["properties"]
     assert properties["party"]["enum"] == ["unit", "individual"]
     assert properties["tier"] == {**properties["tier"], "enum": ["lenient", "normal", "severe"], "default": "normal"}
-    for flag in ("corrected_by_deadline", "severe", "first_minor"):
+    for flag in ("corrected_by_deadline", "severe", "first_minor", "corrected_promptly", "minor_no_harm",
+                 "no_fault", "endangers_life_health_or_finance"):
         assert properties[flag]["type"] == "boolean" and properties[flag]["default"] is False
     assert properties["illegal_gains"]["type"] == "integer" and properties["illegal_gains"]["default"] == 0
+    assert properties["act_date"]["format"] == "date" and properties["act_date"]["pattern"]
     codes = [p.code for pack in all_penalty_packs().values() for p in pack.provisions]
     assert sorted(properties["violation"]["enum"]) == sorted(codes)
 
@@ -152,28 +122,46 @@ def test_request_schema_lists_the_fields_the_api_accepts(spec):
 # -- the real answers match the document ------------------------------------------------------------------------
 
 
-def test_list_answers_match_their_schemas(client, spec):
+def test_list_answers_match_their_schemas(client):
+    """The contract client validates each answer; this walks every list."""
     rows = client.get("/api/v1/jurisdictions").get_json()
-    validate(spec, response_schema(spec, "/jurisdictions", "get", 200), rows)
     for row in rows:
-        violations = client.get(f"/api/v1/jurisdictions/{row['code']}/violations").get_json()
-        validate(spec, response_schema(spec, "/jurisdictions/{code}/violations", "get", 200), violations)
-    error = client.get("/api/v1/jurisdictions/atlantis/violations")
-    validate(spec, response_schema(spec, "/jurisdictions/{code}/violations", "get", 404), error.get_json())
+        assert client.get(f"/api/v1/jurisdictions/{row['code']}/violations").status_code == 200
+    assert client.get("/api/v1/jurisdictions/atlantis/violations").status_code == 404
 
 
-def test_every_provision_answers_as_documented(client, spec):
-    request_schema = spec["components"]["schemas"]["CalculationRequest"]
-    result_schema = response_schema(spec, "/penalties/calculate", "post", 200)
+def test_every_provision_answers_as_documented(client):
+    request_schema = component("CalculationRequest")
     for code, pack in all_penalty_packs().items():
         for provision in pack.provisions:
             for party in ("unit", "individual"):
                 data = {"jurisdiction": code, "violation": provision.code, "party": party,
                         "act_date": "2024-06-01", "severe": True, "illegal_gains": 1000, "tier": "severe"}
-                validate(spec, request_schema, data)
+                assert_valid(request_schema, data)
                 response = client.post("/api/v1/penalties/calculate", json=data)
                 assert response.status_code == 200, response.get_json()
-                validate(spec, result_schema, response.get_json(), f"{provision.code}/{party}")
+
+
+def test_a_result_that_breaks_the_contract_is_caught():
+    """The check is not vacuous: a wrong type, a missing key and an extra key are each refused."""
+    schema = response_schema("/api/v1/penalties/calculate", "POST", 200)
+    facts = Facts(party="unit", act_date=dt.date(2024, 6, 1), today=dt.date(2026, 11, 30))
+    result = calculate(all_penalty_packs()["liaoning"], "liaoning-35", facts).to_dict()
+    assert_valid(schema, result)
+    with pytest.raises(AssertionError, match="hearing_notice"):
+        assert_valid(schema, {**result, "hearing_notice": 1})
+    with pytest.raises(AssertionError, match="trace"):
+        assert_valid(schema, {key: value for key, value in result.items() if key != "trace"})
+    with pytest.raises(AssertionError, match="severity"):
+        assert_valid(schema, {**result, "severity": True})
+    with pytest.raises(AssertionError, match="limitation_expires_on"):
+        assert_valid(schema, {**result, "limitation_expires_on": "2026-02-30"})
+    error = {"error": {"code": 422, "type": "invalid_facts", "field": "party", "message": "x", "message_en": "x"}}
+    assert_valid(component("Error"), error)
+    with pytest.raises(AssertionError):
+        assert_valid(component("Error"), {"error": {**error["error"], "type": "oops"}})
+    with pytest.raises(AssertionError):
+        assert_valid(component("Error"), {"error": error["error"], "extra": True})
 
 
 @pytest.mark.parametrize(
@@ -185,16 +173,13 @@ def test_every_provision_answers_as_documented(client, spec):
                    "act_date": "2000-01-01"}}, 422),
     ],
 )
-def test_errors_match_the_error_schema(client, spec, kwargs, status):
-    response = client.post("/api/v1/penalties/calculate", **kwargs)
-    assert response.status_code == status
-    validate(spec, response_schema(spec, "/penalties/calculate", "post", status), response.get_json())
+def test_errors_match_the_error_schema(client, kwargs, status):
+    assert client.post("/api/v1/penalties/calculate", **kwargs).status_code == status
 
 
-def test_site_wide_api_errors_match_the_error_schema(client, spec):
-    error_schema = spec["components"]["schemas"]["Error"]
-    validate(spec, error_schema, client.get("/api/v1/nowhere").get_json())
-    validate(spec, error_schema, client.get("/api/v1/penalties/calculate").get_json())
+def test_site_wide_api_errors_match_the_error_schema(client):
+    assert client.get("/api/v1/nowhere").status_code == 404
+    assert client.get("/api/v1/penalties/calculate").status_code == 405
 
 
 def test_the_docs_page_is_served_from_the_project_without_scripts(client, spec):

@@ -1,0 +1,337 @@
+"""The API's contract as pydantic models: the request is validated by them, every answer is passed through
+them on its way out, and the OpenAPI document (:func:`openapi_document`) is generated from their JSON
+Schemas, so the document cannot say one thing while the API does another.
+
+Why no library does the wiring: spectree and flask-openapi3 each bring their own view decorators (and, for
+flask-openapi3, their own Blueprint and app classes) that would sit beside @allow and the blueprint's CSRF
+exemption, and both serve Swagger/Redoc pages that load scripts from a CDN, which the page's CSP forbids.
+The part worth a library, the JSON Schema, is pydantic's own (``models_json_schema``); assembling five
+paths around it is the few lines below.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic.json_schema import SkipJsonSchema, models_json_schema
+
+from workflows.penalty import (
+    IsoDate,
+    NoPenaltyReason,
+    StatedFacts,
+    UnknownJurisdiction,
+    UnknownViolation,
+)
+from workflows.penalty_pack import MEASURE_LABELS, all_penalty_packs
+from workflows.rules import JURISDICTION_CODES
+
+VERSION = "1.1.0"
+Yuan = Annotated[int, Field(ge=0, description="whole yuan (元)")]
+ERROR_TYPES = (
+    "invalid_body", "unknown_field", "invalid_facts", "unknown_jurisdiction", "unknown_violation",
+    "act_date_out_of_range", "http_error",
+)
+
+
+def _violation_codes() -> tuple[str, ...]:
+    packs = all_penalty_packs()
+    return tuple(p.code for code in JURISDICTION_CODES for p in packs[code].provisions)
+
+
+class _Answer(BaseModel):
+    """An answer the API gives: strict, so that an int sent where the contract says boolean is a 500 in
+    the tests, not a surprise for a client."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+# -- the request ----------------------------------------------------------------------------------------------
+
+
+class CalculationRequest(StatedFacts):
+    """Unknown keys are refused (422) so that a misspelt flag is never silently defaulted. A null optional
+    value takes its default. `today` is the server's date in Asia/Shanghai and cannot be sent."""
+
+    error_types: ClassVar[dict[str, type]] = {
+        "jurisdiction": UnknownJurisdiction,
+        "violation": UnknownViolation,
+    }
+
+    jurisdiction: Literal[JURISDICTION_CODES] = Field(description="a jurisdiction code (GET /jurisdictions)")
+    violation: Literal[_violation_codes()] = Field(
+        description="a provision code of that jurisdiction (GET …/violations)"
+    )
+
+
+# -- the lists ------------------------------------------------------------------------------------------------
+
+
+class Jurisdiction(_Answer):
+    code: Literal[JURISDICTION_CODES]
+    name: str = Field(description="行政区域名称")
+    regulation: str = Field(description="title of the regulation")
+    in_force_from: IsoDate = Field(
+        description="date from which the text in force applies (latest amendment); acts before it are refused"
+    )
+
+
+class ItemChoice(_Answer):
+    number: int = Field(ge=1)
+    title: str
+    citation: str
+    violates: list[str]
+
+
+class Violation(_Answer):
+    code: str = Field(description="provision code to send as `violation`")
+    title: str
+    article: int = Field(ge=1)
+    paragraph: int | None = Field(ge=1)
+    items: list[Annotated[int, Field(ge=1)]]
+    item_choices: list[ItemChoice] = Field(description="the values `item` accepts for this provision")
+
+
+# -- the result -----------------------------------------------------------------------------------------------
+
+
+class Citation(_Answer):
+    regulation: str
+    article: int = Field(ge=1)
+    paragraph: int | None = Field(ge=1)
+    item: int | None = Field(ge=1)
+    label: str = Field(description="《…》第×条第×款第（×）项")
+    violates: list[str]
+
+
+class FineLine(_Answer):
+    target: Literal["unit", "individual", "responsible_person"]
+    label: str = Field(
+        description="who is fined in the article's own words (e.g. LN 31 单位负责人及相关责任人, LN 34 直接责任人)"
+    )
+    min: Yuan
+    max: Yuan
+    recommended: Yuan
+    basis: Literal["illegal_gains"] | SkipJsonSchema[None] = Field(
+        None, description="present on a fine computed as a multiple of the illegal gains"
+    )
+
+
+class Measure(_Answer):
+    code: Literal[tuple(MEASURE_LABELS)]
+    label: str
+    condition: str | None = Field(description="the finding the measure depends on; null when it always applies")
+    citation: str
+    note: str | None = Field(
+        description="how the measure is carried out (e.g. forced removal only by application to the people's "
+        "court, 行政强制法 arts. 13, 53)"
+    )
+
+
+class TraceStep(_Answer):
+    step: str
+    description: str
+    citation: str | None
+    value: Any = Field(description="the value the step decided (boolean, integer, date, list…)")
+
+
+class Overlap(_Answer):
+    provision: str
+    citation: str
+    fine_max: Yuan
+    higher_fine: str
+    higher_fine_citation: str
+    reading: str
+
+
+class CalculationResult(_Answer):
+    citation: Citation
+    order_to_correct_first: bool
+    fine_applies: bool
+    no_fine_provision: bool
+    fines: list[FineLine] = Field(
+        description="the targets that apply to the party: a unit's directly responsible persons come with the unit"
+    )
+    confiscate_illegal_gains: Yuan
+    measures: list[Measure]
+    hearing_notice: bool
+    summary_procedure: bool
+    limitation_expires_on: IsoDate
+    no_penalty_reason: NoPenaltyReason | None = Field(
+        description="why no penalty is imposed at all (行政处罚法 arts. 33, 36); null otherwise"
+    )
+    may_waive_fine: bool = Field(
+        description="初次违法且危害后果轻微并及时改正: the fines are shown, the bureau may waive them"
+    )
+    time_barred: bool | None = Field(
+        description="discovered after limitation_expires_on (art. 36): no penalty; null when discovered_on was "
+        "not given"
+    )
+    limitation_years: Literal[2, 5]
+    proposed_amount: Yuan | None = Field(description="the amount proposed, echoed when it was used")
+    legal_review_required: bool = Field(
+        description="the result rests on a disputed reading and needs legal review before a decision "
+        "(行政处罚法 art. 58)"
+    )
+    overlaps: list[Overlap] = Field(
+        description="other provisions the same act falls under; per art. 29 one fine, under the provision with "
+        "the higher fine (higher_fine)"
+    )
+    trace: list[TraceStep]
+
+
+# -- errors ---------------------------------------------------------------------------------------------------
+
+
+class ErrorDetail(_Answer):
+    code: int = Field(description="the HTTP status")
+    type: Literal[ERROR_TYPES] | SkipJsonSchema[None] = None
+    field: str | None = Field(None, description="the request field at fault (`body` for the body as a whole)")
+    message: str = Field(description="Chinese")
+    message_en: str | SkipJsonSchema[None] = None
+
+
+class Error(_Answer):
+    """Every error under /api/. `code` and `message` are always there; the API's own errors add `type`,
+    `field` and `message_en` (an unknown URL or method answered by the site-wide handler carries only `code`
+    and `message`)."""
+
+    error: ErrorDetail
+
+
+def answer(model: type[BaseModel] | TypeAdapter, data: Any) -> Any:
+    """``data`` checked against the contract and as JSON-ready values; keys left out stay out."""
+    if isinstance(model, TypeAdapter):
+        return model.dump_python(model.validate_python(data), mode="json", exclude_unset=True)
+    return model.model_validate(data).model_dump(mode="json", exclude_unset=True)
+
+
+JURISDICTIONS = TypeAdapter(list[Jurisdiction])
+VIOLATIONS = TypeAdapter(list[Violation])
+
+
+# -- the document ---------------------------------------------------------------------------------------------
+
+CHANGES = (
+    "Changed in 1.1.0 (issue 10, the national Administrative Penalty Law 2021 applied right):\n"
+    "- `first_minor` no longer removes the fine: it needs `corrected_promptly` and then keeps the fines with "
+    "`may_waive_fine: true` (art. 33(1) 可以不予行政处罚). New facts `corrected_promptly`, `minor_no_harm` and "
+    "`no_fault` (no penalty, art. 33); new result keys `no_penalty_reason` (minor_no_harm | no_fault | "
+    "time_barred | null) and `may_waive_fine`; a no-penalty result keeps the order to correct (art. 28) and adds "
+    "the measure `educate` (art. 33(3)).\n"
+    "- Art. 36 is applied: `discovered_on` and `endangers_life_health_or_finance` (five years); result keys "
+    "`time_barred` (null when discovered_on is omitted) and `limitation_years`.\n"
+    "- Citations to the item (art. 59): optional `item` (see a violation's `item_choices`); `citation` gains "
+    "`item`, `label` and `violates`.\n"
+    "- Fine lines carry `label`, who is fined in the article's own words.\n"
+    "- `proposed_amount` (whole yuan, within the range) drives the hearing (art. 63) and summary (art. 51) "
+    "tests; result keys `proposed_amount`, `legal_review_required` (art. 58) and `overlaps` (art. 29: the "
+    "provision with the higher fine); measures carry a `note`.\n"
+    "- The trace is written as sentences, each with its citation; the national overlays come from one dated "
+    "file (workflows/national/administrative_penalty_law.yaml).\n"
+    "- The request and every answer are validated by the same pydantic models this document is generated "
+    "from; an error's `type` for a value of the wrong type or out of range is `invalid_facts` (a jurisdiction "
+    "or violation not in the lists: `unknown_jurisdiction`, `unknown_violation`)."
+)
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, **extra, "content": {"application/json": {"schema": schema}}}
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """OpenAPI 3.1 (whose schemas are JSON Schema 2020-12, pydantic's dialect) from the models above."""
+    _, definitions = models_json_schema(
+        [(CalculationRequest, "validation"), (CalculationResult, "serialization"),
+         (Jurisdiction, "serialization"), (Violation, "serialization"), (Error, "serialization")],
+        ref_template="#/components/schemas/{model}",
+    )
+    list_headers = {"Cache-Control": {"schema": {"type": "string"}, "description": "public, max-age=3600"}}
+    error = _ref("Error")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "技防 penalty calculator API",
+            "version": VERSION,
+            "description": "Penalties under the regional security-technology regulations of Liaoning, Inner "
+            "Mongolia, Shanxi and Qinhuangdao, with the trace of every decision. Public: no authentication, no "
+            "cookies. Amounts are whole yuan.\n\n" + CHANGES,
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "the OpenAPI document")},
+            }},
+            "/docs": {"get": {
+                "operationId": "docs",
+                "summary": "This document as a readable page (server-rendered HTML, no scripts)",
+                "responses": {"200": {"description": "the documentation page",
+                                      "content": {"text/html": {"schema": {"type": "string"}}}}},
+            }},
+            "/jurisdictions": {"get": {
+                "operationId": "listJurisdictions", "summary": "All jurisdictions, whatever the deployment's own",
+                "responses": {"200": _json({"type": "array", "items": _ref("Jurisdiction")}, "the jurisdictions",
+                                           headers=list_headers)},
+            }},
+            "/jurisdictions/{code}/violations": {"get": {
+                "operationId": "listViolations", "summary": "The penalty provisions of one jurisdiction",
+                "parameters": [{"name": "code", "in": "path", "required": True,
+                                "schema": {"type": "string", "enum": list(JURISDICTION_CODES)}}],
+                "responses": {
+                    "200": _json({"type": "array", "items": _ref("Violation")}, "the provisions",
+                                 headers=list_headers),
+                    "404": _json(error, "no such jurisdiction (type unknown_jurisdiction)"),
+                },
+            }},
+            "/penalties/calculate": {"post": {
+                "operationId": "calculatePenalty", "summary": "Calculate the penalty for one violation",
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": _ref("CalculationRequest")}}},
+                "responses": {
+                    "200": _json(_ref("CalculationResult"), "the result and its trace (Cache-Control: no-store)"),
+                    "400": _json(error, "the body is not a JSON object: wrong Content-Type, empty, invalid JSON, "
+                                 "NaN/Infinity, not an object, or larger than 16 KiB (type invalid_body, field body)"),
+                    "422": _json(error, "a key is unknown, or a value is missing, unknown, of the wrong type or out "
+                                 "of range; the act date precedes the text in force or lies in the future (field "
+                                 "names it)"),
+                },
+            }},
+        },
+        "components": {"schemas": definitions["$defs"]},
+    }
+
+
+def schema_type(schema: dict[str, Any]) -> tuple[str, list[str]]:
+    """A property's JSON Schema as the docs page writes it: the type in words, and the schemas it refers to
+    (linked on the page)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return name, [name]
+    if "anyOf" in schema:
+        parts = [schema_type(option) for option in schema["anyOf"]]
+        return " | ".join(text for text, _ in parts), [ref for _, refs in parts for ref in refs]
+    kind = schema.get("type", "any")
+    text = " | ".join(kind) if isinstance(kind, list) else kind
+    refs: list[str] = []
+    if kind == "array" and "items" in schema:
+        inner, refs = schema_type(schema["items"])
+        text = f"array of {inner}"
+    if "format" in schema:
+        text += f" ({schema['format']})"
+    bounds = [f"≥ {schema['minimum']}" if "minimum" in schema else "",
+              f"> {schema['exclusiveMinimum']}" if "exclusiveMinimum" in schema else "",
+              f"≤ {schema['maximum']}" if "maximum" in schema else ""]
+    if any(bounds):
+        text += " " + ", ".join(bound for bound in bounds if bound)
+    if "enum" in schema:
+        text += ": " + ", ".join(str(value) for value in schema["enum"])
+    if "const" in schema:
+        text += f": {schema['const']}"
+    return text, refs
