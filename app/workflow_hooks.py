@@ -28,8 +28,12 @@ def audit_transition(record, result: TransitionResult) -> None:
 
 
 def register(app: Flask) -> None:
-    from app.services import filing_workflow
+    from app.services import complaints, filing_workflow, warnings
 
     filing_workflow.register(default_registry)
+    complaints.register(default_registry)
+    warnings.register(default_registry)
     default_registry.on_transition(audit_transition)
     load_definition("filing").verify()
+    load_definition("complaint").verify()
+    load_definition("warning").verify()

@@ -133,6 +133,46 @@ class WarningNotices(_Strict):
     reference: Reference
 
 
+class Period(_Strict):
+    """A period the complaint and warning rules run on. `statutory: false` marks the bureau's policy: no text
+    of the jurisdiction sets it, so the bureau may change it here (as the filing review period)."""
+
+    working_days: int | None = Field(default=None, gt=0)
+    days: int | None = Field(default=None, gt=0)
+    months: int | None = Field(default=None, gt=0)
+    remind_before: int = Field(default=0, ge=0)
+    statutory: bool
+    source: str = ""  # the law and article that set a statutory period
+
+    @model_validator(mode="after")
+    def _one_amount(self):
+        given = [k for k in ("working_days", "days", "months") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of working_days, days, months (got {given or 'none'})")
+        if self.statutory and not self.source:
+            raise ValueError("a statutory period names its source")
+        return self
+
+
+class WarningRules(_Strict):
+    """The warning list (警示名单) where the regulation provides for it (Liaoning art. 28)."""
+
+    reference: Reference
+    statement_period: Period  # the firm states its case before publication
+    duration: Period  # a listing expires after this unless removed earlier
+    removal_review: Period  # a clerk decides a firm's application for removal within this
+    review_period: Period  # administrative review against the listing (行政复议法)
+    litigation_period: Period  # litigation against the listing (行政诉讼法)
+
+
+class ComplaintRules(_Strict):
+    """Complaints about a firm's service: taken in every jurisdiction (a bureau takes complaints everywhere)."""
+
+    acceptance: Period  # received → assigned to a clerk
+    verification: Period  # assigned → verified or unfounded
+    warnings: WarningRules | None = None
+
+
 class JurisdictionPack(_Strict):
     code: str
     name: str
@@ -143,6 +183,7 @@ class JurisdictionPack(_Strict):
     cities: list[City]
     filing: FilingRules
     warning_notices: WarningNotices | None = None
+    complaints: ComplaintRules | None = None
 
     @model_validator(mode="after")
     def _references_resolve(self):
@@ -201,10 +242,12 @@ def load_pack(code: str) -> JurisdictionPack:
     folder = PACKS_DIR / code
     data = _read_yaml(folder / "jurisdiction.yaml")
     data["filing"] = _read_yaml(folder / "filing.yaml")
+    if (folder / "complaints.yaml").exists():
+        data["complaints"] = _read_yaml(folder / "complaints.yaml")
     try:
         return JurisdictionPack.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        file = "filing.yaml" if where.startswith("filing") else "jurisdiction.yaml"
+        file = next((f"{part}.yaml" for part in ("filing", "complaints") if where.startswith(part)), "jurisdiction.yaml")
         raise PackError(f"{folder / file}: field {where}: {err['msg']}") from exc

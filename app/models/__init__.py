@@ -2,7 +2,7 @@
 
 from app.models.account import AccountCode, ClaimRequest
 from app.models.audit import AuditEntry
-from app.models.cases import Complaint, PenaltyCase, WarningNotice
+from app.models.cases import CaseAttachment, Complaint, ComplaintStep, PenaltyCase, WarningNotice
 from app.models.filing import FilingDocument, FilingMessage, FilingNumberCounter, FilingRequest, FilingStaff
 from app.models.firm import Firm, FirmBusinessType, FirmNameGram
 from app.models.regulation import RegulationArticle, RegulationText
@@ -13,5 +13,5 @@ __all__ = [
     "AccountCode", "ClaimRequest",
     "AuditEntry", "FilingDocument", "FilingMessage", "FilingNumberCounter", "FilingRequest", "FilingStaff",
     "Firm", "FirmBusinessType", "FirmNameGram", "RegulationArticle", "RegulationText", "Role", "User",
-    "Complaint", "ImportJob", "PenaltyCase", "WarningNotice",
+    "CaseAttachment", "Complaint", "ComplaintStep", "ImportJob", "PenaltyCase", "WarningNotice",
 ]

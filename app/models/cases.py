@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -24,37 +24,140 @@ PARTY_TYPES = {"unit": "单位", "individual": "个人"}
 
 
 class Complaint(db.Model):
+    """A complaint about a firm's service (workflows/definitions/complaint.yaml).
+
+    Rows imported or loaded by the demo carry no reference and no complainant. The complainant's name,
+    phone, e-mail, own words (`subject`) and attachments are for the bureau only: nothing a firm can reach
+    reads them; the firm sees `firm_summary`, which a clerk writes for it, the state and the outcome.
+    """
+
     __tablename__ = "complaint"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What the complainant quotes to follow the complaint at /complaints/track, with the phone number.
+    reference: Mapped[str | None] = mapped_column(String(24), unique=True)
     received_on: Mapped[dt.date] = mapped_column(index=True)
     firm_id: Mapped[int | None] = mapped_column(ForeignKey("firm.id"), index=True)
     firm_name: Mapped[str] = mapped_column(String(200), default="")
+    firm_credit_code: Mapped[str] = mapped_column(String(18), default="", server_default="")
     subject: Mapped[str] = mapped_column(Text, default="")
+    occurred_on: Mapped[dt.date | None]
+    place: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    city_code: Mapped[str | None] = mapped_column(String(12))
+    # The complainant says he or she used the firm's service (art. 28: "因服务受到用户投诉").
+    service_user: Mapped[bool] = mapped_column(default=False, server_default=false())
+    complainant_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    complainant_phone: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
+    complainant_email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The bureau handling it: the firm's filing bureau, else the bureau of the city where it happened.
+    authority_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[dt.datetime | None]
+    firm_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    firm_answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    firm_answered_at: Mapped[dt.datetime | None]
     outcome: Mapped[str] = mapped_column(String(20), default="pending")
     closed_on: Mapped[dt.date | None]
     state: Mapped[str] = mapped_column(String(20), default="received")
+    state_entered_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow)
+    sent_actions: Mapped[list | None] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     firm = relationship("Firm")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    steps = relationship("ComplaintStep", back_populates="complaint", order_by="ComplaintStep.id",
+                         cascade="all, delete-orphan")
+    attachments = relationship("CaseAttachment", back_populates="complaint", order_by="CaseAttachment.id")
+
+    @property
+    def editor_ids(self) -> list[int]:
+        return []
+
+
+class ComplaintStep(db.Model):
+    """One move of a complaint: the tracking page shows when and to which state, never the comment."""
+
+    __tablename__ = "complaint_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    transition: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    authority_code: Mapped[str | None] = mapped_column(String(12))
+    comment: Mapped[str] = mapped_column(Text, default="")  # internal: clerks only
+
+    complaint = relationship("Complaint", back_populates="steps")
+
+
+class CaseAttachment(db.Model):
+    """A file given with a complaint (by the complainant, or a clerk's evidence) or with a firm's application
+    to leave the warning list; checked by content and stored under a random name (as filing materials)."""
+
+    __tablename__ = "case_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warning.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # complainant | clerk | firm
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    complaint = relationship("Complaint", back_populates="attachments")
+    warning = relationship("WarningNotice", back_populates="attachments")
+
+
+WARNING_CATEGORIES = {"service_complaint": "因服务受到用户投诉", "violation": "发生违法行为"}
+PUBLISHED_STATES = ("warning_issued", "removal_requested", "removal_approved", "warning_lifted", "expired")
+LISTED_STATES = ("warning_issued", "removal_requested", "removal_approved")
 
 
 class WarningNotice(db.Model):
-    """A warning notice (警示公告) published about a firm, e.g. Liaoning art. 28; lifted_on when taken off."""
+    """A warning notice (警示公告) about a firm, Liaoning art. 28 (workflows/definitions/warning.yaml).
+
+    Public only once published (issued_on set, state in PUBLISHED_STATES); lifted_on when it left the list,
+    by a reviewed removal or by expiry. Nothing is deleted: the firm's history keeps every listing.
+    """
 
     __tablename__ = "warning"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id"), index=True)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
-    issued_on: Mapped[dt.date] = mapped_column(index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("penalty_case.id"))
+    category: Mapped[str] = mapped_column(String(20), default="service_complaint", server_default="service_complaint")
+    authority_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    issued_on: Mapped[dt.date | None] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     reference: Mapped[str] = mapped_column(String(100), default="")  # article, e.g. 第二十八条
+    notice_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     lifted_on: Mapped[dt.date | None]
+    lift_reason: Mapped[str] = mapped_column(String(16), default="", server_default="")  # rectified | expired
+    expires_on: Mapped[dt.date | None]
     state: Mapped[str] = mapped_column(String(20), default="warning_issued")
+    state_entered_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow)
+    editor_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+    sent_actions: Mapped[list | None] = mapped_column(JSON, default=list)
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    notified_on: Mapped[dt.date | None]
+    statement_due: Mapped[dt.date | None]
+    firm_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
+    firm_statement_at: Mapped[dt.datetime | None]
+    removal_application: Mapped[str] = mapped_column(Text, default="", server_default="")
+    removal_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    removal_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     firm = relationship("Firm")
+    complaint = relationship("Complaint")
+    attachments = relationship("CaseAttachment", back_populates="warning", order_by="CaseAttachment.id")
 
 
 class PenaltyCase(db.Model):

@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from app.extensions import db, limiter
 from app.links import public_url
 from app.models import Firm, WarningNotice
+from app.models.cases import PUBLISHED_STATES
 from app.roster import bp
 from app.roster.search import (
     PAGE_SIZE,
@@ -28,6 +29,7 @@ from app.roster.search import (
     roster_page,
 )
 from app.security import PUBLIC, allow
+from app.services.warnings import listed_firm_notices
 from forms import N_
 from reports.export import XlsxExport, write_csv
 from workflows.time_limits import china_today
@@ -64,10 +66,11 @@ def index():
     filters = Filters.from_args(request.args, pack)
     size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
     page = roster_page(db.session, filters, after=_key("after"), before=_key("before"), size=size)
+    listed = listed_firm_notices(f.id for f in page.firms)
     return render_template(
         "roster/index.html",
         filters=filters,
-        rows=[public_row(f, pack) for f in page.firms],
+        rows=[{**public_row(f, pack), "warning_id": listed.get(f.id)} for f in page.firms],
         page=page,
         args=filters.as_args(),
         statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],
@@ -90,7 +93,8 @@ def _filters_or_404() -> Filters:
     return Filters.from_args(request.args, pack)
 
 
-def _attachment(raw: IO[bytes], mimetype: str, suffix: str) -> Response:
+def _attachment(raw: IO[bytes], mimetype: str, suffix: str, name: str = "roster",
+                label: str = "技防从业单位备案名录") -> Response:
     """Stream a finished temporary file in chunks and close it once sent (it is gone from disk already)."""
     length = raw.tell()
     raw.seek(0)
@@ -103,8 +107,8 @@ def _attachment(raw: IO[bytes], mimetype: str, suffix: str) -> Response:
             raw.close()
 
     today = china_today().isoformat()
-    disposition = (f'attachment; filename="jifang-roster-{today}.{suffix}"; '
-                   f"filename*=UTF-8''{quote(f'技防从业单位备案名录-{today}.{suffix}')}")
+    disposition = (f'attachment; filename="jifang-{name}-{today}.{suffix}"; '
+                   f"filename*=UTF-8''{quote(f'{label}-{today}.{suffix}')}")
     return Response(chunks(), mimetype=mimetype,
                     headers={"Content-Length": str(length), "Content-Disposition": disposition})
 
@@ -182,7 +186,8 @@ def entry(token: str):
     firm = find_entry(db.session, token)
     if firm is None:
         abort(404)
-    return render_template("roster/entry.html", row=public_row(firm, pack))
+    row = {**public_row(firm, pack), "warning_id": listed_firm_notices([firm.id]).get(firm.id)}
+    return render_template("roster/entry.html", row=row)
 
 
 WARNINGS_PAGE = 50
@@ -192,17 +197,12 @@ WARNINGS_PAGE = 50
 @allow(PUBLIC)
 def warnings():
     """The warning announcements the regulation has the bureau publish (Liaoning art. 28): firm-level
-    facts only — name, credit code, dates, the reason as announced and the article — never a person."""
+    facts only — name, credit code, reason category, article, dates and the notice text — never a person.
+    Only published notices: a draft, a withdrawn draft or an unfounded complaint never shows here."""
     rules = _pack().warning_notices
     if rules is None or not rules.published:
         return render_template("roster/warnings.html", rules=None, rows=[], more=None)
-    query = (
-        select(WarningNotice.id, WarningNotice.issued_on, WarningNotice.lifted_on, WarningNotice.reason,
-               WarningNotice.reference, Firm.name, Firm.credit_code)
-        .join(Firm, Firm.id == WarningNotice.firm_id)
-        .order_by(WarningNotice.issued_on.desc(), WarningNotice.id.desc())
-        .limit(WARNINGS_PAGE + 1)
-    )
+    query = _published_warnings().order_by(WarningNotice.issued_on.desc(), WarningNotice.id.desc()).limit(WARNINGS_PAGE + 1)
     cursor = _warning_cursor(request.args.get("before", ""))
     if cursor:  # keyset: announcements published before the last one shown
         day, last_id = cursor
@@ -212,6 +212,72 @@ def warnings():
     last = rows[WARNINGS_PAGE - 1] if len(rows) > WARNINGS_PAGE else None
     more = f"{last.issued_on.isoformat()}.{last.id}" if last else None
     return render_template("roster/warnings.html", rules=rules, rows=rows[:WARNINGS_PAGE], more=more)
+
+
+def _published_warnings():
+    return (
+        select(WarningNotice.id, WarningNotice.issued_on, WarningNotice.lifted_on, WarningNotice.reason,
+               WarningNotice.reference, WarningNotice.notice_text, WarningNotice.state, Firm.name, Firm.credit_code)
+        .join(Firm, Firm.id == WarningNotice.firm_id)
+        .where(WarningNotice.state.in_(PUBLISHED_STATES), WarningNotice.issued_on.is_not(None))
+    )
+
+
+def _warning_status(row) -> str:
+    if row.lifted_on:
+        return "期满移出" if row.state == "expired" else "已撤销"
+    return "警示中"
+
+
+WARNING_EXPORT_HEADERS = ("单位名称", "统一社会信用代码", "警示事由", "依据条款", "发布日期", "公告内容", "状态", "移出日期")
+
+
+def _warning_export_rows():
+    for r in db.session.execute(_published_warnings().order_by(WarningNotice.issued_on.desc(), WarningNotice.id.desc())):
+        yield (r.name, r.credit_code, r.reason, r.reference, r.issued_on, r.notice_text, _warning_status(r), r.lifted_on)
+
+
+def _warnings_or_404():
+    rules = _pack().warning_notices
+    if rules is None or not rules.published:
+        abort(404)
+
+
+@bp.route("/warnings.csv")
+@allow(PUBLIC)
+@_export_limit
+def warnings_csv():
+    """The published warning list as CSV: the same firm-level columns as the page."""
+    _warnings_or_404()
+    with _export_file() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        write_csv(text, WARNING_EXPORT_HEADERS, _warning_export_rows())
+        text.flush()
+        text.detach()
+    return _attachment(raw, "text/csv", "csv", name="warnings", label="技防从业单位警示公告")
+
+
+@bp.route("/warnings.xlsx")
+@allow(PUBLIC)
+@_export_limit
+def warnings_xlsx():
+    _warnings_or_404()
+    with _export_file() as raw, XlsxExport(raw, WARNING_EXPORT_HEADERS, sheet_name="警示公告",
+                                           widths=(36, 22, 20, 12, 12, 60, 10, 12)) as export:
+        export.write_rows(_warning_export_rows())
+    return _attachment(raw, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
+                       name="warnings", label="技防从业单位警示公告")
+
+
+@bp.route("/warnings/<int:notice_id>")
+@allow(PUBLIC)
+def warning_notice(notice_id: int):
+    """One published notice: what the roster's mark links to."""
+    _warnings_or_404()
+    row = db.session.execute(_published_warnings().where(WarningNotice.id == notice_id)).first()
+    if row is None:
+        abort(404)
+    return render_template("roster/warning_notice.html", r=row, status=_warning_status(row))
 
 
 def _warning_cursor(text: str) -> tuple[dt.date, int] | None:

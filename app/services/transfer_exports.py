@@ -25,7 +25,7 @@ from sqlalchemy import select
 from app import audit
 from app.extensions import db
 from app.models import Complaint, Firm, FirmBusinessType, PenaltyCase, WarningNotice
-from app.models.cases import CASE_OUTCOMES, COMPLAINT_OUTCOMES, PARTY_TYPES
+from app.models.cases import CASE_OUTCOMES, COMPLAINT_OUTCOMES, PARTY_TYPES, PUBLISHED_STATES
 from reports.export import ROSTER_HEADERS, ROSTER_WIDTHS, XlsxExport, roster_rows, write_csv
 
 BATCH = 5000
@@ -110,7 +110,8 @@ def _roster_rows(cities):
 def _warning_rows(cities):
     stmt = (select(WarningNotice.id, Firm.name, Firm.credit_code, WarningNotice.issued_on, WarningNotice.reason,
                    WarningNotice.reference, WarningNotice.lifted_on)
-            .join(Firm, Firm.id == WarningNotice.firm_id).where(_city_filter(Firm.city_code, cities)))
+            .join(Firm, Firm.id == WarningNotice.firm_id).where(_city_filter(Firm.city_code, cities))
+            .where(WarningNotice.state.in_(PUBLISHED_STATES), WarningNotice.issued_on.is_not(None)))  # no drafts
     for r in _batches(stmt, WarningNotice.id):
         yield (r.name, r.credit_code, r.issued_on, r.reason, r.reference, r.lifted_on,
                "已撤销" if r.lifted_on else "警示中")

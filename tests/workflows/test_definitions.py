@@ -13,12 +13,12 @@ from workflows.engine import CommentRequired, Context, GuardFailed, NotApplicabl
 from workflows.rules import load_pack
 from workflows.time_limits import TimeStatus
 
-SHIPPED = ["complaint", "filing", "penalty_case"]
+SHIPPED = ["complaint", "filing", "penalty_case", "warning"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 
 
-def test_the_three_definitions_ship():
+def test_the_definitions_ship():
     assert engine.definition_names() == SHIPPED
 
 
@@ -28,9 +28,9 @@ def stubbed():
     reg = Registry()
     for name in SHIPPED:
         required = load_definition(name).definition.requires
-        for guard in required.guards:
+        for guard in set(required.guards) - set(reg.guards):  # a guard two definitions share is bound once
             reg.add_guard(guard, lambda record, actor, ctx: None)
-        for effect in required.effects:
+        for effect in set(required.effects) - set(reg.effects):
             reg.add_effect(effect, lambda record, result, ctx: None)
     return reg
 
@@ -73,9 +73,12 @@ def test_labels_are_chinese(name):
         ("filing", "return_for_correction"),
         ("filing", "reject"),
         ("complaint", "dismiss"),
-        ("complaint", "find_unsubstantiated"),
-        ("complaint", "issue_warning"),
-        ("complaint", "lift_warning"),
+        ("complaint", "transfer"),
+        ("complaint", "verify"),
+        ("complaint", "find_unfounded"),
+        ("warning", "withdraw"),
+        ("warning", "apply_removal"),
+        ("warning", "approve_removal"),
         ("penalty_case", "decide"),
         ("penalty_case", "decide_no_penalty"),
         ("penalty_case", "withdraw"),
@@ -198,16 +201,24 @@ CLERK = Actor(7, "city_clerk", "210100")
 OTHER_CLERK = Actor(8, "city_clerk", "210100")
 
 
-def test_complaint_verified_then_warning_published_and_lifted(stubbed):
-    wf = load_definition("complaint", registry=stubbed)
-    complaint = Case(state="received", editor_ids=[CLERK.id])
-    wf.fire(complaint, "investigate", CLERK, now=NOW)
-    wf.fire(complaint, "substantiate", CLERK, comment="经查属实", now=NOW)
+def test_complaint_verified_then_warning_published_and_removed(stubbed):
+    """Art. 28: verified → listed; one clerk drafts, another publishes; one decides removal, another confirms."""
+    complaints = load_definition("complaint", registry=stubbed)
+    complaint = Case(state="received")
+    complaints.fire(complaint, "assign", CLERK, now=NOW)
+    complaints.fire(complaint, "start_verification", CLERK, now=NOW)
+    complaints.fire(complaint, "verify", CLERK, comment="经查属实", now=NOW)
+    assert complaint.state == "verified"
+    warnings = load_definition("warning", registry=stubbed)
+    notice = Case(state="draft", editor_ids=[CLERK.id])
+    warnings.fire(notice, "notify", CLERK, now=NOW)
     with pytest.raises(GuardFailed):
-        wf.fire(complaint, "issue_warning", CLERK, comment="列入警示名单", now=NOW)
-    wf.fire(complaint, "issue_warning", OTHER_CLERK, comment="列入警示名单", now=NOW)
-    wf.fire(complaint, "lift_warning", CLERK, comment="已整改", now=NOW)
-    assert complaint.state == "warning_lifted"
+        warnings.fire(notice, "publish", CLERK, now=NOW)
+    warnings.fire(notice, "publish", OTHER_CLERK, now=NOW)
+    warnings.fire(notice, "apply_removal", Actor(9, "firm", None), comment="已整改", now=NOW)
+    warnings.fire(notice, "approve_removal", CLERK, comment="整改到位", now=NOW)
+    warnings.fire(notice, "confirm_removal", OTHER_CLERK, now=NOW)
+    assert notice.state == "warning_lifted"
 
 
 def test_penalty_case_with_hearing(stubbed):
