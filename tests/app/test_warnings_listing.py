@@ -236,3 +236,19 @@ def test_the_firm_never_sees_who_complained(app, client, db, factory, login_as):
                 assert secret not in text, (url, secret)
     assert seen > 30
     assert re.search(r"complaints/firm", "/complaints/firm")
+
+
+def test_the_annual_figures_count_these_records(client, db, factory, login_as):
+    """The dashboard and the annual workbook count complaints by outcome and warnings issued and lifted."""
+    from app.services.transfer_exports import annual_figures
+
+    firm = _filed_firm(factory)
+    _complaint, notice, drafter, publisher = _published(client, db, factory, login_as, firm)
+    other = submit(client, factory.pack, firm=firm, phone="13800138111")
+    clerk, _ = login_as("city_clerk", authority_code="210100")
+    verify(clerk, db.session.scalar(select(Complaint.id).where(Complaint.reference == other)), found=False)
+    figures = annual_figures(2026)
+    assert figures.complaints.loc["查证属实", "件数"] == 1 and figures.complaints.loc["查证不属实", "件数"] == 1
+    assert figures.warnings.loc["12月", "发布"] == 1 and figures.warnings.loc["合计", "撤销"] == 0
+    dashboard = clerk.get("/dashboard/?year=2026")
+    assert dashboard.status_code in (200, 302)
