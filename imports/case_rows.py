@@ -1,7 +1,10 @@
 """Validating historical penalty cases from a bureau's spreadsheet, the way imports/filing_rows.py validates
 a roster: the same header finder (with the case columns), the same cleaning and the same RowError.
 
-No Flask here: the provisions come in as plain (code, article) pairs from the jurisdiction's penalties.yaml.
+No Flask here: the jurisdiction's penalty pack (workflows/penalty_pack.py) comes in as an argument. Each row
+is checked against it as a decision would be: a fine only under a provision that has one, only on a party the
+article names, within the article's range (below its minimum only with a recorded 减轻 under 行政处罚法
+art. 32), and only outcomes the law provides (no 警告 where no text provides one).
 Money arrives in yuan (as numbers or as text such as "3,000.00元") and leaves as integer fen.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +25,7 @@ from imports.filing_rows import RowError, ValidationResult, clean_text, fast_cre
 from imports.gc_pause import paused_gc
 from imports.headers import HEADER_SCAN_ROWS, Column, HeaderMap, HeaderMatcher
 from imports.workbook import Cell, MissingColumns, SheetReader
+from workflows.penalty_pack import TARGET_LABELS, Fine, PenaltyPack, Provision
 
 CASE_COLUMNS: tuple[Column, ...] = (
     Column("case_number", "案件编号", True),
@@ -35,6 +39,9 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("fine", "罚款金额（元）"),
     Column("collected", "已缴金额（元）"),
     Column("surcharge", "加处罚款（元）"),
+    # 行政处罚法 art. 32: a fine below the article's minimum is lawful only as a 减轻 decision, so a ledger
+    # that records one says so here (是/减轻, or blank).
+    Column("mitigated", "减轻处罚"),
 )
 CASE_SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "case_number": ("案号", "案件编号号", "决定书文号", "处罚决定书文号", "编号"),
@@ -48,6 +55,7 @@ CASE_SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "fine": ("罚款金额", "罚款", "罚款数额"),
     "collected": ("已缴金额", "已缴罚款", "实缴金额", "已缴纳金额"),
     "surcharge": ("加处罚款", "加处罚款金额"),
+    "mitigated": ("减轻", "是否减轻处罚", "依法减轻处罚", "减轻处罚情节", "减轻处罚（第三十二条）"),
 }
 MAX_CHARS = {"case_number": 64, "party_name": 200, "provision": 100}
 MAX_YUAN = Decimal("100000000")  # a sanity bound: no regional fine comes near 100 million yuan
@@ -61,6 +69,9 @@ OUTCOMES = {
 }
 PARTY_TYPES = {"单位": "unit", "企业": "unit", "unit": "unit", "个人": "individual", "自然人": "individual",
                "个体": "individual", "individual": "individual"}
+MITIGATED = {"是": True, "减轻": True, "减轻处罚": True, "依法减轻": True, "y": True, "yes": True, "true": True,
+             "√": True, "1": True, "否": False, "无": False, "n": False, "no": False, "false": False, "×": False,
+             "0": False}
 _ARTICLE = re.compile(r"第([0-9零〇一二两三四五六七八九十百]+)条")
 _LABELS = {c.key: c.header for c in CASE_COLUMNS}
 
@@ -106,11 +117,30 @@ def parse_yuan(value: Cell) -> int:
     return int(amount * 100)
 
 
-class CaseRowValidator:
-    """Validates case rows; ``provisions`` are (code, article number) pairs of the jurisdiction's pack."""
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
 
-    def __init__(self, provisions: Iterable[tuple[str, int]], today: dt.date):
+
+def _fine_variants(provision: Provision, party: str) -> list[tuple[str, Fine]]:
+    """The fines the article sets for ``party``: its plain fine and its aggravated one (情节严重…), each
+    with the words that introduce it."""
+    variants = [("", provision.fines.get(party))]  # type: ignore[call-overload]
+    if provision.aggravated:
+        variants.append((f"{provision.aggravated.label}的", provision.aggravated.fines.get(party)))  # type: ignore[call-overload]
+    return [(label, fine) for label, fine in variants if fine is not None]
+
+
+def _amount_text(fine: Fine) -> str:
+    return f"{fine.fixed}元" if fine.fixed is not None else f"{fine.low}元以上{fine.high}元以下"
+
+
+class CaseRowValidator:
+    """Validates case rows against the jurisdiction's penalty ``pack``."""
+
+    def __init__(self, pack: PenaltyPack, today: dt.date):
         self.today = today
+        self.pack = pack
+        provisions = [(p.code, p.reference.article) for p in pack.provisions]
         self._codes = {code.lower(): code for code, _ in provisions}
         self._by_article: dict[int, list[str]] = {}
         for code, article in provisions:
@@ -162,6 +192,42 @@ class CaseRowValidator:
         except ValueError as exc:
             errors[key] = str(exc)
             return 0
+
+    def against_pack(self, provision_code: str, party_type: str | None, outcome: str | None, fine: int,
+                     mitigated: bool) -> dict[str, str]:
+        """What the law does not allow in a case, by column: ``fine`` in fen. Empty when the case could
+        have been decided so."""
+        provision = self.pack.provision(provision_code)
+        cited = provision.cited(None).label(self.pack.regulation.title)  # the article: the row names no item
+        if outcome == "warning_only" and not any(m.code == "warning" for m in provision.measures):
+            return {"outcome": f"处理结果不能为警告：{cited}没有规定警告"}
+        if outcome != "fined":
+            return {}
+        if provision.no_fine:
+            return {"outcome": f"处理结果不能为罚款：{cited}没有规定罚款"}
+        if party_type not in TARGET_LABELS:
+            return {}  # the party type is refused on its own
+        variants = _fine_variants(provision, party_type)
+        gains = provision.illegal_gains
+        gains_fine = bool(gains and gains.fine_multiple and party_type in gains.targets)
+        if not variants and gains_fine:
+            return {}  # fined only as a multiple of the illegal gains, which the ledger does not record
+        if not variants:
+            targets = "、".join(provision.target_label(t) for t in provision.fines) or "无"
+            return {"party_type": f"当事人类型不能为{TARGET_LABELS[party_type]}：{cited}没有规定对"
+                                  f"{TARGET_LABELS[party_type]}罚款（罚款对象：{targets}）"}
+        whom = provision.target_label(party_type)
+        statutory = "；".join(f"{label}{_amount_text(f)}" for label, f in variants)
+        if any(f.low * 100 <= fine <= f.high * 100 for _, f in variants):
+            return {}
+        if fine < min(f.low for _, f in variants) * 100:
+            if mitigated:
+                return {}
+            return {"fine": f"罚款金额{_yuan(fine)}元低于{cited}对{whom}规定的罚款（{statutory}）；低于最低数额须是依"
+                            "《中华人民共和国行政处罚法》第三十二条减轻处罚，并在“减轻处罚”列注明"}
+        if gains_fine and fine > max(f.high for _, f in variants) * 100:
+            return {}  # the article adds a multiple of the illegal gains, which the ledger does not record
+        return {"fine": f"罚款金额{_yuan(fine)}元不是{cited}对{whom}规定的罚款（{statutory}）"}
 
     @paused_gc()
     def validate_rows(self, rows: Iterator[tuple[int, list[Cell]]], header: HeaderMap) -> ValidationResult:
@@ -238,6 +304,11 @@ class CaseRowValidator:
             errors["surcharge"] = "加处罚款不能超过罚款金额（《行政处罚法》第七十二条）"
         if collected > fine + surcharge and "collected" not in errors:
             errors["collected"] = "已缴金额不能超过罚款与加处罚款之和"
+        mitigated = MITIGATED.get(get("mitigated", "").replace(" ", "").lower()) if get("mitigated") else False
+        if mitigated is None:
+            errors["mitigated"] = "应为“是”（依《中华人民共和国行政处罚法》第三十二条减轻处罚）或留空"
+        if provision and not errors.keys() & {"outcome", "fine", "party_type"}:
+            errors.update(self.against_pack(provision, party_type, outcome, fine, bool(mitigated)))
         if case_number and "case_number" not in errors:
             first = self._first_row.setdefault(case_number, number)
             if first != number:
@@ -246,7 +317,7 @@ class CaseRowValidator:
             "case_number": case_number, "party_name": party, "party_type": party_type, "credit_code": code,
             "provision_code": provision, "act_date": act_date, "decided_on": decided_on, "outcome": outcome,
             "fine_decided_fen": fine, "fine_collected_fen": collected, "surcharge_fen": surcharge,
-            "state": case_state(outcome or "", fine, collected, surcharge),
+            "state": case_state(outcome or "", fine, collected, surcharge), "mitigated": bool(mitigated),
         }
 
 

@@ -62,8 +62,7 @@ def provision_label(code: str) -> str:
 
 
 def _validator(today: dt.date | None = None) -> CaseRowValidator:
-    pack = _penalty_pack()
-    return CaseRowValidator([(p.code, p.reference.article) for p in pack.provisions], today or china_today())
+    return CaseRowValidator(_penalty_pack(), today or china_today())
 
 
 def _sample(rows: Sequence[dict]) -> list[dict]:
@@ -199,10 +198,12 @@ def write_report(target, path: str | os.PathLike, filename: str, errors: Sequenc
 def write_template(target) -> None:
     """The case import template: the canonical headers and one example row."""
     pack = _penalty_pack()
-    first = pack.provisions[0]
+    # The example is a lawful case: the first article that fines a unit, at its lowest amount.
+    first = next(p for p in pack.provisions if "unit" in p.fines)
+    amount = first.fines["unit"].low
     example = ("（示例，导入前请删除）公技罚决字〔2024〕1号", "示例安防科技有限公司", "单位", "", first.reference.label(),
-               dt.date(2024, 3, 1), dt.date(2024, 4, 1), "罚款", 5000, 5000, 0)
+               dt.date(2024, 3, 1), dt.date(2024, 4, 1), "罚款", amount, amount, 0, "")
     with XlsxExport(target, [c.header for c in CASE_COLUMNS], sheet_name="处罚案件",
-                    widths=(30, 30, 10, 22, 16, 12, 12, 10, 14, 14, 14)) as out:
+                    widths=(30, 30, 10, 22, 16, 12, 12, 10, 14, 14, 14, 10)) as out:
         out.sheet.set_column(3, 3, 22, out.book.add_format({"num_format": "@"}))
         out.write_rows([example])

@@ -20,8 +20,8 @@ HEADERS = [c.header for c in CASE_COLUMNS]
 def case(n, **over):
     row = {"案件编号": f"沈公技罚〔2024〕{n}号", "当事人": f"沈阳第{n}安防公司", "当事人类型": "单位",
            "统一社会信用代码": code(n), "违法条款": "第三十五条", "违法行为日期": dt.date(2024, 1, 5),
-           "决定日期": dt.date(2024, 2, 1), "处理结果": "罚款", "罚款金额（元）": 5000, "已缴金额（元）": 5000,
-           "加处罚款（元）": 0}
+           "决定日期": dt.date(2024, 2, 1), "处理结果": "罚款", "罚款金额（元）": 30000, "已缴金额（元）": 30000,
+           "加处罚款（元）": 0, "减轻处罚": ""}  # 辽宁 35: 对单位处3万元罚款
     row.update(over)
     return [row[h] for h in HEADERS]
 
@@ -34,18 +34,20 @@ def test_cases_import_with_money_in_fen_and_states(runner, tmp_path, factory):
     firm = factory.firm(credit_code=code(1))
     path = tmp_path / "cases.xlsx"
     write_xlsx(path, HEADERS, [
-        case(1, **{"罚款金额（元）": "3,000.50元", "已缴金额（元）": 1000, "加处罚款（元）": 90.15}),
-        case(2, 处理结果="警告", **{"罚款金额（元）": None, "已缴金额（元）": None, "加处罚款（元）": None}),
-        case(3, 违法条款="liaoning-32", 当事人类型="个人", 统一社会信用代码=""),
+        # 3万元 and a multiple of the illegal gains (辽宁 35), which the ledger does not break down
+        case(1, **{"罚款金额（元）": "30,000.50元", "已缴金额（元）": 1000, "加处罚款（元）": 90.15}),
+        case(2, 处理结果="不予处罚", **{"罚款金额（元）": None, "已缴金额（元）": None, "加处罚款（元）": None}),
+        case(3, 违法条款="liaoning-32", 当事人类型="个人", 统一社会信用代码="",
+             **{"罚款金额（元）": 5000, "已缴金额（元）": 5000}),
     ])
     result = runner.invoke(args=["import", "cases", str(path)])
     assert result.exit_code == 0, result.output
     cases = _cases()
     first = cases["沈公技罚〔2024〕1号"]
-    assert (first.fine_decided_fen, first.fine_collected_fen, first.surcharge_fen) == (300050, 100000, 9015)
+    assert (first.fine_decided_fen, first.fine_collected_fen, first.surcharge_fen) == (3000050, 100000, 9015)
     assert first.state == "decided" and first.firm_id == firm.id and first.provision_code == "liaoning-35"
     assert first.jurisdiction == "liaoning"
-    assert cases["沈公技罚〔2024〕2号"].outcome == "warning_only"
+    assert cases["沈公技罚〔2024〕2号"].outcome == "no_penalty"
     third = cases["沈公技罚〔2024〕3号"]
     assert third.party_type == "individual" and third.state == "closed" and third.provision_code == "liaoning-32"
     again = runner.invoke(args=["import", "cases", str(path)])
@@ -58,11 +60,14 @@ def test_cases_import_with_money_in_fen_and_states(runner, tmp_path, factory):
 def test_bad_case_rows_are_refused_with_reasons(runner, tmp_path):
     path = tmp_path / "cases.xlsx"
     write_xlsx(path, HEADERS, [
-        case(1, **{"加处罚款（元）": 6000}),
+        case(1, **{"加处罚款（元）": 40000}),
         case(2, 违法条款="第九十九条"),
         case(3, 处理结果="没收"),
         case(4, 决定日期=dt.date(2026, 12, 3)),
         case(1),
+        # 辽宁 35 provides no 警告, and its fine on a unit is 3万元: 5000元 is no 减轻 recorded
+        case(5, 处理结果="警告", **{"罚款金额（元）": None, "已缴金额（元）": None}),
+        case(6, **{"罚款金额（元）": 5000, "已缴金额（元）": 5000}),
     ])
     report = tmp_path / "report.xlsx"
     result = runner.invoke(args=["import", "cases", str(path), "--report", str(report)])
@@ -73,8 +78,10 @@ def test_bad_case_rows_are_refused_with_reasons(runner, tmp_path):
     assert "第 4 行 处理结果：处理结果应为罚款、警告" in err
     assert "第 5 行 决定日期：决定日期不能晚于今天" in err
     assert "第 6 行 案件编号：案件编号与第 2 行重复" in err
+    assert "第 7 行 处理结果：处理结果不能为警告：《辽宁省公共安全技术防范条例》第三十五条没有规定警告" in err
+    assert "第 8 行 罚款金额（元）：罚款金额5000元低于《辽宁省公共安全技术防范条例》第三十五条对单位规定的罚款（30000元）" in err
     assert _cases() == {}
-    assert load_workbook(report).active.max_row == 6
+    assert load_workbook(report).active.max_row == 8
 
 
 def test_a_file_without_case_columns_exits_2(runner, tmp_path):

@@ -194,14 +194,14 @@ def test_a_case_ledger_preview_reads_in_chinese_with_money_in_yuan(login_as, tmp
     path = tmp_path / "台账.xlsx"
     write_xlsx(path, [c.header for c in CASE_COLUMNS], [
         ["沈公技罚〔2024〕1号", "沈阳甲安防有限公司", "单位", code(1), "第三十五条", "2024-01-05", "2024-02-01", "罚款",
-         "3,000.50", 0, 0],
+         "30,000.50", 0, 0, ""],  # 辽宁 35: 3万元 and a multiple of the illegal gains
     ])
     job_id = _job_id(_upload(client, path, kind="cases"))
     page = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
     sample = page.split('<table class="transfer-sample">', 1)[1].split("</table>", 1)[0]
     row = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "|", sample.split("<tbody>", 1)[1]))
     assert "沈阳甲安防有限公司" in row and "沈公技罚〔2024〕1号" in row and "第三十五条" in row
-    assert "罚款" in row and "3,000.50" in row and "fined" not in row
+    assert "罚款" in row and "30,000.50" in row and "fined" not in row
 
 
 def test_an_import_job_that_keeps_colliding_fails_with_its_reason(login_as, tmp_path, monkeypatch):

@@ -27,7 +27,8 @@ SHENYANG, DALIAN = "210100", "210200"
 def _case(number: str, party: str, credit_code: str = "", party_type: str = "单位") -> list:
     row = {"案件编号": number, "当事人": party, "当事人类型": party_type, "统一社会信用代码": credit_code,
            "违法条款": "第三十五条", "违法行为日期": dt.date(2024, 1, 5), "决定日期": dt.date(2024, 2, 1),
-           "处理结果": "罚款", "罚款金额（元）": 5000, "已缴金额（元）": 5000, "加处罚款（元）": 0}
+           "处理结果": "罚款", "罚款金额（元）": 30000, "已缴金额（元）": 30000, "加处罚款（元）": 0,
+           "减轻处罚": ""}  # 辽宁 35: 对单位处3万元罚款
     return [row[h] for h in HEADERS]
 
 

@@ -23,7 +23,7 @@ SOURCE = FIXTURES / "cases_messy.xlsx"
 @pytest.fixture(scope="module")
 def imported():
     pack = load_penalty_pack("liaoning")
-    validator = CaseRowValidator([(p.code, p.reference.article) for p in pack.provisions], TODAY)
+    validator = CaseRowValidator(pack, TODAY)
     return validate_case_sheet(open_sheet(SOURCE), validator)
 
 
@@ -37,18 +37,22 @@ def test_golden_case_header_and_clean_rows(imported):
     assert imported.header.row_number == 3
     assert imported.header.ignored == ["序号", "备注"]
     result = imported.result
-    assert result.source_rows == [4, 5] and result.total_rows == 12
-    fined, warned = result.rows
+    assert result.source_rows == [4, 5, 21] and result.total_rows == 20
+    fined, not_penalised, mitigated = result.rows
     assert fined == {
         "case_number": "沈公技罚〔2024〕1号", "party_name": "沈阳甲安防有限公司", "party_type": "unit",
         "credit_code": "91210100MA0A00001" + fined["credit_code"][17:], "provision_code": "liaoning-35",
         "act_date": dt.date(2024, 1, 5), "decided_on": dt.date(2024, 2, 1), "outcome": "fined",
-        "fine_decided_fen": 500000, "fine_collected_fen": 500000, "surcharge_fen": 0,
-        "state": "closed",  # "5,000.00" yuan fined and 5000 paid: closed
+        "fine_decided_fen": 3000000, "fine_collected_fen": 3000000, "surcharge_fen": 0,
+        "state": "closed",  # "30,000.00" yuan fined and 30000 paid: closed
+        "mitigated": False,
     }
-    assert warned["party_type"] == "individual" and warned["provision_code"] == "liaoning-32"
-    assert warned["act_date"] == dt.date(2024, 3, 1) and warned["decided_on"] == dt.date(2024, 3, 20)
-    assert warned["outcome"] == "warning_only" and warned["fine_decided_fen"] == 0
+    assert not_penalised["party_type"] == "individual" and not_penalised["provision_code"] == "liaoning-32"
+    assert not_penalised["act_date"] == dt.date(2024, 3, 1) and not_penalised["decided_on"] == dt.date(2024, 3, 20)
+    assert not_penalised["outcome"] == "no_penalty" and not_penalised["fine_decided_fen"] == 0
+    # 辽宁 32 "处5000元罚款": 2000元 is lawful as a 减轻 decision (行政处罚法 art. 32), recorded in the row.
+    assert mitigated["provision_code"] == "liaoning-32" and mitigated["fine_decided_fen"] == 200000
+    assert mitigated["mitigated"] is True and mitigated["state"] == "closed"
 
 
 def test_golden_case_error_report(imported, tmp_path):
