@@ -79,6 +79,7 @@ class Material(_Strict):
     reference: Reference
     upload: bool = False
     out_of_province_only: bool = False
+    units_only: bool = False  # not asked of an individual (a person has no business licence)
 
 
 class Stage(_Strict):
@@ -100,6 +101,14 @@ class TimeLimit(_Strict):
     statutory: bool
 
 
+class Individuals(_Strict):
+    """Persons (not units) who may file, where the text names them (Liaoning art. 17: 外省单位和个人):
+    only from another province, identified by the documents listed, filed with the out-of-province route."""
+
+    reference: Reference
+    documents: list[Literal["resident_id", "passport"]] = Field(min_length=1)
+
+
 class Fee(_Strict):
     amount: int = Field(ge=0)
     reference: Reference
@@ -113,6 +122,7 @@ class FilingRules(_Strict):
     materials: list[Material]
     routes: dict[Literal["local", "out_of_province"], Route]
     home_certificate_required: bool
+    individuals: Individuals | None = None  # None: only units may file
     time_limit: TimeLimit | None = None
     number_format: str
     fee: Fee

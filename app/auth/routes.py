@@ -1,6 +1,6 @@
 import time
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -219,4 +219,37 @@ def register():
         else:
             flash(_("注册成功，请登录。"), "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/register.html", form=form)
+    from app.services.filing_individuals import allowed as individuals_allowed
+
+    return render_template("auth/register.html", form=form, individuals_allowed=individuals_allowed())
+
+
+@bp.route("/register/individual", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit("10 per hour", methods=["POST"])
+def register_individual():
+    """A person from another province opens an account to file (Liaoning art. 17: 外省单位和个人), where the
+    jurisdiction's pack allows it; elsewhere the page does not exist."""
+    from app.services import filing_individuals
+    from forms.auth import IndividualRegistrationForm
+
+    pack = current_app.extensions["jifang.pack"]
+    if not filing_individuals.allowed(pack):
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = IndividualRegistrationForm()
+    form.set_pack(pack)
+    if form.validate_on_submit():
+        user = filing_individuals.sign_up(
+            form.person_name.data, form.document_type.data, form.document_number.data, form.home_province.data,
+            form.username.data, hash_password(form.password.data),
+        )
+        if user is None:
+            form.username.errors.append(_("该用户名不可用，请换一个"))
+        else:
+            flash(_("注册成功，请登录。"), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/register_individual.html", form=form, individuals=pack.filing.individuals,
+                           regulation="《" + pack.regulation.title + "》",
+                           province=pack.province)

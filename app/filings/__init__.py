@@ -11,3 +11,19 @@ def register(app):
 
     app.register_blueprint(bp, url_prefix="/filings")
     app.cli.add_command(filings_cli)
+
+
+@bp.app_context_processor
+def _holder_helpers():
+    """Names the filing and review pages use for an individual applicant (Liaoning art. 17)."""
+    from flask_babel import gettext
+
+    from forms.auth import DOCUMENT_LABELS, PROVINCES
+    from forms.identifiers import mask_resident_id
+
+    provinces = dict(PROVINCES)
+    return {
+        "province_name": lambda code: provinces.get(code or "", ""),
+        "document_label": lambda code: gettext(str(DOCUMENT_LABELS[code])) if code in DOCUMENT_LABELS else "",
+        "mask": mask_resident_id,
+    }

@@ -127,7 +127,7 @@ def _posted_version() -> int | None:
 
 def _edit_details(found):
     pack = filings.current_pack()
-    materials = filings.upload_materials(pack, found.firm.is_local)
+    materials = filings.upload_materials(pack, found.firm.is_local, found.firm.is_individual)
     form_class = filing_form_class(materials)
     form = form_class() if request.method == "POST" else form_class(data=_form_data(found))
     form.set_choices(pack)

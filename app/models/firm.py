@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import utcnow
 
+INDIVIDUAL_KEY_PREFIX = "Z"
+
 
 class Firm(db.Model):
     __tablename__ = "firm"
@@ -32,6 +34,16 @@ class Firm(db.Model):
     # corrected it; the reason is kept and the correction audited.
     is_local: Mapped[bool] = mapped_column(default=True)
     locality_override_reason: Mapped[str | None] = mapped_column(String(500))
+    # Liaoning art. 17 names 外省单位和个人: a person from another province may file too. "unit" or
+    # "individual". An individual has no credit code: `credit_code` then holds a random register key that
+    # starts with INDIVIDUAL_KEY_PREFIX (a letter GB 32100-2015 never uses), so the public roster links the
+    # entry without ever printing the identity document, which is kept only in id_document_number.
+    holder_kind: Mapped[str] = mapped_column(String(16), default="unit", server_default="unit")
+    id_document_type: Mapped[str | None] = mapped_column(String(16))  # resident_id | passport
+    id_document_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The province (GB/T 2260 division code) where the person is based, as stated at sign-up: an ID number's
+    # prefix names where it was issued, not where the person works.
+    home_province: Mapped[str | None] = mapped_column(String(6))
 
     filing_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     filed_on: Mapped[dt.date | None]
@@ -50,6 +62,10 @@ class Firm(db.Model):
     )
 
     __table_args__ = (Index("ix_firm_status_number", "filing_status", "filing_number"),)
+
+    @property
+    def is_individual(self) -> bool:
+        return self.holder_kind == "individual"
 
     @property
     def business_type_codes(self) -> list[str]:

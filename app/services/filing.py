@@ -131,12 +131,14 @@ def context_for(request: FilingRequest, pack=None) -> Context:
     return Context(pack=pack, stages=tuple(stages), data={"route": name})
 
 
-def upload_materials(pack, is_local: bool) -> list:
-    """The materials to upload: the out-of-province ones only for firms from another province."""
+def upload_materials(pack, is_local: bool, individual: bool = False) -> list:
+    """The materials to upload: the out-of-province ones only for firms from another province; a unit's
+    own (the business licence) never from an individual (Liaoning art. 17)."""
     return [
         m
         for m in pack.filing.materials
         if m.upload and (not m.out_of_province_only or (not is_local and pack.filing.home_certificate_required))
+        and not (individual and m.units_only)
     ]
 
 
@@ -152,7 +154,7 @@ def missing_items(request: FilingRequest, pack) -> list[tuple[str, str]]:
         missing.append(("business_types", LABELS["business_types"]))
     if not request.staff:
         missing.append(("staff", LABELS["staff"]))
-    for material in upload_materials(pack, is_local):
+    for material in upload_materials(pack, is_local, request.firm.is_individual):
         if not request.documents_for(material.code):
             missing.append((f"doc_{material.code}", material.name))
     if request.kind == "change" and not (request.reason or "").strip():
@@ -407,7 +409,7 @@ def _add_uploads(request: FilingRequest, uploads: Mapping[str, FileStorage | Non
     flushed but not committed.
     """
     errors: dict[str, str] = {}
-    allowed = {m.code for m in upload_materials(pack, request.firm.is_local)}
+    allowed = {m.code for m in upload_materials(pack, request.firm.is_local, request.firm.is_individual)}
     added, replaced = [], []
     for field_name, storage in uploads.items():
         code = field_name.removeprefix("doc_")

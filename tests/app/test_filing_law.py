@@ -1,0 +1,84 @@
+"""Filing by the letter of the law (issue 14, points 1–4): who may file, what a review may decide, what
+each pack's filing covers and which materials each text asks for. Each test names its article."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import FilingRequest, Firm, User
+from tests.app.filing_support import decide, form_data, resident_id, save, start, upload_fields
+from tests.support import post_form
+
+pytestmark = pytest.mark.today("2026-11-30")
+STRONG = "Liaohe-ferry-4729-lamp"
+
+
+def _sign_up_person(client, *, number=None, province="110000", document="resident_id", username="zhangsan"):
+    return post_form(client, "/auth/register/individual", {
+        "person_name": "张三", "document_type": document, "document_number": number or resident_id(7),
+        "home_province": province, "username": username, "password": STRONG, "confirm": STRONG,
+    })
+
+
+def _log_in(client, username):
+    response = post_form(client, "/auth/login", {"username": username, "password": STRONG})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+# --- point 1: Liaoning art. 17, 外省单位和个人 -------------------------------------------------------------
+def test_liaoning_art_17_an_individual_from_another_province_files_with_the_provincial_bureau(app, factory):
+    pack = app.extensions["jifang.pack"]
+    client = app.test_client()
+    assert "/auth/register/individual" in client.get("/auth/register").get_data(as_text=True)
+    number = resident_id(7)  # issued in Shenyang (2101…): the stated province, Beijing, decides the route
+    assert _sign_up_person(client, number=number).status_code == 302
+    person = db.session.scalar(select(Firm).where(Firm.id_document_number == number))
+    assert (person.holder_kind, person.is_local, person.home_province) == ("individual", False, "110000")
+    assert number not in person.credit_code and person.credit_code.startswith("Z")
+
+    _log_in(client, "zhangsan")
+    request_id = start(client)
+    data = form_data(pack, name="张三", registered_address="北京市朝阳区某路1号")
+    data.update({k: v for k, v in upload_fields(pack, is_local=False).items() if k != "doc_business_licence"})
+    # A person has no business licence (art. 16(1) asks it of units): the form does not ask for one.
+    assert 'name="doc_business_licence"' not in client.get(f"/filings/{request_id}/edit").get_data(as_text=True)
+    assert save(client, request_id, data, send=True).status_code == 302
+    request = db.session.get(FilingRequest, request_id)
+    assert (request.route, request.stages) == ("out_of_province", ["210000"])
+
+    province = factory.user("provincial_clerk", authority_code="210000")
+    clerk = app.test_client()
+    post_form(clerk, "/auth/login", {"username": province.username, "password": "test-pass-123"})
+    review = clerk.get(f"/review/{request_id}").get_data(as_text=True)
+    assert "外省个人" in review and "北京市" in review and number not in review  # masked until asked
+    assert decide(clerk, request_id, "approve").status_code == 302
+    db.session.expire_all()
+    person = db.session.get(Firm, person.id)
+    assert person.filing_status == "in_force" and person.filing_number.startswith("辽公技备")
+
+    roster = app.test_client().get("/roster?name=张三").get_data(as_text=True)
+    assert person.filing_number in roster and "设计" in roster
+    # The register key appears only inside the entry's link, never as text; the ID nowhere.
+    assert number not in roster and f">{person.credit_code}<" not in roster
+    entry = app.test_client().get(f"/roster/{person.credit_code}").get_data(as_text=True)
+    assert "张三" in entry and person.filing_number in entry and number not in entry
+    assert "<dt>统一社会信用代码</dt>" not in entry
+
+
+def test_liaoning_art_17_a_person_based_in_liaoning_is_not_offered_it_and_ids_are_checked(app):
+    client = app.test_client()
+    refused = _sign_up_person(client, province="210000")
+    assert refused.status_code == 200 and "常驻省份" in refused.get_data(as_text=True)
+    bad = _sign_up_person(client, number=resident_id(7)[:-1] + "0" if not resident_id(7).endswith("0") else "1")
+    assert "身份证号码校验位不正确" in bad.get_data(as_text=True)
+    assert _sign_up_person(client, document="passport", number="E12345678", username="lisi").status_code == 302
+    assert db.session.scalar(select(User).where(User.username == "lisi")).firm.id_document_type == "passport"
+
+
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "inner-mongolia"}])
+def test_inner_mongolia_names_no_individuals_so_there_is_no_individual_sign_up(app):
+    client = app.test_client()
+    assert client.get("/auth/register/individual").status_code == 404
+    assert "/auth/register/individual" not in client.get("/auth/register").get_data(as_text=True)
