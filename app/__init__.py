@@ -39,6 +39,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_serving(app)
     return app
 
 
@@ -163,6 +164,13 @@ def register_commands(app: Flask) -> None:
     from app.cli import register
 
     register(app)
+
+
+def register_serving(app: Flask) -> None:
+    """Proxy headers, /healthz and one log line per request with its id (app/serving.py)."""
+    from app import serving
+
+    serving.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -57,6 +57,9 @@ class Config:
     LOGIN_RATE_LIMIT = "20 per minute"
     # Clerks and admins must log in with a time-based one-time password (JIFANG_REQUIRE_TOTP=1).
     REQUIRE_TOTP = False
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix are believed
+    # (JIFANG_TRUSTED_PROXIES; 0 = none, the headers are ignored). See app/serving.py.
+    TRUSTED_PROXIES = 0
 
 
 def from_environment() -> dict:
@@ -70,6 +73,7 @@ def from_environment() -> dict:
         "JIFANG_JOBS_EMBEDDED": env.get("JIFANG_JOBS_EMBEDDED"),
         "JIFANG_JOBS_DB": env.get("JIFANG_JOBS_DB"),
         "PUBLIC_URL": env.get("JIFANG_PUBLIC_URL"),
+        "TRUSTED_PROXIES": env.get("JIFANG_TRUSTED_PROXIES"),
     }
     if env.get("JIFANG_DEV") == "1":
         found["DEV"] = True
