@@ -109,9 +109,23 @@ class Individuals(_Strict):
     documents: list[Literal["resident_id", "passport"]] = Field(min_length=1)
 
 
+class Refusal(_Strict):
+    """Whether a review may refuse a filing on the merits (不予备案), and the articles that say so.
+
+    Where filing is a record and not a licence (Liaoning art. 18: the bureau publishes the roster once it
+    receives the materials; Inner Mongolia arts. 15–16), a review checks that the materials are complete
+    and true and may only return them for correction. Qinhuangdao art. 16 (核查…合格后) allows a refusal."""
+
+    allowed: bool
+    references: list[Reference] = Field(min_length=1)
+
+    def label(self) -> str:
+        return "、".join(r.label() for r in self.references)
+
+
 class Fee(_Strict):
     amount: int = Field(ge=0)
-    reference: Reference
+    reference: Reference | None = None  # None: the text says nothing of fees (none may then be charged)
 
 
 class FilingRules(_Strict):
@@ -123,6 +137,7 @@ class FilingRules(_Strict):
     routes: dict[Literal["local", "out_of_province"], Route]
     home_certificate_required: bool
     individuals: Individuals | None = None  # None: only units may file
+    refusal: Refusal | None = None  # required where filing is enabled
     time_limit: TimeLimit | None = None
     number_format: str
     fee: Fee
@@ -133,6 +148,8 @@ class FilingRules(_Strict):
             raise ValueError("an enabled filing pack needs routes local and out_of_province and number_format")
         if self.enabled and self.time_limit is None:
             raise ValueError("an enabled filing pack needs time_limit")
+        if self.enabled and self.refusal is None:
+            raise ValueError("an enabled filing pack needs refusal (may a review refuse, and under which article)")
         return self
 
 

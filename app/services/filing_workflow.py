@@ -17,9 +17,18 @@ OUTCOME_TEXTS = {
     "filed": "备案已通过，备案编号：{number}。可在“本单位备案”页面下载备案证明。",
     "changed": "备案变更已通过，变更后的信息已记入备案名录。",
     "cancelled": "备案已注销。",
-    "rejected": "备案申请不予通过。",
+    "rejected": "备案申请不予通过（依据{refusal}）。",
     "returned": "备案申请已退回补正，请按意见修改后重新提交。",
 }
+
+
+# Every refusal tells the firm how to challenge it and by when (行政复议法 art. 20: 60 days from knowing of
+# the act; 行政诉讼法 art. 46: 6 months), so the firm never loses a remedy for not knowing it.
+RIGHTS_NOTICE = (
+    "如不服本决定，可以自知道该决定之日起六十日内依法申请行政复议（《中华人民共和国行政复议法》第二十条），"
+    "或者自知道该决定之日起六个月内依法向人民法院提起行政诉讼（《中华人民共和国行政诉讼法》第四十六条）。"
+)
+NO_REFUSAL = "依照{regulation}{articles}，备案不是许可：材料齐全、真实的即予备案，审核只能退回补正，不能不予备案"
 
 
 # --- guard --------------------------------------------------------------------------------------------
@@ -38,6 +47,16 @@ def ready_to_submit(record, actor, ctx: Context) -> str | None:
         if list(now_due) != list(record.stages):
             return "经营场所所在城市的改变使受理机关随之改变，本申请不能再向原受理机关提交：请撤回后重新申请"
     return None
+
+
+def refusal_allowed(record, actor, ctx: Context) -> str | None:
+    """Only where the pack's text allows a refusal on the merits (Qinhuangdao art. 16); elsewhere filing
+    is a record (Liaoning art. 18, Inner Mongolia arts. 15–16) and a review may only return it."""
+    refusal = ctx.pack.filing.refusal if ctx.pack else None
+    if refusal is not None and refusal.allowed:
+        return None
+    articles = refusal.label() if refusal else ""
+    return NO_REFUSAL.format(regulation="《" + ctx.pack.regulation.title + "》", articles=articles)
 
 
 # --- effects ------------------------------------------------------------------------------------------
@@ -117,9 +136,15 @@ def notify_firm(record, result: TransitionResult, ctx: Context) -> None:
     """The outcome and the clerk's words, shown to the firm with its request and on its home page."""
     if result.to_state == "rejected":
         record.decided_at = result.at
-    text = OUTCOME_TEXTS.get(result.to_state, "备案申请状态已更新。").format(number=record.filing_number)
+    refusal = ctx.pack.filing.refusal if ctx.pack else None
+    text = OUTCOME_TEXTS.get(result.to_state, "备案申请状态已更新。").format(
+        number=record.filing_number,
+        refusal=("《" + ctx.pack.regulation.title + "》" + refusal.label()) if refusal else "",
+    )
     if result.comment:
         text += "\n意见：" + result.comment
+    if result.to_state == "rejected":
+        text += "\n" + RIGHTS_NOTICE
     actor = result.actor
     db.session.add(
         FilingMessage(
@@ -142,6 +167,7 @@ def _authority_name(ctx: Context, code: str | None) -> str:
 def register(registry: Registry = default_registry) -> None:
     """Bind the names the definition requires (registering the same function twice is a no-op)."""
     registry.add_guard("ready_to_submit", ready_to_submit)
+    registry.add_guard("refusal_allowed", refusal_allowed)
     registry.add_effect("record_route", record_route)
     registry.add_effect("assign_filing_number", assign_filing_number)
     registry.add_effect("apply_change", apply_change)

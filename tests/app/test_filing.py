@@ -204,11 +204,13 @@ def test_a_returned_filing_is_corrected_resubmitted_and_filed(app, factory):
     assert db.session.get(FilingRequest, request_id).equipment == "视频监控测试台2套、报警主机1台"
 
 
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "qinhuangdao"}])
 def test_a_rejected_filing_tells_the_firm_why(app, factory):
+    """Qinhuangdao art. 16 allows a refusal (the other packs only return: tests/app/test_filing_law.py)."""
     pack = app.extensions["jifang.pack"]
-    client, _user, firm = _firm_client(app, factory, division="210102")
-    request_id = submit_new(client, pack, city_code="210100")
-    clerk, _ = _clerk(app, factory, "city_clerk", "210100")
+    client, _user, firm = _firm_client(app, factory, division="130302", city_code="130302")
+    request_id = submit_new(client, pack, city_code="130302")
+    clerk, _ = _clerk(app, factory, "city_clerk", "130300")
     response = decide(clerk, request_id, "reject")
     assert "审核意见：退回补正或不予通过须写明理由" in response.get_data(as_text=True)
     assert decide(clerk, request_id, "reject", "经营场所不存在").status_code == 302

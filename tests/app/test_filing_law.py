@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FilingRequest, Firm, User
-from tests.app.filing_support import decide, form_data, resident_id, save, start, upload_fields
-from tests.support import post_form
+from tests.app.filing_support import decide, form_data, resident_id, save, start, submit_new, upload_fields
+from tests.support import login, post_form
 
 pytestmark = pytest.mark.today("2026-11-30")
 STRONG = "Liaohe-ferry-4729-lamp"
@@ -82,3 +82,60 @@ def test_inner_mongolia_names_no_individuals_so_there_is_no_individual_sign_up(a
     client = app.test_client()
     assert client.get("/auth/register/individual").status_code == 404
     assert "/auth/register/individual" not in client.get("/auth/register").get_data(as_text=True)
+
+
+# --- point 2: a record, not a licence ----------------------------------------------------------------------
+def _submitted(app, factory, *, division, city):
+    pack = app.extensions["jifang.pack"]
+    firm = factory.firm(division=division, city_code=city)
+    user = factory.user("firm", firm=firm)
+    client = app.test_client()
+    login(client, user)
+    return client, submit_new(client, pack, city_code=city)
+
+
+@pytest.mark.parametrize(
+    ("app_config", "division", "city", "clerk_role", "authority", "articles"),
+    [
+        ({"JIFANG_JURISDICTION": "liaoning"}, "210102", "210100", "city_clerk", "210100", "第18条"),
+        ({"JIFANG_JURISDICTION": "inner-mongolia"}, "150102", "150200", "provincial_clerk", "150000", "第15条、第16条"),
+    ],
+    ids=["liaoning-art-18", "inner-mongolia-arts-15-16"],
+)
+def test_liaoning_art_18_and_inner_mongolia_arts_15_16_a_review_returns_but_never_refuses(
+    app, factory, division, city, clerk_role, authority, articles,
+):
+    _firm, request_id = _submitted(app, factory, division=division, city=city)
+    clerk = app.test_client()
+    login(clerk, factory.user(clerk_role, authority_code=authority))
+    page = clerk.get(f"/review/{request_id}").get_data(as_text=True)
+    assert 'value="reject"' not in page and 'value="return"' in page
+    assert f"{articles}，备案不是许可" in page  # the page cites the article
+    refused = decide(clerk, request_id, "reject", "不符合条件")  # a hand-made post is refused too
+    assert refused.status_code == 409 and "不能不予备案" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(FilingRequest, request_id).state == "under_review"
+
+
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "qinhuangdao"}])
+def test_qinhuangdao_art_16_allows_a_refusal_that_tells_the_firm_its_review_and_litigation_rights(app, factory):
+    firm, request_id = _submitted(app, factory, division="130302", city="130302")
+    clerk = app.test_client()
+    login(clerk, factory.user("city_clerk", authority_code="130300"))
+    page = clerk.get(f"/review/{request_id}").get_data(as_text=True)
+    assert 'value="reject"' in page and "不予通过的依据：《秦皇岛市公共安全技术防范管理办法》第16条" in page
+    assert decide(clerk, request_id, "reject", "核查不合格：经营场所不存在").status_code == 302
+    seen = firm.get(f"/filings/{request_id}").get_data(as_text=True)
+    assert "依据《秦皇岛市公共安全技术防范管理办法》第16条" in seen and "核查不合格" in seen
+    assert "六十日内依法申请行政复议" in seen and "《中华人民共和国行政复议法》第二十条" in seen
+    assert "六个月内依法向人民法院提起行政诉讼" in seen and "《中华人民共和国行政诉讼法》第四十六条" in seen
+
+
+def test_fee_citations_point_at_an_article_about_fees_or_at_none():
+    """Issue 14 point 4: Inner Mongolia art. 15 and Qinhuangdao art. 16 say nothing of fees; Liaoning art.
+    29 forbids charging for filing."""
+    from workflows.rules import load_pack
+
+    assert load_pack("liaoning").filing.fee.reference.article == 29
+    assert load_pack("inner-mongolia").filing.fee.reference is None
+    assert load_pack("qinhuangdao").filing.fee.reference is None
