@@ -49,6 +49,8 @@ class Config:
     ROSTER_EXPORT_RATE_LIMIT = "3 per minute"
     # Flask-Limiter: in-process counters unless JIFANG_REDIS_URL names a Redis server.
     RATELIMIT_STORAGE_URI = "memory://"
+    # JIFANG_REDIS_URL: background jobs on huey's Redis storage (else a SQLite file in the instance folder).
+    REDIS_URL = None
     # Explicit, because the limiter object is shared by every app in a process: without it, an app made with
     # RATELIMIT_ENABLED=False (a test) would leave the throttles off for every app made after it.
     RATELIMIT_ENABLED = True
@@ -78,6 +80,7 @@ def from_environment() -> dict:
     if env.get("JIFANG_DEV") == "1":
         found["DEV"] = True
     if env.get("JIFANG_REDIS_URL"):
+        found["REDIS_URL"] = env["JIFANG_REDIS_URL"]  # the job queue and its progress (app/jobs.py)
         found["RATELIMIT_STORAGE_URI"] = env["JIFANG_REDIS_URL"]
     if env.get("JIFANG_REQUIRE_TOTP") == "1":
         found["REQUIRE_TOTP"] = True

@@ -1,16 +1,17 @@
 """Background work: import jobs run by huey, outside the request that asked for them.
 
-Why huey, and why its consumer runs inside the web process by default: DESIGN.md asks for one small queue
-that runs embedded on one office machine and on a server at scale. `./run demo` serves with `flask run`
-alone, so a separate consumer process would be one more command to forget. Instead the web process starts
-huey's own consumer (its worker threads and scheduler, not a hand-made pool) the first time it needs it:
-when a job is enqueued, and when a page polls a job's progress — so jobs queued before a restart resume as
-soon as anyone looks. The queue is a SQLite file in the instance folder, so a queued job survives a
-restart. One worker thread: imports are write-heavy and SQLite has one writer anyway.
+Why huey: DESIGN.md asks for one small queue that runs embedded on one office machine and on a server at
+scale. By default (`flask run`) the web process starts huey's own consumer (its worker threads and
+scheduler, not a hand-made pool) the first time it needs it: when a job is enqueued, and when a page polls a
+job's progress — so jobs queued before a restart resume as soon as anyone looks. The queue is a SQLite file
+in the instance folder, so a queued job survives a restart. One worker thread: imports are write-heavy and
+SQLite has one writer anyway.
 
-At scale (several gunicorn workers on PostgreSQL) set JIFANG_JOBS_EMBEDDED=0 and run `flask jobs worker`
-as its own service; the web workers then only enqueue. In tests (TESTING) huey runs in immediate mode: a
-task runs synchronously when enqueued, in its own application context as it would in a worker.
+With several web workers (`./run demo` and the README's production start: gunicorn) JIFANG_JOBS_EMBEDDED=0
+and `flask jobs worker` runs as its own process; the web workers only enqueue and read progress. With
+JIFANG_REDIS_URL the queue and the progress are in huey's Redis storage instead of the SQLite file, so
+several app servers share them. In tests (TESTING) huey runs in immediate mode: a task runs synchronously
+when enqueued, in its own application context as it would in a worker.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from huey import MemoryHuey, SqliteHuey
+from huey import MemoryHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 jobs_cli = AppGroup("jobs", help="后台任务")
@@ -42,11 +43,15 @@ class JobQueue:
         self.app = app
         self.immediate = bool(app.config.get("JIFANG_JOBS_IMMEDIATE", app.config.get("TESTING", False)))
         self.embedded = str(app.config.get("JIFANG_JOBS_EMBEDDED", "1")).lower() not in ("0", "false", "no")
+        name = app.config.get("JIFANG_JOBS_NAME") or "jifang"
         if self.immediate:
-            self.huey = MemoryHuey("jifang", immediate=True)
+            self.huey = MemoryHuey(name, immediate=True)
+        elif app.config.get("REDIS_URL"):
+            # Several app servers behind a balancer share one queue (and the progress below) through Redis.
+            self.huey = RedisHuey(name, url=app.config["REDIS_URL"])
         else:
             path = app.config.get("JIFANG_JOBS_DB") or os.path.join(app.instance_path, "jobs.sqlite")
-            self.huey = SqliteHuey("jifang", filename=path)
+            self.huey = SqliteHuey(name, filename=path)
         self._consumer: Consumer | None = None
         self._lock = threading.Lock()
         self._task = self.huey.task(name="run_import_job")(self._run)
@@ -64,6 +69,24 @@ class JobQueue:
     def put(self, job_id: int) -> None:
         """Queue the job without starting a consumer (recovery runs while the consumer is being started)."""
         self._task(job_id)
+
+    # A running job's progress lives in the queue's own storage (huey's key-value store: the SQLite queue
+    # file or Redis), not in the database: SQLite holds the import's write lock for the whole write phase, and
+    # a process-local dict is invisible to the web workers when the consumer is a process of its own.
+
+    def set_progress(self, job_id: int, processed: int) -> None:
+        self.huey.put(f"progress:{job_id}", int(processed))
+
+    def progress(self, job_id: int) -> int:
+        """Rows the running job has handled, as any web worker sees it (0 if unknown or unreadable)."""
+        try:
+            return int(self.huey.get(f"progress:{job_id}", peek=True) or 0)
+        except Exception:  # noqa: BLE001 - the bar falls back to the row's count; the page must not fail
+            log.warning("reading the progress of import job %s failed", job_id, exc_info=True)
+            return 0
+
+    def clear_progress(self, job_id: int) -> None:
+        self.huey.delete(f"progress:{job_id}")
 
     def pending_job_ids(self) -> set[int]:
         """The jobs waiting in the queue itself, to tell a queued job the queue has lost."""

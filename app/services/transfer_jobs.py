@@ -1,10 +1,10 @@
 """Import jobs: storing an upload, the preview and the import run by the queue, and their progress.
 
-Progress is written to the job row from a connection of its own every half second while the file is read
-and validated. While the import's single write transaction is open, SQLite would make that second
-connection wait for the writer, so on SQLite the write phase reports to a per-process dict instead, which
-the status endpoint reads (the embedded consumer runs in the web process); PostgreSQL gets row updates
-throughout.
+Progress is written every half second to the queue's key-value store (app/jobs.py: the SQLite queue file
+or Redis), which every web worker reads, and to the job row from a connection of its own while the file is
+read and validated. While the import's single write transaction is open, SQLite would make that second
+connection wait for the writer, so on SQLite the write phase reports to the queue's store only; PostgreSQL
+gets row updates throughout.
 
 A job's heartbeat is its finished_at column while the stage is queued or running (see the model): set when
 it is queued and claimed, and with every progress write. A process that dies mid-job leaves the job
@@ -29,13 +29,13 @@ from sqlalchemy import func, or_, select, update
 
 from app import audit
 from app.extensions import db
+from app.jobs import queue as job_queue
 from app.models import ImportJob, User
 from app.models.base import utcnow
 from app.services import transfer
 from imports.workbook import MAX_FILE_BYTES, UnusableWorkbook
 
 log = logging.getLogger(__name__)
-_LIVE: dict[int, int] = {}  # job id -> rows handled, for the write phase on SQLite
 PROGRESS_INTERVAL = 0.5
 STALE_RUNNING = dt.timedelta(minutes=10)
 """A running job beats every PROGRESS_INTERVAL while it reads; one silent this long has lost its process."""
@@ -85,18 +85,20 @@ class _Reporter:
         self.last = 0.0
 
     def __call__(self, processed: int, phase: str = "check") -> None:
-        _LIVE[self.job_id] = processed
         now = time.monotonic()
-        if now - self.last < PROGRESS_INTERVAL or (phase == "write" and self.sqlite):
+        if now - self.last < PROGRESS_INTERVAL:
             return
         self.last = now
+        job_queue().set_progress(self.job_id, processed)  # seen by every web worker
+        if phase == "write" and self.sqlite:
+            return
         with db.engine.begin() as conn:
             conn.execute(update(ImportJob).where(ImportJob.id == self.job_id)
                          .values(processed=processed, finished_at=utcnow()))  # the heartbeat too
 
 
 def live_processed(job: ImportJob) -> int:
-    return max(job.processed, _LIVE.get(job.id, 0)) if not job.finished else job.processed
+    return max(job.processed, job_queue().progress(job.id)) if not job.finished else job.processed
 
 
 def run_job(job_id: int) -> None:
@@ -125,7 +127,7 @@ def run_job(job_id: int) -> None:
         db.session.rollback()
         _finish(job_id, "failed", message="导入时发生内部错误，未写入任何数据；请联系系统管理员")
     finally:
-        _LIVE.pop(job_id, None)
+        job_queue().clear_progress(job_id)
         if db.session.get(ImportJob, job_id).stage == "import":
             Path(job.stored_path).unlink(missing_ok=True)  # the personal data is in the database now
 
