@@ -440,6 +440,46 @@ class LawVersion(_Model):
     in_force_from: dt.date
 
 
+class CasePeriod(_Model):
+    """One period of a penalty case: exactly one of working days, calendar days or months, counted from the
+    day after the event in ``counted_from``; ``working_days_basis`` is the article that makes it working days
+    (行政处罚法 art. 85, 行政强制法 art. 69)."""
+
+    working_days: int | None = Field(default=None, ge=1)
+    days: int | None = Field(default=None, ge=1)
+    months: int | None = Field(default=None, ge=1)
+    counted_from: str
+    reference: Citation
+    working_days_basis: Citation | None = None
+    reading: str
+
+    @model_validator(mode="after")
+    def _one_length(self) -> CasePeriod:
+        lengths = [value for value in (self.working_days, self.days, self.months) if value is not None]
+        if len(lengths) != 1:
+            raise ValueError("a case period has exactly one of working_days, days, months")
+        if (self.working_days is None) != (self.working_days_basis is None):
+            raise ValueError("working_days and working_days_basis go together (which article makes them working days)")
+        return self
+
+
+class CasePeriods(_Model):
+    hearing_request: CasePeriod
+    service: CasePeriod
+    payment: CasePeriod
+    decision: CasePeriod
+    review: CasePeriod
+    litigation: CasePeriod
+    enforcement_reminder: CasePeriod
+    court_application: CasePeriod
+
+
+class Money(_Model):
+    surcharge_cap: LegalRule
+    surcharge_paused: LegalRule
+    partial_payment: LegalRule
+
+
 class NationalLaw(_Model):
     """workflows/national/administrative_penalty_law.yaml: dated, every value with its reference."""
 
@@ -448,6 +488,8 @@ class NationalLaw(_Model):
     checked_on: dt.date
     open_questions: list[str] = []
     thresholds: Thresholds
+    case_periods: CasePeriods
+    money: Money
 
 
 @cache

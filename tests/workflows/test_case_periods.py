@@ -1,0 +1,258 @@
+"""The periods and the money of a penalty case (workflows/case_periods.py), at the calendar's edges: the
+National Day weeks of 2025 and 2026, the 2026 Spring Festival, make-up Saturdays and month ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workflows.case_periods import (
+    CalendarNotCovered,
+    InvalidPayment,
+    Pause,
+    Payment,
+    add_months,
+    add_working_days,
+    amount_due,
+    case_period,
+    court_application_window,
+    earliest_court_application,
+    period_end,
+)
+
+D = dt.date.fromisoformat
+
+
+# -- which period is which: dated data with its article ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "length", "label"),
+    [
+        ("hearing_request", ("working_days", 5), "《中华人民共和国行政处罚法》第六十四条第（一）项"),
+        ("service", ("working_days", 7), "《中华人民共和国行政处罚法》第六十一条第一款"),
+        ("payment", ("days", 15), "《中华人民共和国行政处罚法》第六十七条第三款"),
+        ("decision", ("days", 90), "《中华人民共和国行政处罚法》第六十条"),
+        ("review", ("days", 60), "《中华人民共和国行政复议法》第二十条第一款"),
+        ("litigation", ("months", 6), "《中华人民共和国行政诉讼法》第四十六条第一款"),
+        ("enforcement_reminder", ("working_days", 10), "《中华人民共和国行政强制法》第五十四条"),
+        ("court_application", ("months", 3), "《中华人民共和国行政强制法》第五十三条"),
+    ],
+)
+def test_each_period_has_its_length_and_article(name, length, label):
+    period = case_period(name)
+    assert getattr(period, length[0]) == length[1]
+    assert period.reference.label() == label
+
+
+def test_working_day_periods_cite_the_article_that_makes_them_working_days():
+    assert case_period("hearing_request").working_days_basis.label() == "《中华人民共和国行政处罚法》第八十五条"
+    assert case_period("service").working_days_basis.label() == "《中华人民共和国行政处罚法》第八十五条"
+    assert case_period("enforcement_reminder").working_days_basis.label() == "《中华人民共和国行政强制法》第六十九条"
+    assert case_period("payment").working_days_basis is None
+
+
+# -- calendar days: a last day on a rest day or holiday moves on ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("served", "due"),
+    [
+        ("2025-09-15", "2025-09-30"),  # last day a working Tuesday before National Day: stays
+        ("2025-09-16", "2025-10-09"),  # 10-01 National Day → first working day after the week
+        ("2025-09-23", "2025-10-09"),  # 10-08, last holiday
+        ("2025-09-26", "2025-10-11"),  # 10-11 is a make-up Saturday: a working day, stays
+        ("2026-09-15", "2026-09-30"),
+        ("2026-09-16", "2026-10-08"),  # National Day 2026 (10-01 … 10-07)
+        ("2026-09-25", "2026-10-10"),  # make-up Saturday 2026-10-10
+        ("2026-01-30", "2026-02-14"),  # make-up Saturday before the Spring Festival
+        ("2026-01-31", "2026-02-24"),  # 02-15 Sunday, then the Spring Festival 02-16 … 02-23
+        ("2026-10-17", "2026-11-02"),  # 11-01 Sunday → Monday
+    ],
+)
+def test_payment_period_of_15_days(served, due):
+    assert period_end("payment", D(served)) == D(due)
+
+
+def test_payment_period_ending_on_a_month_end_saturday_moves_to_monday():
+    assert period_end("payment", D("2026-10-16")) == D("2026-11-02")  # 10-31 is a Saturday
+
+
+@pytest.mark.parametrize(
+    ("opened", "last"),
+    [("2026-07-02", "2026-09-30"), ("2026-07-03", "2026-10-08")],
+)
+def test_ninety_days_to_decide_from_opening(opened, last):
+    assert period_end("decision", D(opened)) == D(last)
+
+
+def test_review_period_of_60_days_over_national_day():
+    assert period_end("review", D("2025-08-01")) == D("2025-09-30")
+    assert period_end("review", D("2025-08-02")) == D("2025-10-09")
+
+
+# -- working days (art. 85) --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("notified", "last"),
+    [
+        ("2025-09-26", "2025-10-10"),  # Sunday 09-28 is a make-up day and counts; the holiday week does not
+        ("2025-09-19", "2025-09-26"),  # an ordinary week: Fri → next Fri
+        ("2026-09-24", "2026-10-09"),  # Mid-Autumn 09-25 and National Day 2026 skipped
+        ("2026-02-13", "2026-02-27"),  # make-up Saturday 02-14 counts, the Spring Festival does not
+    ],
+)
+def test_hearing_request_within_five_working_days(notified, last):
+    assert period_end("hearing_request", D(notified)) == D(last)
+
+
+def test_service_within_seven_working_days_counts_make_up_saturdays():
+    assert period_end("service", D("2026-09-30")) == D("2026-10-15")  # 10-08, 10-09, Sat 10-10, 10-12 … 10-15
+    assert period_end("service", D("2026-02-13")) == D("2026-03-02")  # Sat 02-14, 02-24 … 02-27, Sat 02-28, 03-02
+
+
+def test_court_enforcement_only_after_ten_working_days_of_the_reminder():
+    # 行政强制法 arts. 54 and 69: ten working days after service of the reminder, then the day after.
+    assert earliest_court_application(D("2025-09-26")) == D("2025-10-17")
+    assert earliest_court_application(D("2026-11-02")) == D("2026-11-17")
+
+
+# -- months ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        ("2025-08-31", 6, "2026-02-28"),
+        ("2024-08-31", 6, "2025-02-28"),
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2025-12-31", 2, "2026-02-28"),
+        ("2025-09-16", 6, "2026-03-16"),
+        ("2025-11-30", 3, "2026-02-28"),
+    ],
+)
+def test_add_months_takes_the_corresponding_day_or_the_month_end(start, months, end):
+    assert add_months(D(start), months) == D(end)
+
+
+def test_litigation_period_of_six_months():
+    assert period_end("litigation", D("2025-08-31")) == D("2026-02-28")  # a make-up Saturday: stays
+    assert period_end("litigation", D("2026-04-01")) == D("2026-10-08")  # 10-01 National Day
+
+
+def test_court_application_window_after_review_and_litigation_lapse():
+    # review ends 2025-11-17 (11-15 is a Saturday), litigation 2026-03-16: the later one counts.
+    assert court_application_window(D("2025-09-16")) == (D("2026-03-17"), D("2026-06-16"))
+
+
+# -- a year chinese-calendar does not know -----------------------------------------------------------------------
+
+
+def test_a_year_without_holiday_data_is_refused_not_counted_monday_to_friday():
+    with pytest.raises(CalendarNotCovered) as caught:
+        period_end("payment", D("2026-12-20"))  # 2027-01-04 falls in a year not yet published
+    assert caught.value.year == 2027
+    assert "2027年的法定节假日安排尚未收录" in caught.value.message
+    with pytest.raises(CalendarNotCovered):
+        add_working_days(D("2026-12-28"), 5)
+    with pytest.raises(CalendarNotCovered):
+        period_end("hearing_request", D("2003-12-01"))
+    with pytest.raises(CalendarNotCovered):
+        amount_due(30000, D("2026-12-20"), D("2027-02-01"))
+
+
+# -- money: the issue's example and the surcharge's edges ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "days", "surcharge"),
+    [
+        ("2025-09-16", 0, 0),
+        ("2025-10-08", 0, 0),
+        ("2025-10-09", 0, 0),  # the due day
+        ("2025-10-10", 1, 90_000),  # the day it starts: 3% of 30000 yuan
+        ("2025-11-10", 32, 2_880_000),
+        ("2025-11-11", 33, 2_970_000),  # the day before the cap
+        ("2025-11-12", 34, 3_000_000),  # the cap: never more than the fine
+        ("2025-11-13", 35, 3_000_000),
+        ("2026-11-28", 415, 3_000_000),
+    ],
+)
+def test_the_issues_example(as_of, days, surcharge):
+    result = amount_due(30000, D("2025-09-16"), D(as_of))
+    assert result.due_on == D("2025-10-09")
+    assert result.days_overdue == days
+    assert result.surcharge_fen == surcharge
+    assert result.total_fen == 3_000_000 + surcharge
+
+
+def test_holidays_do_not_pause_the_surcharge_once_due():
+    # due 09-30 (a working day): the surcharge runs through National Day
+    assert amount_due(30000, D("2025-09-15"), D("2025-09-30")).surcharge_fen == 0
+    assert amount_due(30000, D("2025-09-15"), D("2025-10-01")).surcharge_fen == 90_000
+    assert amount_due(30000, D("2025-09-15"), D("2025-10-08")).days_overdue == 8
+
+
+def test_paused_review_days_accrue_nothing():
+    pause = [Pause(D("2025-10-15"), D("2025-10-24"))]  # ten days, both ends inclusive
+    on = {day: amount_due(30000, D("2025-09-16"), D(day), pause) for day in
+          ("2025-10-14", "2025-10-15", "2025-10-24", "2025-10-25", "2025-11-21", "2025-11-22")}
+    assert on["2025-10-14"].surcharge_fen == 5 * 90_000
+    assert on["2025-10-15"].surcharge_fen == 5 * 90_000
+    assert on["2025-10-24"].days_overdue == 5
+    assert on["2025-10-25"].surcharge_fen == 6 * 90_000
+    assert on["2025-11-21"].surcharge_fen == 2_970_000  # the cap comes ten days later
+    assert on["2025-11-22"].surcharge_fen == 3_000_000
+
+
+def test_a_pending_pause_runs_to_as_of_and_a_pause_may_start_before_the_due_day():
+    pending = [Pause(D("2025-10-20"))]
+    assert amount_due(30000, D("2025-09-16"), D("2025-12-31"), pending).days_overdue == 10
+    early = [Pause(D("2025-10-01"), D("2025-10-12"))]
+    assert amount_due(30000, D("2025-09-16"), D("2025-10-13"), early).surcharge_fen == 90_000
+
+
+def test_adjacent_pauses_are_accepted_overlapping_ones_refused():
+    adjacent = [Pause(D("2025-10-13"), D("2025-10-14")), Pause(D("2025-10-10"), D("2025-10-12"))]
+    assert amount_due(30000, D("2025-09-16"), D("2025-10-15"), adjacent).days_overdue == 1
+    for pauses in (
+        [Pause(D("2025-10-10"), D("2025-10-12")), Pause(D("2025-10-12"), D("2025-10-20"))],
+        [Pause(D("2025-10-10")), Pause(D("2025-11-01"), D("2025-11-02"))],
+        [Pause(D("2025-10-12"), D("2025-10-10"))],
+        [Pause(D("2025-09-15"), D("2025-09-20"))],
+    ):
+        with pytest.raises(InvalidPayment) as caught:
+            amount_due(30000, D("2025-09-16"), D("2025-10-15"), pauses)
+        assert caught.value.field == "paused"
+
+
+def test_partial_payments_accrue_on_the_unpaid_remainder():
+    served = D("2025-09-16")
+    # 10000 yuan paid on the due day: 3% of 20000 yuan a day from 10-10
+    paid = [Payment(D("2025-10-09"), 1_000_000)]
+    assert amount_due(30000, served, D("2025-10-10"), payments=paid).surcharge_fen == 60_000
+    # the rest paid on 10-11: that day still accrues on it, nothing after
+    paid.append(Payment(D("2025-10-11"), 2_000_000))
+    result = amount_due(30000, served, D("2025-12-01"), payments=paid)
+    assert result.surcharge_fen == 120_000
+    assert result.paid_fen == 3_000_000
+    assert result.outstanding_fen == 120_000
+    # fractions of a fen are summed, then floored once: 99 fen unpaid → 2.97 fen a day
+    tiny = [Payment(D("2025-10-09"), 1)]
+    assert amount_due(1, served, D("2025-10-10"), payments=tiny).surcharge_fen == 2
+    assert amount_due(1, served, D("2025-10-11"), payments=tiny).surcharge_fen == 5
+
+
+@pytest.mark.parametrize("fine", [-1, 0, 1.5, True, "30000"])
+def test_fine_must_be_a_positive_whole_number(fine):
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(fine, D("2025-09-16"), D("2025-10-10"))
+    assert caught.value.field == "fine"
+
+
+def test_as_of_before_service_is_refused():
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(30000, D("2025-09-16"), D("2025-09-15"))
+    assert caught.value.field == "as_of"
