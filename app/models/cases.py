@@ -183,6 +183,8 @@ class PenaltyCase(db.Model):
     fine_decided_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     fine_collected_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     surcharge_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    # 减轻处罚 under 行政处罚法 art. 32: the only ground for a fine below the article's minimum.
+    mitigated: Mapped[bool] = mapped_column(default=False, server_default=false())
     state: Mapped[str] = mapped_column(String(20), default="opened")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -45,7 +45,7 @@ from workflows.penalty_pack import load_penalty_pack
 from workflows.time_limits import china_today
 
 _FIELDS = ("party_name", "party_type", "credit_code", "firm_id", "jurisdiction", "provision_code", "act_date",
-           "decided_on", "outcome", "fine_decided_fen", "fine_collected_fen", "surcharge_fen", "state")
+           "decided_on", "outcome", "fine_decided_fen", "fine_collected_fen", "surcharge_fen", "mitigated", "state")
 
 
 def _penalty_pack():

@@ -48,7 +48,7 @@ KINDS = {
         "受理日期", "被投诉单位", "统一社会信用代码", "投诉事项", "处理结果", "办结日期"), (12, 36, 22, 50, 12, 12)),
     "cases": ExportKind("cases", "行政处罚案件", (
         "案件编号", "当事人", "当事人类型", "统一社会信用代码", "违法条款", "违法行为日期", "决定日期", "处理结果",
-        "罚款金额（元）", "已缴金额（元）", "加处罚款（元）"), (24, 36, 10, 22, 16, 12, 12, 10, 14, 14, 14)),
+        "罚款金额（元）", "已缴金额（元）", "加处罚款（元）", "减轻处罚"), (24, 36, 10, 22, 16, 12, 12, 10, 14, 14, 14, 10)),
 }
 
 
@@ -140,14 +140,15 @@ def _case_rows(cities):
     stmt = (select(PenaltyCase.id, PenaltyCase.case_number, PenaltyCase.party_name, PenaltyCase.party_type,
                    PenaltyCase.credit_code, PenaltyCase.provision_code, PenaltyCase.act_date,
                    PenaltyCase.decided_on, PenaltyCase.outcome, PenaltyCase.fine_decided_fen,
-                   PenaltyCase.fine_collected_fen, PenaltyCase.surcharge_fen)
+                   PenaltyCase.fine_collected_fen, PenaltyCase.surcharge_fen, PenaltyCase.mitigated)
             .outerjoin(Firm, Firm.id == PenaltyCase.firm_id))
     if cities is not None:
         stmt = stmt.where(Firm.city_code.in_(cities))
     for r in _batches(stmt, PenaltyCase.id):
         yield (r.case_number, r.party_name, PARTY_TYPES.get(r.party_type, r.party_type), r.credit_code or "",
                provision_label(r.provision_code), r.act_date, r.decided_on, CASE_OUTCOMES.get(r.outcome, r.outcome),
-               yuan(r.fine_decided_fen), yuan(r.fine_collected_fen), yuan(r.surcharge_fen))
+               yuan(r.fine_decided_fen), yuan(r.fine_collected_fen), yuan(r.surcharge_fen),
+               "是" if r.mitigated else "")
 
 
 _ROWS = {"roster": _roster_rows, "warnings": _warning_rows, "complaints": _complaint_rows, "cases": _case_rows}

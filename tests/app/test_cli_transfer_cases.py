@@ -124,3 +124,27 @@ def test_a_case_recorded_by_someone_else_meanwhile_is_updated_not_doubled(runner
     assert len(calls) == 2 and "新增 1，更新 1" in result.output
     cases = _cases()
     assert len(cases) == 2 and cases["沈公技罚〔2024〕2号"].party_name == "沈阳第2安防公司"
+
+
+def test_a_mitigated_case_is_recorded_and_its_export_imports_back_unchanged(runner, tmp_path, factory):
+    """行政处罚法 art. 32: "当事人有下列情形之一，应当从轻或者减轻行政处罚" — a fine below the article's minimum
+    stands only with 减轻 recorded, so the case keeps the flag and the staff export carries it: a ledger
+    exported and imported again is unchanged, not refused as below the minimum."""
+    factory.firm(credit_code=code(7))
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(path, HEADERS, [case(7, 减轻处罚="是", **{"罚款金额（元）": 20000, "已缴金额（元）": 20000})])
+    result = runner.invoke(args=["import", "cases", str(path)])
+    assert result.exit_code == 0, result.output
+    assert _cases()["沈公技罚〔2024〕7号"].mitigated is True
+
+    exported = tmp_path / "out.xlsx"
+    assert runner.invoke(args=["export", "cases", str(exported)]).exit_code == 0
+    sheet = load_workbook(exported, read_only=True).worksheets[0]
+    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    header_row = next(r for r in rows if "减轻处罚" in r)
+    data = rows[rows.index(header_row) + 1]
+    assert data[header_row.index("减轻处罚")] == "是"
+
+    again = runner.invoke(args=["import", "cases", str(exported)])
+    assert again.exit_code == 0, again.output
+    assert "未变 1" in again.output
