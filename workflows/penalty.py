@@ -39,6 +39,7 @@ from workflows.penalty_pack import (
     ProvisionItem,
     all_penalty_packs,
 )
+from workflows.time_limits import china_today
 
 __all__ = [
     "MAX_ILLEGAL_GAINS",
@@ -871,7 +872,7 @@ def calculate(
             f"no violation {provision_code!r} in the {pack.code} penalty rules",
         )
     item = _item(pack, provision, facts.item)
-    today = facts.today or dt.date.today()
+    today = facts.today or china_today()  # the bureau's date, not the server's zone
     run = _Calculation(pack, provision, facts, item)
     violates = item.violates if item else provision.violates
     run.note(
