@@ -115,9 +115,19 @@ class FilingForm(FlaskForm):
     add_staff = SubmitField(_l("添加人员"))
     send = SubmitField(_l("提交审核"))
 
-    def set_choices(self, pack) -> None:
+    def set_choices(self, pack, is_local: bool = True) -> None:
         self.city_code.choices = [SelectChoice("", _l("请选择")), *(SelectChoice(c.code, c.name) for c in pack.cities)]
         self.business_types.choices = [SelectChoice(b.code, b.name) for b in pack.filing.business_types]
+        self._pack, self._is_local = pack, is_local
+
+    def validate_business_types(self, field):
+        """An out-of-province firm may not choose what its article leaves out (Qinhuangdao art. 17)."""
+        from app.services.filing import uncovered_message, uncovered_types
+
+        pack = getattr(self, "_pack", None)
+        uncovered = uncovered_types(pack, self._is_local, field.data or []) if pack else []
+        if uncovered:
+            raise ValidationError(uncovered_message(pack, uncovered))
 
     def upload_fields(self):
         return [f for f in self if f.name.startswith("doc_")]

@@ -71,6 +71,9 @@ class BusinessType(_Strict):
     code: str
     name: str
     reference: Reference
+    # The article whose out-of-province filing does not cover this business (Qinhuangdao art. 17 names
+    # 设计、施工、维修 only): a firm from another province is told so and may not file for it here.
+    not_out_of_province: Reference | None = None
 
 
 class Material(_Strict):
@@ -80,6 +83,9 @@ class Material(_Strict):
     upload: bool = False
     out_of_province_only: bool = False
     units_only: bool = False  # not asked of an individual (a person has no business licence)
+    # "law": the text lists it (the reference is that list); "bureau": the text lists no materials, so the
+    # bureau requests it to see the conditions met, and the form says so rather than "required by law".
+    basis: Literal["law", "bureau"] = "law"
 
 
 class Stage(_Strict):
@@ -136,6 +142,9 @@ class FilingRules(_Strict):
     materials: list[Material]
     routes: dict[Literal["local", "out_of_province"], Route]
     home_certificate_required: bool
+    # Where the text asks for trained staff (Liaoning art. 16(2)), each listed person's training certificate
+    # number is required before submission; None: the number is optional.
+    staff_training_certificate: Reference | None = None
     individuals: Individuals | None = None  # None: only units may file
     refusal: Refusal | None = None  # required where filing is enabled
     time_limit: TimeLimit | None = None

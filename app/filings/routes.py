@@ -130,7 +130,7 @@ def _edit_details(found):
     materials = filings.upload_materials(pack, found.firm.is_local, found.firm.is_individual)
     form_class = filing_form_class(materials)
     form = form_class() if request.method == "POST" else form_class(data=_form_data(found))
-    form.set_choices(pack)
+    form.set_choices(pack, found.firm.is_local)
     change_label = REASON_LABELS["change"]
     form.reason.label.text = _(change_label)
     if request.method == "GET":
@@ -184,7 +184,13 @@ def _refuse_uploads(form, refused: dict[str, str]) -> None:
 
 def _mark_missing(found, form, pack) -> None:
     """Name each missing field beside it too, not only in the refusal above the form."""
+    kept = [e.form for e in form.staff if not e.form.remove.data and not e.form.is_blank()]
     for name, _label in filings.missing_items(found, pack):
+        if name.startswith("staff-") and name.endswith("-training_certificate"):
+            index = int(name.split("-")[1])  # the stored person's position: the kept rows, in order
+            if index < len(kept) and not kept[index].training_certificate.errors:
+                kept[index].training_certificate.errors = [_("提交前须填写此项")]
+            continue
         if name in form and not form[name].errors:
             form[name].errors = [_("请上传此项材料") if name.startswith("doc_") else _("提交前须填写此项")]
 
@@ -198,10 +204,15 @@ def _mark_blank(form) -> None:
 
 
 def _render_edit(found, form, materials, refusal=None):
+    pack = filings.current_pack()
+    uncovered = filings.uncovered_types(pack, found.firm.is_local, [b.code for b in pack.filing.business_types])
     return render_template(
         "filings/edit.html", req=found, form=form, materials=materials, errors=flat_errors(form),
-        refusal=refusal, firm=found.firm, route=filings.context_for(found), pack=filings.current_pack(),
-        delete_form=ButtonForm(),
+        refusal=refusal, firm=found.firm, route=filings.context_for(found), pack=pack,
+        delete_form=ButtonForm(), types_hint=filings.uncovered_message(pack, uncovered) if uncovered else None,
+        all_materials=[m for m in pack.filing.materials
+                       if not (m.out_of_province_only and found.firm.is_local)
+                       and not (m.units_only and found.firm.is_individual)],
     )
 
 

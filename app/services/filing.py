@@ -142,6 +142,24 @@ def upload_materials(pack, is_local: bool, individual: bool = False) -> list:
     ]
 
 
+def uncovered_types(pack, is_local: bool, codes: Iterable[str]) -> list:
+    """The chosen business types this firm's filing cannot cover: for a firm from another province, those
+    the out-of-province article leaves out (Qinhuangdao art. 17: 设计、施工、维修 only)."""
+    if is_local:
+        return []
+    return [b for b in pack.filing.business_types if b.code in set(codes) and b.not_out_of_province]
+
+
+def uncovered_message(pack, uncovered: list) -> str:
+    """Chinese: why these types are refused and whom to ask (the article is cited)."""
+    articles = "、".join(dict.fromkeys(b.not_out_of_province.label() for b in uncovered))
+    return (
+        f"依照《{pack.regulation.title}》{articles}，省外单位在此备案的业务不包括"
+        + "、".join(b.name for b in uncovered)
+        + f"；从事该业务的，请向{pack.provincial_authority.name}咨询"
+    )
+
+
 def missing_items(request: FilingRequest, pack) -> list[tuple[str, str]]:
     """(form field, Chinese label) of everything a submission still lacks."""
     if request.kind == "cancellation":
@@ -154,6 +172,13 @@ def missing_items(request: FilingRequest, pack) -> list[tuple[str, str]]:
         missing.append(("business_types", LABELS["business_types"]))
     if not request.staff:
         missing.append(("staff", LABELS["staff"]))
+    if pack.filing.staff_training_certificate is not None:
+        # Liaoning art. 16(2): trained staff, so each listed person's certificate number is asked for.
+        missing.extend(
+            (f"staff-{i}-training_certificate", f"第{i + 1}名人员（{person.name}）的培训证书编号")
+            for i, person in enumerate(request.staff)
+            if not (person.training_certificate or "").strip()
+        )
     for material in upload_materials(pack, is_local, request.firm.is_individual):
         if not request.documents_for(material.code):
             missing.append((f"doc_{material.code}", material.name))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.extensions import db
 from app.models import FilingMessage, FirmBusinessType
 from app.services import filing_numbers
-from app.services.filing import missing_items, route_of
+from app.services.filing import missing_items, route_of, uncovered_message, uncovered_types
 from workflows.engine import Context, Registry, TransitionResult, default_registry
 from workflows.time_limits import local_date
 
@@ -37,6 +37,10 @@ def ready_to_submit(record, actor, ctx: Context) -> str | None:
     missing = missing_items(record, ctx.pack)
     if missing:
         return "尚不能提交，请先填写或上传：" + "、".join(label for _field, label in missing)
+    if record.kind != "cancellation":
+        uncovered = uncovered_types(ctx.pack, record.firm.is_local, record.business_types or [])
+        if uncovered:
+            return uncovered_message(ctx.pack, uncovered)
     if not ctx.stages or any(code is None for code in ctx.stages):
         return "未能确定受理的公安机关，请检查经营场所所在城市"
     if record.state == "returned" and record.stages:

@@ -139,3 +139,86 @@ def test_fee_citations_point_at_an_article_about_fees_or_at_none():
     assert load_pack("liaoning").filing.fee.reference.article == 29
     assert load_pack("inner-mongolia").filing.fee.reference is None
     assert load_pack("qinhuangdao").filing.fee.reference is None
+
+
+# --- point 3: Qinhuangdao art. 17 ---------------------------------------------------------------------------
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "qinhuangdao"}])
+def test_qinhuangdao_art_17_an_out_of_province_firm_cannot_file_alarm_operation_here(app, factory):
+    pack = app.extensions["jifang.pack"]
+    firm = factory.firm(division="110105")
+    client = app.test_client()
+    login(client, factory.user("firm", firm=firm))
+    request_id = start(client)
+    form_page = client.get(f"/filings/{request_id}/edit").get_data(as_text=True)
+    told = "依照《秦皇岛市公共安全技术防范管理办法》第17条，省外单位在此备案的业务不包括报警运营服务"
+    assert told in form_page and "请向河北省公安厅咨询" in form_page  # said before the firm chooses
+    data = form_data(pack, city_code="130302", business_types=["design", "alarm_operation"])
+    data.update(upload_fields(pack, is_local=False))
+    refused = save(client, request_id, data, send=True)
+    assert refused.status_code == 200 and told in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(FilingRequest, request_id).state == "draft"
+    data["business_types"] = ["design", "maintenance"]
+    data.update(upload_fields(pack, is_local=False))
+    assert save(client, request_id, data, send=True).status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "qinhuangdao"}])
+def test_qinhuangdao_art_16_a_local_firm_may_file_alarm_operation(app, factory):
+    pack = app.extensions["jifang.pack"]
+    firm = factory.firm(division="130302", city_code="130302")
+    client = app.test_client()
+    login(client, factory.user("firm", firm=firm))
+    request_id = start(client)
+    assert "省外单位在此备案的业务不包括" not in client.get(f"/filings/{request_id}/edit").get_data(as_text=True)
+    data = form_data(pack, city_code="130302", business_types=["alarm_operation"])
+    data.update(upload_fields(pack))
+    assert save(client, request_id, data, send=True).status_code == 302
+
+
+# --- point 4: materials --------------------------------------------------------------------------------------
+def test_liaoning_art_16_item_2_each_listed_person_needs_a_training_certificate_number(app, factory):
+    pack = app.extensions["jifang.pack"]
+    firm = factory.firm(division="210102", city_code="210100")
+    client = app.test_client()
+    login(client, factory.user("firm", firm=firm))
+    request_id = start(client)
+    data = form_data(pack, staff=2, **{"staff-1-training_certificate": ""})
+    data.update(upload_fields(pack))
+    refused = save(client, request_id, data, send=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "第2名人员（技术员1）的培训证书编号" in html
+    assert "《辽宁省公共安全技术防范条例》第16条第2项" in html  # the form cites the article
+    db.session.expire_all()
+    assert db.session.get(FilingRequest, request_id).state == "draft"
+    data["staff-1-training_certificate"] = "PX-0009"
+    data.update(upload_fields(pack))
+    assert save(client, request_id, data, send=True).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("app_config", "division", "city"),
+    [({"JIFANG_JURISDICTION": "inner-mongolia"}, "150102", "150200"),
+     ({"JIFANG_JURISDICTION": "qinhuangdao"}, "130302", "130302")],
+    ids=["inner-mongolia-art-15", "qinhuangdao-art-16"],
+)
+def test_inner_mongolia_art_15_and_qinhuangdao_art_16_list_no_materials_so_the_bureau_requests_them(
+    app, factory, division, city,
+):
+    firm = factory.firm(division=division, city_code=city)
+    client = app.test_client()
+    login(client, factory.user("firm", firm=firm))
+    page = client.get(f"/filings/{start(client)}/edit").get_data(as_text=True)
+    table = page.split('id="materials-basis"', 1)[1].split("</table>", 1)[0]
+    assert "法定材料" not in table and table.count("公安机关要求提供") == 4
+    # Optional training numbers where the text does not ask for trained staff.
+    assert "培训证书编号</td>" not in table
+
+
+def test_qinhuangdao_rules_material_no_longer_cites_art_18_3_which_is_about_training():
+    from workflows.rules import load_pack
+
+    rules = next(m for m in load_pack("qinhuangdao").filing.materials if m.code == "rules")
+    assert (rules.reference.article, rules.reference.items, rules.basis) == (16, [], "bureau")
+    certificate = next(m for m in load_pack("qinhuangdao").filing.materials if m.code == "home_certificate")
+    assert (certificate.reference.article, certificate.basis) == (17, "law")
