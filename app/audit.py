@@ -170,10 +170,13 @@ def checkpoint_path() -> Path:
 
 
 _SIGNED = ("time", "count", "head_id", "head_hash", "keyed_from", "key_id")
+# A checkpoint written by `flask restore` (app/backup.py) also signs which archive took the trail back where.
+_SIGNED_RESTORE = ("restored_from", "archive_sha256", "restored_to_checkpoint", "restored_head_id")
 
 
 def _sign(fields: dict, key: bytes) -> str:
-    blob = json.dumps({k: fields.get(k) for k in _SIGNED}, sort_keys=True, separators=(",", ":"))
+    names = _SIGNED + (_SIGNED_RESTORE if "restored_from" in fields else ())
+    blob = json.dumps({k: fields.get(k) for k in names}, sort_keys=True, separators=(",", ":"))
     return hmac.new(key, blob.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -181,9 +184,10 @@ def _first_keyed_id() -> int | None:
     return db.session.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.scheme != PLAIN))
 
 
-def write_checkpoint() -> dict:
+def write_checkpoint(restore: dict | None = None) -> dict:
     """Append the chain's head and length, signed with the key, to the checkpoint file; returns the line's
-    fields (the caller prints them, so the record can be kept on paper or elsewhere too)."""
+    fields (the caller prints them, so the record can be kept on paper or elsewhere too). `restore`: the
+    archive a restore came from (app/backup.py), signed with the rest."""
     key = _key()
     head = db.session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
     fields = {
@@ -193,6 +197,7 @@ def write_checkpoint() -> dict:
         "head_hash": head.hash if head else GENESIS,
         "keyed_from": _first_keyed_id(),
         "key_id": key_id(key),
+        **(restore or {}),
     }
     fields["mac"] = _sign(fields, key)
     path = checkpoint_path()
@@ -222,14 +227,42 @@ def _read_checkpoints(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
     return found, problems
 
 
-def _check_checkpoints(key: bytes) -> tuple[int, list[str]]:
+def _restores(found: list[tuple[int, dict]], key: bytes) -> list[tuple[int, dict]]:
+    """The signed restore checkpoints, by line."""
+    return [(number, cp) for number, cp in found if "restored_from" in cp
+            and hmac.compare_digest(str(cp.get("mac", "")), _sign(cp, key))]
+
+
+def _taken_back(number: int, cp: dict, restores: list[tuple[int, dict]]) -> dict | None:
+    """The later restore that took the trail back before this checkpoint's head, if any."""
+    head_id = cp.get("head_id")
+    for line, restore in restores:
+        restored_head = restore.get("restored_head_id") or 0
+        if line > number and head_id is not None and head_id > restored_head:
+            return restore
+    return None
+
+
+def _check_checkpoints(key: bytes, notes: list[str] | None = None) -> tuple[int, list[str]]:
     """Each checkpoint must be signed with the key, its head still stored with the same hash, and no
-    entry up to its head missing; and no plain (unkeyed) entry may follow the first keyed one."""
+    entry up to its head missing; and no plain (unkeyed) entry may follow the first keyed one.
+
+    A checkpoint a later `flask restore` took back (its head is after the archive's) is not checked: a note
+    says "restored to checkpoint N" instead of a truncation. Every other checkpoint is checked as ever."""
     path = checkpoint_path()
     found, problems = _read_checkpoints(path)
     current = key_id(key)
+    restores = _restores(found, key)
+    for line, restore in restores:
+        if notes is not None:
+            notes.append(f"审计记录于 {restore.get('time')} 从备份 {restore.get('restored_from')} 恢复到检查点 "
+                         f"{restore.get('restored_to_checkpoint')}（第 {restore.get('restored_head_id')} 号记录），"
+                         f"见 {path.name} 第 {line} 行 / restored to checkpoint "
+                         f"{restore.get('restored_to_checkpoint')}")
     for number, cp in found:
         where = f"检查点（{path.name} 第 {number} 行，{cp.get('time', '?')}）"
+        if _taken_back(number, cp, restores) is not None:
+            continue
         if not hmac.compare_digest(str(cp.get("mac", "")), _sign(cp, key)):
             if cp.get("key_id") and cp.get("key_id") != current:
                 problems.append(f"{where}由另一把审计密钥签写（密钥标识 {cp.get('key_id')}，当前密钥标识 {current}）："
@@ -265,6 +298,7 @@ class VerifyReport:
     reason: str = ""
     checkpoints: int = 0
     checkpoint_problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # restores (app/backup.py): not problems
 
     @property
     def chain_ok(self) -> bool:
@@ -319,5 +353,5 @@ def verify(batch: int = 5000, *, checkpoints: bool = True) -> VerifyReport:
             last_id = entry.id
         db.session.expunge_all()
     if checkpoints:
-        report.checkpoints, report.checkpoint_problems = _check_checkpoints(key)
+        report.checkpoints, report.checkpoint_problems = _check_checkpoints(key, report.notes)
     return report

@@ -27,6 +27,9 @@ def register(app):
     app.cli.add_command(import_cli)
     app.cli.add_command(load_demo)
     app.cli.add_command(roster_cli)
+    from app import backup
+
+    backup.register(app)
 
 
 @click.command("init-db")
@@ -93,6 +96,8 @@ def audit_verify(no_checkpoint):
         click.echo(f"审计链完整：已校验 {report.checked} 条记录")
     else:
         click.echo(f"审计链在第 {report.broken_at} 号记录处断开：{report.reason}（此前 {report.checked} 条完好）", err=True)
+    for note in report.notes:
+        click.echo(note)
     for problem in report.checkpoint_problems:
         click.echo(problem, err=True)
     if report.checkpoints and not report.checkpoint_problems:
