@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.home import home_panel
 from app.models import WarningNotice
-from app.services import complaints, warnings
+from app.services import complaint_reminders, complaints, warnings
 from workflows.time_limits import china_today
 
 
@@ -26,6 +26,9 @@ def complaint_queue(user):
         items.append(_("临近办理时限：%(count)d 件", count=statuses.count("near")))
     if statuses.count("overdue"):
         items.append(_("已超过办理时限：%(count)d 件", count=statuses.count("overdue")))
+    escalated = sum(1 for r in waiting if "escalate" in complaint_reminders.sent_kinds(r))
+    if escalated:  # recorded by `flask complaints remind`
+        items.append(_("已升级至省级公安机关：%(count)d 件", count=escalated))
     if warnings.rules() is not None:
         stmt = select(WarningNotice.state, func.count()).where(
             WarningNotice.state.in_(("draft", "notified", "removal_requested", "removal_approved")))

@@ -15,7 +15,7 @@ from app.complaints import bp
 from app.extensions import db, limiter
 from app.models import CaseAttachment, Firm
 from app.security import CLERKS, PUBLIC, STAFF, allow
-from app.services import case_files
+from app.services import case_files, complaint_reminders
 from app.services import complaints as svc
 from forms.complaints import (
     ActionForm,
@@ -133,7 +133,8 @@ def index():
     for c in svc.queue(current_user):
         clock = svc.clock(c)
         rows.append({"c": c, "deadline": clock.deadline if clock else None,
-                     "status": clock.status(today).value if clock else "ok"})
+                     "status": clock.status(today).value if clock else "ok",
+                     "sent": complaint_reminders.sent_kinds(c)})
     return render_template("complaints/queue.html", rows=rows, closed=svc.recently_closed(current_user),
                            workflow=svc.workflow(), admin=False)
 
