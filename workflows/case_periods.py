@@ -66,9 +66,10 @@ class CalendarNotCovered(ValueError):
 class InvalidPayment(ValueError):
     """Pauses or payments that cannot be read (overlapping, reversed, before service…)."""
 
-    def __init__(self, field: str, message: str, message_en: str) -> None:
+    def __init__(self, field: str, message: str, message_en: str, code: str = "invalid_value") -> None:
         super().__init__(message_en)
         self.field = field
+        self.code = code  # the API's error type
         self.message = message
         self.message_en = message_en
 
@@ -201,17 +202,17 @@ def _check_pauses(pauses: Sequence[Pause], served_on: dt.date) -> list[tuple[dt.
         if start < served_on:
             raise InvalidPayment(
                 "paused", f"暂停期间 {start.isoformat()} 早于送达日期 {served_on.isoformat()}",
-                f"a pause starting {start.isoformat()} is before served_on",
+                f"a pause starting {start.isoformat()} is before served_on", "invalid_pause",
             )
         if end is not None and end < start:
             raise InvalidPayment(
                 "paused", f"暂停期间的结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}",
-                f"a pause ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+                f"a pause ends ({end.isoformat()}) before it starts ({start.isoformat()})", "invalid_pause",
             )
         if index and (spans[index - 1][1] is None or spans[index - 1][1] >= start):
             raise InvalidPayment(
                 "paused", f"暂停期间重叠：{start.isoformat()} 已在前一期间内",
-                f"pauses overlap: {start.isoformat()} falls within the previous pause",
+                f"pauses overlap: {start.isoformat()} falls within the previous pause", "overlapping_pauses",
             )
     return spans
 
@@ -254,7 +255,7 @@ def amount_due(
     if as_of < served_on:
         raise InvalidPayment(
             "as_of", f"计算日期 {as_of.isoformat()} 早于送达日期 {served_on.isoformat()}",
-            "as_of must not be before served_on",
+            "as_of must not be before served_on", "as_of_before_service",
         )
     spans = _check_pauses(paused, served_on)
     for payment in payments:

@@ -27,11 +27,15 @@ from workflows.penalty import (
 from workflows.penalty_pack import MEASURE_LABELS, all_penalty_packs
 from workflows.rules import JURISDICTION_CODES
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
+# The largest fine the amount-due endpoint takes, in yuan: in fen it stays exact in a JavaScript client.
+MAX_FINE = 10**12
 Yuan = Annotated[int, Field(ge=0, description="whole yuan (元)")]
 ERROR_TYPES = (
     "invalid_body", "unknown_field", "invalid_facts", "unknown_jurisdiction", "unknown_violation",
     "act_date_out_of_range", "http_error",
+    # POST /penalties/amount-due (1.2.0)
+    "invalid_value", "as_of_before_service", "invalid_pause", "overlapping_pauses", "calendar_not_covered",
 )
 
 
@@ -62,6 +66,32 @@ class CalculationRequest(StatedFacts):
     jurisdiction: Literal[JURISDICTION_CODES] = Field(description="a jurisdiction code (GET /jurisdictions)")
     violation: Literal[_violation_codes()] = Field(
         description="a provision code of that jurisdiction (GET …/violations)"
+    )
+
+
+class PausePeriod(BaseModel):
+    """A review or lawsuit during which no surcharge accrues (行政处罚法 art. 73(3)); both ends inclusive."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    start: IsoDate = Field(alias="from", description="first paused day")
+    end: IsoDate | None = Field(None, alias="to", description="last paused day; null while still pending")
+
+
+class AmountDueRequest(BaseModel):
+    """A fine served on a day, and the day to reckon on. Unknown keys are refused (422)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    error_types: ClassVar[dict[str, type]] = {}  # read by workflows.penalty.invalid_facts
+
+    fine: int = Field(ge=1, le=MAX_FINE, description="the fine in whole yuan (元)")
+    served_on: IsoDate = Field(description="day the decision was served (送达); the payment period starts the "
+                               "day after")
+    as_of: IsoDate = Field(description="day to reckon on; not before served_on")
+    paused: list[PausePeriod] = Field(
+        [], max_length=100,
+        description="reviews and lawsuits (行政处罚法 art. 73(3)): no surcharge accrues on these days; may not "
+        "overlap nor start before served_on",
     )
 
 
@@ -181,6 +211,19 @@ class CalculationResult(_Answer):
     trace: list[TraceStep]
 
 
+class AmountDueResult(_Answer):
+    due_on: IsoDate = Field(
+        description="last day to pay: 15 days after service, the service day not counted; a last day on a rest "
+        "day or public holiday moves to the next working day (行政处罚法 art. 67(3))"
+    )
+    days_overdue: int = Field(ge=0, description="days after due_on up to as_of, paused days excluded")
+    surcharge_fen: int = Field(
+        ge=0, description="3% of the fine a day from the day after due_on, never more than the fine "
+        "(行政处罚法 art. 72(1)(1); 行政强制法 art. 45(2)), in fen (分)"
+    )
+    total_fen: int = Field(ge=0, description="fine + surcharge, in fen (分)")
+
+
 # -- errors ---------------------------------------------------------------------------------------------------
 
 
@@ -214,6 +257,15 @@ VIOLATIONS = TypeAdapter(list[Violation])
 # -- the document ---------------------------------------------------------------------------------------------
 
 CHANGES = (
+    "Added in 1.2.0 (issue 11): `POST /penalties/amount-due`, what a party owes on a day for a fine served on "
+    "another: `due_on` (15 days after service, the service day not counted; a last day on a rest day or public "
+    "holiday moves to the next working day per the State Council's holiday notice, make-up working days "
+    "counting as working days; art. 67(3)), `days_overdue` (paused days excluded), `surcharge_fen` (3% of the "
+    "fine a day from the day after `due_on`, never more than the fine: art. 72(1)(1), 行政强制法 art. 45(2); "
+    "nothing on the days of a review or lawsuit given in `paused`, both ends inclusive, `to: null` while "
+    "pending: art. 73(3)) and `total_fen`, all money in integer fen. New error types `invalid_value`, "
+    "`as_of_before_service`, `invalid_pause`, `overlapping_pauses` and `calendar_not_covered` (a due date in a "
+    "year whose holidays are not yet published is refused, never counted Monday to Friday).\n\n"
     "Changed in 1.1.0 (issue 10, the national Administrative Penalty Law 2021 applied right):\n"
     "- `first_minor` no longer removes the fine: it needs `corrected_promptly` and then keeps the fines with "
     "`may_waive_fine: true` (art. 33(1) 可以不予行政处罚). New facts `corrected_promptly`, `minor_no_harm` and "
@@ -249,7 +301,8 @@ def openapi_document() -> dict[str, Any]:
     """OpenAPI 3.1 (whose schemas are JSON Schema 2020-12, pydantic's dialect) from the models above."""
     _, definitions = models_json_schema(
         [(CalculationRequest, "validation"), (CalculationResult, "serialization"),
-         (Jurisdiction, "serialization"), (Violation, "serialization"), (Error, "serialization")],
+         (Jurisdiction, "serialization"), (Violation, "serialization"), (Error, "serialization"),
+         (AmountDueRequest, "validation"), (AmountDueResult, "serialization")],
         ref_template="#/components/schemas/{model}",
     )
     list_headers = {"Cache-Control": {"schema": {"type": "string"}, "description": "public, max-age=3600"}}
@@ -260,8 +313,9 @@ def openapi_document() -> dict[str, Any]:
             "title": "技防 penalty calculator API",
             "version": VERSION,
             "description": "Penalties under the regional security-technology regulations of Liaoning, Inner "
-            "Mongolia, Shanxi and Qinhuangdao, with the trace of every decision. Public: no authentication, no "
-            "cookies. Amounts are whole yuan.\n\n" + CHANGES,
+            "Mongolia, Shanxi and Qinhuangdao, with the trace of every decision; and the amount due on a fine "
+            "with its late-payment surcharge. Public: no authentication, no cookies. Amounts are whole yuan, "
+            "except the amount due's, which are integer fen (分).\n\n" + CHANGES,
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -301,6 +355,25 @@ def openapi_document() -> dict[str, Any]:
                     "422": _json(error, "a key is unknown, or a value is missing, unknown, of the wrong type or out "
                                  "of range; the act date precedes the text in force or lies in the future (field "
                                  "names it)"),
+                },
+            }},
+            "/penalties/amount-due": {"post": {
+                "operationId": "penaltyAmountDue",
+                "summary": "The amount due on a fine on a day: due date, days overdue, surcharge and total in fen",
+                "description": "行政处罚法 arts. 67(3), 72(1)(1), 73(3); 行政强制法 art. 45(2). Example: fine 30000, "
+                "served_on 2025-09-16 → due_on 2025-10-09 (the 15th day, 10-01, is National Day); surcharge_fen "
+                "0 on 10-09, 90000 on 10-10, 2970000 on 11-11, 3000000 (the cap) from 11-12.",
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": _ref("AmountDueRequest")}}},
+                "responses": {
+                    "200": _json(_ref("AmountDueResult"), "the amount due (Cache-Control: no-store)"),
+                    "400": _json(error, "the body is not a JSON object (type invalid_body, field body)"),
+                    "422": _json(error, "a key is unknown (unknown_field); a value is missing, of the wrong type "
+                                 "or out of range, e.g. a fine not a positive whole number (invalid_value); as_of "
+                                 "before served_on (as_of_before_service); a pause reversed or before service "
+                                 "(invalid_pause) or overlapping another (overlapping_pauses); the due date in a "
+                                 "year without published holidays (calendar_not_covered). `field` names the "
+                                 "input at fault (`paused` for anything within it)"),
                 },
             }},
         },

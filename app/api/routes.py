@@ -7,12 +7,15 @@ import json
 from typing import Any
 
 from flask import jsonify, render_template, request
+from pydantic import ValidationError
 
 from app.api import bp
 from app.api.errors import ApiError
 from app.api.models import (
     JURISDICTIONS,
     VIOLATIONS,
+    AmountDueRequest,
+    AmountDueResult,
     CalculationRequest,
     CalculationResult,
     answer,
@@ -20,7 +23,8 @@ from app.api.models import (
     schema_type,
 )
 from app.security import PUBLIC, allow
-from workflows.penalty import Facts, StatedFacts, calculate, pack_for
+from workflows.case_periods import CalendarNotCovered, InvalidPayment, Pause, amount_due
+from workflows.penalty import CalculationError, Facts, StatedFacts, calculate, invalid_facts, pack_for
 from workflows.penalty_pack import all_penalty_packs
 from workflows.rules import JURISDICTION_CODES, load_pack
 from workflows.time_limits import china_today
@@ -95,6 +99,45 @@ def calculate_penalty():
     facts = Facts(**stated, today=china_today())  # today is the server's, never the client's
     result = calculate(pack_for(data.jurisdiction), data.violation, facts)
     return _json(answer(CalculationResult, result.to_dict()), "no-store")
+
+
+@bp.post("/penalties/amount-due")
+@allow(PUBLIC)
+def penalty_amount_due():
+    """What a party owes on `as_of`: the same function a case uses (workflows.case_periods.amount_due)."""
+    data = _amount_due_request(_json_object())
+    try:
+        result = amount_due(
+            data.fine, data.served_on, data.as_of, [Pause(span.start, span.end) for span in data.paused]
+        )
+    except InvalidPayment as exc:
+        raise ApiError(422, exc.code, exc.field, exc.message, exc.message_en) from None
+    except CalendarNotCovered as exc:
+        raise ApiError(422, "calendar_not_covered", "served_on", exc.message, exc.message_en) from None
+    return _json(answer(AmountDueResult, result.to_dict()), "no-store")
+
+
+def _amount_due_request(body: dict[str, Any]) -> AmountDueRequest:
+    """The request, or the ApiError (422) naming the first field at fault, an unknown key first. Anything
+    wrong inside `paused` is reported as the field `paused`, its message saying which entry."""
+    try:
+        return AmountDueRequest(**body)
+    except ValidationError as exc:
+        errors = exc.errors()
+        nested = next((e for e in errors if e["loc"] and e["loc"][0] == "paused"), None)
+        if nested is None or any(e["type"] == "extra_forbidden" and len(e["loc"]) == 1 for e in errors):
+            error = invalid_facts(exc, AmountDueRequest)
+            kind = "unknown_field" if error.code == "unknown_field" else "invalid_value"
+            raise ApiError(422, kind, error.field, error.message, error.message_en) from None
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in nested["loc"])
+        where = where.lstrip(".")[:80]
+        original = (nested.get("ctx") or {}).get("error")
+        if nested["type"] == "extra_forbidden":
+            raise ApiError(422, "unknown_field", "paused", f"未知的字段 {where}；暂停期间只有 from 和 to",
+                           f"unknown field {where}; a pause has only from and to") from None
+        detail = "not a valid YYYY-MM-DD date" if isinstance(original, CalculationError) else nested["msg"]
+        raise ApiError(422, "invalid_value", "paused", f"{where} 无效：须为 {{\"from\": 日期, \"to\": 日期或null}}",
+                       f"{where} is invalid: {detail}") from None
 
 
 def _json_object() -> dict[str, Any]:
