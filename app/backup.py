@@ -5,7 +5,8 @@ backup API, safe while the app runs; PostgreSQL: `pg_dump -Fc` of the app's sche
 manifest names the deployment (instance id, jurisdiction), the schema's Alembic revision, the audit
 checkpoint written just before the copy, and a SHA-256 for every other member.
 
-Restore (with the app stopped: web workers and the job worker) refuses an archive whose members do not
+Restore runs only with the app stopped: web workers and the job worker hold a shared lock on
+instance/running.lock (one machine; with several app servers stop them all by hand). It refuses an archive whose members do not
 match their checksums, one from another deployment or jurisdiction, and one whose schema this code does not
 know (a newer release made it). It then replaces the database and the uploads (the old uploads folder is
 kept aside), upgrades the schema if the archive is older, and appends an audit entry and a checkpoint
@@ -16,6 +17,7 @@ restore took back, instead of a truncation, and still fails on any other gap.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import json
@@ -62,6 +64,40 @@ def instance_id() -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(16))
     return path.read_text().strip()
+
+
+# --- "the app is running": every web worker and job worker holds a shared lock on instance/running.lock ---
+def _running_lock(app) -> int:
+    fd = app.extensions.get("jifang.running_lock")
+    if fd is None:
+        path = Path(app.instance_path) / "running.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        app.extensions["jifang.running_lock"] = fd
+    return fd
+
+
+def hold_running_lock(app) -> None:
+    """Called once per process by a web worker (first request) and by `flask jobs worker`: while any
+    holds it, `flask restore` on this machine refuses to run. Waits while a restore is running."""
+    if not app.extensions.get("jifang.running_lock.held"):
+        fcntl.flock(_running_lock(app), fcntl.LOCK_SH)
+        app.extensions["jifang.running_lock.held"] = True
+
+
+def _exclusive(app):
+    """Take the lock exclusively for the restore, or refuse: some process of this deployment is running."""
+    fd = _running_lock(app)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        raise RestoreRefused("网站或后台任务进程仍在运行；请先停止它们（gunicorn 和 flask jobs worker）",
+                             "the web or job processes are still running: stop them first") from exc
+
+
+def _release(app) -> None:
+    fd = _running_lock(app)
+    fcntl.flock(fd, fcntl.LOCK_SH if app.extensions.get("jifang.running_lock.held") else fcntl.LOCK_UN)
 
 
 def _sha256(path: Path) -> str:
@@ -238,12 +274,17 @@ def restore(archive: Path, accept_instance: str | None = None) -> dict:
     from app import audit
 
     archive_sha = _sha256(archive)
+    app = current_app._get_current_object()
     with tempfile.TemporaryDirectory() as work:
         into = Path(work)
         manifest = _unpack(archive, into)
         _check_belongs_here(manifest, accept_instance)
-        _restore_database(manifest, into)
-        kept = _restore_uploads(into)
+        _exclusive(app)
+        try:
+            _restore_database(manifest, into)
+            kept = _restore_uploads(into)
+        finally:
+            _release(app)
     if manifest.get("schema_revision"):
         upgrade()  # an older archive is brought up to this code's schema
     point = manifest["checkpoint"]

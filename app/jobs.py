@@ -137,6 +137,9 @@ def worker():
     jobs = queue()
     if jobs.immediate:
         raise click.UsageError("immediate mode: tasks run when enqueued")
+    from app.backup import hold_running_lock
+
+    hold_running_lock(jobs.app)  # `flask restore` refuses while the worker runs
     jobs.recover()
     click.echo("后台任务进程已启动（Ctrl+C 停止）")
     jobs.huey.create_consumer(workers=1, periodic=False).run()

@@ -23,6 +23,7 @@ from flask.logging import default_handler
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import backup
 from app.extensions import db, limiter
 from app.security import PUBLIC, allow
 
@@ -79,6 +80,7 @@ def trusted_proxies(app: Flask) -> int:
 
 def _start_request() -> None:
     g.request_started = time.perf_counter()
+    backup.hold_running_lock(current_app)  # `flask restore` refuses while a web worker runs
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 

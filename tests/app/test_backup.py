@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from app.extensions import db
 from app.models import AuditEntry, User
 
 pytestmark = pytest.mark.today("2026-11-30")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _uploads(app) -> Path:
@@ -137,3 +140,28 @@ def test_another_jurisdictions_archive_is_refused(runner, backed_up, tmp_path):
 def test_an_archive_with_a_newer_schema_is_refused(runner, backed_up, tmp_path):
     newer = _rewrite(backed_up, tmp_path / "n.tar.gz", manifest=lambda m: m.update(schema_revision="ffff0000aaaa"))
     assert "比本程序新" in _refused(runner, newer)
+
+
+_RUNNING_SERVER = """
+import sys, time
+from app import create_app
+app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": sys.argv[2]})
+app.instance_path = sys.argv[1]
+app.test_client().get("/healthz")  # a web worker that has served a request
+print("serving", flush=True)
+time.sleep(60)
+"""
+
+
+def test_restore_refuses_while_a_web_worker_runs(app, runner, backed_up):
+    server = subprocess.Popen([sys.executable, "-c", _RUNNING_SERVER, app.instance_path,
+                               app.config["SQLALCHEMY_DATABASE_URI"]], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "serving"
+        assert "仍在运行" in _refused(runner, backed_up)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stdout.close()
+    result = _invoke(runner, "restore", backed_up, "--yes")
+    assert result.exit_code == 0, result.output
