@@ -5,8 +5,8 @@ business types): it is shown to customers, so it carries no personal data. Its Q
 check page, which says whether the filing is genuine and still in force — the certificate itself can be
 forged or outlive a cancellation, the roster cannot.
 
-Text is set in STSong-Light, an Adobe CID font every PDF reader supplies (reportlab embeds nothing), so no
-font file ships with the project and the Chinese glyphs render anywhere.
+Text is set in WenQuanYi Zen Hei, embedded as a subset (reports/fonts.py): STSong-Light, named but not
+embedded, let each reader substitute its own font and misspaced the digits.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT = "STSong-Light"
+from reports.fonts import chinese_font
+
 QR_SIZE = 42 * mm
 MARGIN = 25 * mm
 LABEL_WIDTH = 48 * mm
@@ -33,9 +33,7 @@ class CertificateError(ValueError):
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return chinese_font()
 
 
 def _date_zh(value) -> str:
@@ -70,7 +68,8 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 def _qr(canvas: Canvas, url: str, x: float, y: float) -> None:
     widget = QrCodeWidget(url, barLevel="M")
     left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0])
+    drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0],
+                      initialFontName=canvas._fontname)  # else renderPDF names Helvetica, never embedded
     drawing.add(widget)
     renderPDF.draw(drawing, canvas, x, y)
 
@@ -82,7 +81,8 @@ def render_certificate(firm, pack, verify_url: str) -> bytes:
         raise CertificateError("该单位没有有效的备案，不能出具备案证明")
     font = _font()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    # initialFontName: else reportlab names Helvetica (never embedded) for the page's first text state
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font, initialFontSize=12)
     canvas.setTitle(f"备案证明 {firm.filing_number}")
     canvas.setSubject(f"{pack.name}安全技术防范从业单位备案证明")
     canvas.setCreator("jifang")

@@ -103,3 +103,35 @@ def test_the_qr_code_opens_the_public_roster_entry(tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(path), str(tmp_path / "page")], check=True)
     found = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
     assert [code.text for code in found] == [URL]
+
+
+def test_the_font_is_embedded_as_a_subset_so_every_reader_shows_the_same_page(tmp_path):
+    """STSong-Light was only named, never embedded: readers substituted a font and misspaced the digits."""
+    _need("pdffonts")
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(render_certificate(make_firm(), load_pack("liaoning"), URL))
+    listing = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    fonts = listing.splitlines()[2:]
+    assert fonts, listing
+    for line in fonts:  # name type encoding emb sub uni object ID
+        columns = line.split()
+        assert "WenQuanYiZenHei" in columns[0] and columns[0][6] == "+", listing  # ABCDEF+… : a subset
+        assert columns[-5:-2] == ["yes", "yes", "yes"], listing  # emb, sub, uni
+    assert "STSong" not in listing
+
+
+def test_the_digits_are_read_back_as_written(tmp_path):
+    """With the embedded font every glyph maps back to its character (pdffonts: uni yes), digits included."""
+    text = pdf_text(render_certificate(make_firm(), load_pack("liaoning"), URL), tmp_path)
+    assert "91210100MA0T000019" in text and "210100-0001" in text
+
+
+def test_a_missing_font_file_is_a_clear_error(monkeypatch):
+    from reportlab.pdfbase import pdfmetrics
+
+    from reports import fonts
+
+    monkeypatch.setattr(pdfmetrics, "getRegisteredFontNames", lambda: [])
+    monkeypatch.setenv("JIFANG_PDF_FONT", "/nonexistent/font.ttc")
+    with pytest.raises(fonts.FontMissing, match="fonts-wqy-zenhei"):
+        fonts.chinese_font()
