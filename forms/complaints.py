@@ -93,6 +93,8 @@ class ActionForm(FlaskForm):
     authority = SelectField(_l("移送至"), validators=[Optional()])
     assignee = SelectField(_l("核查人员"), validators=[Optional()])
     service_user = BooleanField(_l("经核实，投诉人是该单位服务的用户"))
+    # The record's version the page showed: a page someone acted on since is refused as stale.
+    version = HiddenField()
 
 
 class SummaryForm(FlaskForm):

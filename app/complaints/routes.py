@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.complaints import bp
@@ -181,6 +183,7 @@ def act(complaint_id: int):
     form.assignee.choices = [(str(u.id), u.username) for u in svc.clerks_of(complaint.authority_code or "")]
     if not form.validate():
         return _render_detail(complaint, form=form, status=422)
+    claim(complaint, form)
     data = {"authority": form.authority.data or None,
             "assignee_id": int(form.assignee.data) if form.assignee.data else None}
     if form.action.data == "verify":
@@ -242,6 +245,25 @@ def attachment(complaint_id: int, attachment_id: int):
     audit.record("complaint.file_downloaded", complaint, detail={"attachment": found.id})
     db.session.commit()
     return _send(found)
+
+
+def claim(record, form) -> None:
+    """Take the record for this decision before anything else is written, or refuse: app/errors.py answers
+    StaleDataError with 409 and "please reload" in Chinese, nothing written.
+
+    A page showing an older version (another clerk acted since) is refused at once. Two posts at the very
+    same moment both pass that check; the claim is an UPDATE checked against the version (version_id_col),
+    so the second waits for the first's row lock and then matches no row. Claiming first also takes the row
+    before the audit trail's lock, in the same order as every other writer, and leaves the engine nothing to
+    undo on a failed flush."""
+    if form.version.data and form.version.data != str(record.version):
+        raise StaleDataError(f"{type(record).__name__} {record.id}: page shows version {form.version.data}")
+    flag_modified(record, "state")  # an UPDATE even though nothing changed yet: it bumps the version
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise
 
 
 def _send(found: CaseAttachment):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app import audit
 from app.complaints import bp
-from app.complaints.routes import _files, _send, _TooManyFiles
+from app.complaints.routes import _files, _send, _TooManyFiles, claim
 from app.extensions import db
 from app.models import CaseAttachment, PenaltyCase
 from app.models.cases import WARNING_CATEGORIES
@@ -102,6 +102,7 @@ def warning_act(notice_id: int):
     form.assignee.choices = [("", "")]
     if not form.validate():
         return _render(notice, form=form, status=422)
+    claim(notice, form)
     try:
         svc.fire(notice, form.action.data, current_user, form.comment.data)
     except TransitionNotAllowed as exc:

@@ -62,6 +62,10 @@ class Complaint(db.Model):
     state_entered_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow)
     sent_actions: Mapped[list | None] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Optimistic lock: of two clerks deciding the same step at once only the first is written; the second
+    # gets StaleDataError and is told the page is stale (reminders write sent_actions without bumping it).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     firm = relationship("Firm")
     assignee = relationship("User", foreign_keys=[assignee_id])
@@ -154,6 +158,10 @@ class WarningNotice(db.Model):
     removal_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     removal_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Optimistic lock: two clerks publishing one draft, or confirming one removal, at once: only the first
+    # is written, the second is told the page is stale.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     firm = relationship("Firm")
     complaint = relationship("Complaint")
