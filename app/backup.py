@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import weakref
 from pathlib import Path
 
 import click
@@ -74,6 +75,7 @@ def _running_lock(app) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         app.extensions["jifang.running_lock"] = fd
+        weakref.finalize(app, os.close, fd)  # released with the app (tests make many apps per process)
     return fd
 
 

@@ -80,7 +80,7 @@ def trusted_proxies(app: Flask) -> int:
 
 def _start_request() -> None:
     g.request_started = time.perf_counter()
-    backup.hold_running_lock(current_app)  # `flask restore` refuses while a web worker runs
+    backup.hold_running_lock(current_app._get_current_object())  # `flask restore` refuses while one runs
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 

@@ -68,7 +68,7 @@ def test_restore_brings_back_the_database_and_uploads_and_the_audit_trail_says_s
 
     verified = _invoke(runner, "audit", "verify", "--no-checkpoint")
     assert verified.exit_code == 0, verified.output
-    manifest = json.loads(tarfile.open(backed_up).extractfile("manifest.json").read())
+    manifest = _manifest(backed_up)
     assert f"restored to checkpoint {manifest['checkpoint']['line']}" in verified.output
     assert "b.tar.gz" in verified.output
 
@@ -84,6 +84,11 @@ def test_after_a_restore_any_other_gap_still_fails_the_audit_check(app, runner, 
     verified = _invoke(runner, "audit", "verify", "--no-checkpoint")
     assert verified.exit_code == 1
     assert "截断" in verified.output
+
+
+def _manifest(archive: Path) -> dict:
+    with tarfile.open(archive) as tar:
+        return json.loads(tar.extractfile("manifest.json").read())
 
 
 def _rewrite(archive: Path, target: Path, *, manifest=None, member=None) -> Path:
@@ -125,7 +130,7 @@ def test_a_damaged_archive_is_refused(app, runner, backed_up, tmp_path):
 
 
 def test_another_deployments_archive_is_refused_unless_named(app, runner, backed_up):
-    manifest = json.loads(tarfile.open(backed_up).extractfile("manifest.json").read())
+    manifest = _manifest(backed_up)
     app.config["JIFANG_INSTANCE_ID"] = "a-different-deployment"
     assert "另一个部署" in _refused(runner, backed_up)
     result = _invoke(runner, "restore", backed_up, "--yes", "--from-instance", manifest["instance_id"])
