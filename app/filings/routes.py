@@ -90,6 +90,14 @@ def start():
     return redirect(url_for("filings.edit", request_id=created.id))
 
 
+def _answer_by(found, pack):
+    """The date by which the bureau now holding the request should answer (its stage's time limit)."""
+    if found.state != "under_review":
+        return None
+    clock = filings.clock(found, pack)
+    return clock.deadline if clock else None
+
+
 @bp.route("/<int:request_id>")
 @allow("firm")
 @filing_enabled
@@ -98,7 +106,8 @@ def show(request_id: int):
     pack = filings.current_pack()
     return render_template(
         "filings/show.html", req=found, form=ButtonForm(), mask=mask_resident_id, workflow=filings.workflow(),
-        stage_names=filings.stage_names(pack, found), pack=pack,
+        stage_names=filings.stage_names(pack, found), pack=pack, receipt=filings.receipt_number(found),
+        answer_by=_answer_by(found, pack),
     )
 
 

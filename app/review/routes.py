@@ -51,6 +51,7 @@ def queue():
         })
     return render_template(
         "review/queue.html", rows=rows, decided=filings.recently_decided(current_user),
+        awaiting=filings.awaiting_firm(current_user),
         workflow=filings.workflow(), authority=pack.authority(current_user.authority_code),
     )
 
@@ -102,12 +103,38 @@ def decide(request_id: int):
     locality_form = LocalityForm(data={"is_local": "1" if found.firm.is_local else "0"}, formdata=None)
     if not form.validate():
         return _render_detail(found, form, locality_form, status=422)
+    if form.action.data in CONFIRMED_DECISIONS and http_request.form.get("confirm") != "1":
+        return _confirm(found, form, locality_form)
     try:
         filings.decide(found, form.action.data, current_user, form.comment.data, _posted_version())
     except (TransitionNotAllowed, filings.FilingError) as exc:
         return _render_detail(found, form, locality_form, refusal=exc.message, status=409)
     flash(_("已办理：%(request)s。", request=workflow_label(found)), "success")
     return redirect(url_for("review.queue"))
+
+
+# An approval publishes the firm (or changes or ends its filing) and a refusal ends the request: both are
+# asked twice. A return is not: the firm can always answer it.
+CONFIRMED_DECISIONS = ("approve", "reject")
+
+
+def _confirm(found, form, locality_form):
+    """The second step of an approval or a refusal: what will happen, and one button that does it. A page
+    already out of date, or a decision not open to this clerk, is refused now rather than after confirming."""
+    posted = _posted_version()
+    if posted is not None and posted != found.version:
+        return _render_detail(found, form, locality_form, refusal=filings.STALE_MESSAGE, status=409)
+    if form.action.data not in filings.available_decisions(found, current_user):
+        try:
+            filings.decide(found, form.action.data, current_user, form.comment.data, posted)
+        except (TransitionNotAllowed, filings.FilingError) as exc:
+            return _render_detail(found, form, locality_form, refusal=exc.message, status=409)
+    pack = _pack()
+    last_stage = found.stage + 1 >= len(found.stages or [])
+    return render_template(
+        "review/confirm.html", req=found, form=form, pack=pack, last_stage=last_stage,
+        stage_names=filings.stage_names(pack, found),
+    )
 
 
 def _posted_version() -> int | None:

@@ -245,13 +245,36 @@ def queue(user) -> list[FilingRequest]:
     )
 
 
+def awaiting_firm(user) -> list[FilingRequest]:
+    """Requests this bureau returned for correction: still open, waiting for the firm, oldest first (a
+    returned request is not closed, so it is not listed among the decided ones)."""
+    return list(
+        db.session.scalars(
+            select(FilingRequest)
+            .where(FilingRequest.authority_code == user.authority_code, FilingRequest.state == "returned")
+            .order_by(FilingRequest.state_entered_at, FilingRequest.id)
+        )
+    )
+
+
+def receipt_number(request: FilingRequest) -> str | None:
+    """The number the firm quotes when it asks about its request: the receiving bureau, the Beijing date of
+    the first submission and the request's own number (unique, and readable over the phone)."""
+    if request.submitted_at is None or not request.stages:
+        return None
+    from workflows.time_limits import local_date
+
+    day = local_date(request.submitted_at)
+    return f"{request.stages[0]}-{day:%Y%m%d}-{request.id:06d}"
+
+
 def recently_decided(user, limit: int = 20) -> list[FilingRequest]:
     return list(
         db.session.scalars(
             select(FilingRequest)
             .where(
                 FilingRequest.authority_code == user.authority_code,
-                FilingRequest.state.not_in(("draft", "under_review")),
+                FilingRequest.state.not_in(("draft", "under_review", "returned")),
             )
             .order_by(FilingRequest.updated_at.desc())
             .limit(limit)

@@ -82,7 +82,7 @@ def submit_new(client, pack, *, city_code=None, is_local=True, **overrides) -> i
 
 def decide(client, request_id: int, action: str, comment: str = ""):
     return post_form(
-        client, f"/review/{request_id}/decide", {"action": action, "comment": comment},
+        client, f"/review/{request_id}/decide", {"action": action, "comment": comment, "confirm": "1"},
         token_from=f"/review/{request_id}",
     )
 

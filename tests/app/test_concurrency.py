@@ -107,7 +107,7 @@ def test_three_simultaneous_approvals_apply_once(app, factory):
     rid = request.id
 
     responses = _race(app, [
-        (lambda c=c, f=f: c.post(f"{url}/decide", data={**f, "action": "approve", "comment": ""}))
+        (lambda c=c, f=f: c.post(f"{url}/decide", data={**f, "action": "approve", "comment": "", "confirm": "1"}))
         for c, f in zip(clients, forms, strict=True)
     ])
     _no_server_errors(responses)
@@ -133,7 +133,7 @@ def test_a_decision_on_a_page_someone_has_acted_on_since_is_refused(app, factory
     stale_form = _form_of(late, url)
     assert post_form(quick, f"{url}/decide", {"action": "return", "comment": "请补充培训证书"}).status_code == 302
 
-    response = late.post(f"{url}/decide", data={**stale_form, "action": "reject", "comment": "不予通过"})
+    response = late.post(f"{url}/decide", data={**stale_form, "action": "reject", "comment": "不予通过", "confirm": "1"})
     assert response.status_code == 409 and STALE in response.get_data(as_text=True)
     stored = db.session.get(FilingRequest, request.id)
     assert stored.state == "returned"
@@ -151,7 +151,7 @@ def test_the_daily_reminders_leave_an_open_review_page_valid(app, factory, runne
     page = _form_of(clerk, url)
     result = runner.invoke(args=["filings", "remind", "--today", "2026-11-30"])
     assert "已记录 1 条提醒" in result.output, result.output
-    response = clerk.post(f"{url}/decide", data={**page, "action": "approve", "comment": ""})
+    response = clerk.post(f"{url}/decide", data={**page, "action": "approve", "comment": "", "confirm": "1"})
     assert response.status_code == 302
     assert db.session.get(FilingRequest, request.id).state == "filed"
 

@@ -166,7 +166,7 @@ def test_a_new_firm_signs_up_files_and_is_bound_when_the_bureau_approves(app, db
     login(clerk_client, clerk)
     review = clerk_client.get(f"/review/{request_id}").get_data(as_text=True)
     assert 'id="provisional-firm"' in review and "营业执照" in review
-    assert post_form(clerk_client, f"/review/{request_id}/decide", {"action": "approve", "comment": ""},
+    assert post_form(clerk_client, f"/review/{request_id}/decide", {"action": "approve", "comment": "", "confirm": "1"},
                      token_from=f"/review/{request_id}").status_code == 302
 
     account, firm = db.session.get(User, account.id), db.session.get(Firm, firm.id)

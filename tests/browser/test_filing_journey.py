@@ -50,6 +50,7 @@ def test_firm_files_clerk_approves_firm_sees_its_number(page, browser, live_serv
     page.get_by_label("第2名人员姓名").fill("吴技术")
     page.get_by_label("第2名人员身份证号码").fill(resident_id(8))
     page.get_by_label("第2名人员人员类别").select_option(label="技术人员")
+    page.get_by_label("第2名人员培训证书编号").fill("JF-002")  # Liaoning art. 16(2): trained staff
     page.get_by_label("营业执照").set_input_files({"name": "营业执照.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.get_by_label("安全管理和岗位责任制度").set_input_files(
         {"name": "制度.pdf", "mimeType": "application/pdf", "buffer": PDF}
@@ -57,6 +58,9 @@ def test_firm_files_clerk_approves_firm_sees_its_number(page, browser, live_serv
     page.get_by_role("button", name="提交审核").click()
     assert "已提交审核" in page.inner_text("main")
     assert "审核中" in page.inner_text("main")
+    # The firm has a receipt number to quote and the date by which the bureau should answer.
+    assert re.search(r"210100-\d{8}-\d{6}", page.locator(".receipt-number").inner_text())
+    assert "公安机关服务承诺" in page.locator(".answer-by").inner_text()
 
     clerk_context = browser.new_context(base_url=live_server, locale="zh-CN")
     clerk_page = clerk_context.new_page()
@@ -68,9 +72,35 @@ def test_firm_files_clerk_approves_firm_sees_its_number(page, browser, live_serv
     assert masked in clerk_page.inner_text("main") and resident_id(7) not in clerk_page.inner_text("main")
     clerk_page.get_by_role("link", name="显示完整身份证号码").click()  # on asking, and audited
     assert resident_id(7) in clerk_page.inner_text("main")  # the clerk sees the full ID number
+    # The filing comes first, the decision after it.
+    main = clerk_page.inner_text("main")
+    assert main.index("管理、技术人员") < main.index("审核决定")
+    clerk_page.get_by_label("退回补正").check()
+    clerk_page.get_by_label("审核意见").fill("请补充经营场所照片说明")
+    clerk_page.get_by_role("button", name="提交决定").click()
+    assert "已办理" in clerk_page.inner_text("main")
+    # A returned request waits for the firm: listed so, not among the closed ones.
+    awaiting = clerk_page.locator("table.awaiting")
+    assert "浏览器备案安防有限公司" in awaiting.inner_text()
+    main = clerk_page.locator("main").inner_text()
+    assert "最近办结" not in main or "浏览器备案安防有限公司" not in main.split("最近办结", 1)[1]
+
+    page.goto("/filings/")
+    page.get_by_role("link", name="补正并重新提交").first.click()
+    page.get_by_label("技术设备和场所").fill("视频监控调试台2套，办公场所150平方米（照片见附件）")
+    page.get_by_label("补正说明（给审核人员）").fill("已补充场所说明")
+    page.get_by_role("button", name="提交审核").click()
+    assert "审核中" in page.inner_text("main")
+
+    clerk_page.get_by_role("link", name="备案审核").first.click()
+    clerk_page.locator("table.queue").get_by_role("link", name="浏览器备案安防有限公司").click()
     clerk_page.get_by_label("审核通过").check()
     clerk_page.get_by_label("审核意见").fill("材料齐全")
     clerk_page.get_by_role("button", name="提交决定").click()
+    # Asked once more before the firm is filed and published.
+    assert "确认审核决定" in clerk_page.inner_text("main")
+    assert "系统即分配备案编号" in clerk_page.inner_text("main")
+    clerk_page.get_by_role("button", name="确认通过").click()
     assert "已办理" in clerk_page.inner_text("main")
     clerk_context.close()
 
