@@ -142,12 +142,67 @@ def _load_regulation_text(pack) -> list[str]:
     return [f"已导入法规文本《{regulation.title}》（{len(regulation.articles)} 条）"]
 
 
+def _complaints(pack, filed, year: int, today: dt.date) -> None:
+    """Complaints in the states a clerk meets, each with the bureau that takes it (the firm's filing bureau,
+    else the bureau of the city where it happened: services.complaints.authority_for), so they show in
+    that bureau's queue; a verified one lists the firm only where the pack provides the list (Liaoning
+    art. 28). Demo rows carry no complainant."""
+    from app.models import Complaint, ComplaintStep, WarningNotice
+    from app.services import complaints, warnings
+
+    city = filed.city_code or pack.cities[0].code
+    bureau = complaints.authority_for(filed, city, pack)
+    other_city = pack.cities[-1].code
+
+    def complaint(state, received, subject, outcome="pending", closed=None, firm=filed, city_code=city, **kw):
+        found = Complaint(received_on=received, firm_id=firm.id if firm else None,
+                          firm_name=firm.name if firm else "某物业公司",
+                          firm_credit_code=firm.credit_code if firm else "", subject=subject, city_code=city_code,
+                          service_user=True, authority_code=complaints.authority_for(firm, city_code, pack),
+                          state=state, outcome=outcome, closed_on=closed, sent_actions=[],
+                          state_entered_at=dt.datetime.combine(closed or received, dt.time(1)), **kw)
+        found.steps.append(ComplaintStep(at=dt.datetime.combine(received, dt.time(1)), transition="submit",
+                                         to_state="received", authority_code=found.authority_code))
+        if state != "received":
+            found.steps.append(ComplaintStep(at=found.state_entered_at, transition=state, to_state=state,
+                                             authority_code=found.authority_code))
+        return found
+
+    verified = complaint("verified", dt.date(year, 3, 2), "监控摄像机未设置提示标识", "substantiated",
+                         dt.date(year, 3, 20), firm_summary="用户反映贵单位安装的监控摄像机未设置提示标识。")
+    rows = [
+        verified,
+        complaint("unfounded", dt.date(year, 4, 11), "报警响应不及时", "unsubstantiated", dt.date(year, 5, 6),
+                  firm_summary="用户反映报警响应不及时。"),
+        # still open, in the filing bureau's queue: one waiting to be assigned, one under verification
+        complaint("received", today - dt.timedelta(days=2), "维修后门禁系统仍无法刷卡开门"),
+        complaint("verifying", today - dt.timedelta(days=9), "报警主机频繁误报，报修后无人上门",
+                  assigned_at=dt.datetime.combine(today - dt.timedelta(days=7), dt.time(1)), firm_summary="用户反映报警主机频繁误报且报修后无人上门。"),
+        # a firm not in the register: the bureau of the city where it happened takes it
+        complaint("received", today - dt.timedelta(days=1), "小区门禁系统信息泄露", firm=None, city_code=other_city),
+    ]
+    for row in rows:
+        if row.state == "received":
+            row.state_entered_at = dt.datetime.combine(row.received_on, dt.time(1))
+        if row.state == "verifying":
+            row.state_entered_at = row.assigned_at
+    db.session.add_all(rows)
+    db.session.flush()
+    rules = warnings.rules(pack)
+    if rules is not None:  # art. 28: the verified complaint by a user of the firm's service listed it
+        db.session.add(WarningNotice(
+            firm_id=filed.id, complaint_id=verified.id, category="service_complaint", authority_code=bureau,
+            issued_on=dt.date(year, 3, 20), reason="经查证属实，予以警示", reference=rules.reference.label(),
+            notice_text=f"{filed.name}因服务受到用户投诉，经查证属实，列入警示名单。",
+            lifted_on=dt.date(year, 6, 30), lift_reason="rectified", state="warning_lifted"))
+
+
 def _cases(pack, firms) -> None:
     """A few complaints, warnings and penalty cases, so the dashboard and exports have figures to show.
 
     Each fine is what the calculator recommends (normal tier) under a provision of the deployment's own
     penalty pack, so the demo figures follow the law as encoded."""
-    from app.models import Complaint, PenaltyCase, WarningNotice
+    from app.models import PenaltyCase
     from workflows.penalty import CalculationError, calculate, pack_for
     from workflows.time_limits import china_today
 
@@ -156,21 +211,7 @@ def _cases(pack, firms) -> None:
     today = china_today()
     year = today.year if today.month >= 7 else today.year - 1  # every demo date lies in the past
     filed = firms[1]
-    complaints = [
-        Complaint(received_on=dt.date(year, 3, 2), firm_id=filed.id, firm_name=filed.name,
-                  subject="监控摄像机未设置提示标识", outcome="substantiated", closed_on=dt.date(year, 3, 20),
-                  state="warning_issued"),
-        Complaint(received_on=dt.date(year, 4, 11), firm_id=filed.id, firm_name=filed.name,
-                  subject="报警响应不及时", outcome="unsubstantiated", closed_on=dt.date(year, 5, 6),
-                  state="closed"),
-        Complaint(received_on=dt.date(year, 6, 18), firm_name="某物业公司", subject="小区门禁系统信息泄露",
-                  outcome="pending", state="investigating"),
-    ]
-    db.session.add_all(complaints)
-    db.session.flush()
-    db.session.add(WarningNotice(firm_id=filed.id, complaint_id=complaints[0].id, issued_on=dt.date(year, 3, 20),
-                                 reason="经查证属实，予以警示", reference=f"第{pack.filing.reference.article}条",
-                                 lifted_on=dt.date(year, 6, 30), state="warning_lifted"))
+    _complaints(pack, filed, year, today)
     penalties = pack_for(pack.code)
     number = 0
     for provision in penalties.provisions:
