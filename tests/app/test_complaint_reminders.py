@@ -63,3 +63,25 @@ def test_reminders_and_escalations_are_recorded_once_however_often_cron_runs(app
     provincial, _user = login_as("provincial_clerk", authority_code=factory.pack.provincial_authority.code)
     assert "已升级至省级公安机关：1 件" in provincial.get("/").get_data(as_text=True)
 
+
+
+def test_a_removal_application_past_its_review_period_is_escalated_once(app, client, db, factory, runner, login_as):
+    """warning.yaml: a removal application is decided within the pack's period (15 working days, policy)."""
+    from app.models import WarningNotice
+    from tests.app.complaint_support import act, summarise
+
+    firm = factory.firm("沈阳某安防工程有限公司", filing_status="in_force", filing_authority_code="210100")
+    reference = submit(client, factory.pack, firm=firm)
+    complaint = db.session.scalar(select(Complaint).where(Complaint.reference == reference))
+    clerk, _user = login_as("city_clerk", authority_code="210100")
+    act(clerk, complaint.id, "assign")
+    summarise(clerk, complaint.id)
+    act(clerk, complaint.id, "start_verification")
+    act(clerk, complaint.id, "verify", "经现场核查属实", service_user="y")
+    notice = db.session.scalar(select(WarningNotice).where(WarningNotice.complaint_id == complaint.id))
+    notice.state, notice.state_entered_at = "removal_requested", dt.datetime(2026, 10, 1, 2)
+    db.session.commit()
+
+    for _run in range(2):
+        assert runner.invoke(args=["complaints", "remind"]).exit_code == 0
+    assert _count("warning.escalate") == 1 and _count("complaint.escalate") == 0
