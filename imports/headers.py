@@ -45,21 +45,26 @@ FILING_COLUMNS: tuple[Column, ...] = (
     Column("filed_on", "备案日期"),
 )
 
+# Every other header a bureau's sheet may use for each column, in one table (the matcher and the tests read
+# it; normalise_header already drops spaces, brackets and stars, so only the words need listing here).
 FILING_SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "name": ("企业名称", "公司名称", "单位全称", "从业单位名称", "从业单位", "企业全称"),
+    "name": ("企业名称", "公司名称", "单位全称", "从业单位名称", "从业单位", "企业全称", "备案单位名称", "名称"),
     "credit_code": (
         "信用代码", "社会信用代码", "统一信用代码", "社会统一信用代码", "统一代码",
         "统一社会信用代码证号", "统一社会信用代码号",
     ),
-    "legal_rep": ("法人", "法人代表", "法定代表人姓名", "法定代表"),
+    "legal_rep": ("法人", "法人代表", "法定代表人姓名", "法定代表", "法人姓名"),
     "registered_address": ("注册地", "住所", "住所地", "注册住所", "登记地址"),
     "premises_address": ("经营场所", "经营地址", "经营场所地", "实际经营地址", "办公地址"),
-    "city": ("所在城市", "城市", "市", "地市", "所属市", "所在地市", "所在地区", "所在区县", "区县"),
+    "city": (
+        "所在城市", "所属城市", "城市", "城市名称", "市", "地市", "地级市", "所属市", "所属地市", "所在地市",
+        "所属地区", "所在地区", "地区", "所在区县", "区县", "市州", "所属市州",
+    ),
     "business_types": ("业务类别", "备案业务类型", "从业类别", "经营类别", "业务种类", "业务"),
     "contact": ("联系人姓名",),
     "phone": ("电话", "手机", "手机号", "手机号码", "电话号码", "联系方式", "联系人电话", "联系电话号码"),
-    "filing_number": ("备案号", "备案证号", "备案证编号", "备案证书编号"),
-    "filed_on": ("备案时间", "备案日"),
+    "filing_number": ("备案号", "备案证号", "备案证编号", "备案证书编号", "备案编码"),
+    "filed_on": ("备案时间", "备案日", "备案登记日期"),
 }
 
 _NOTES = re.compile(r"\(.*?\)|\[.*?\]|【.*?】|<.*?>")

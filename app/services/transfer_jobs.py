@@ -128,7 +128,8 @@ def run_job(job_id: int) -> None:
         _finish(job_id, "failed", message="导入时发生内部错误，未写入任何数据；请联系系统管理员")
     finally:
         job_queue().clear_progress(job_id)
-        if db.session.get(ImportJob, job_id).stage == "import":
+        finished = db.session.get(ImportJob, job_id)
+        if finished.stage == "import" and not may_rerun_valid_rows(finished):
             Path(job.stored_path).unlink(missing_ok=True)  # the personal data is in the database now
 
 
@@ -196,6 +197,17 @@ def status(job: ImportJob) -> dict:
     return {"id": job.id, "kind": job.kind, "stage": job.stage, "status": job.status, "processed": processed,
             "total": job.total, "percent": percent, "written": job.written, "refused": job.refused,
             "message": job.message, "finished": job.finished}
+
+
+def may_rerun_valid_rows(job: ImportJob) -> bool:
+    """An all-or-nothing import that wrote nothing because rows were refused: the clerk may run the same
+    checked file again with "valid rows only" without uploading it again (issue 14 point 8). The file is
+    kept for that until the usual clean-up removes it."""
+    return (
+        job.stage == "import" and job.status == "done" and job.mode == "all-or-nothing"
+        and not job.written and bool(job.refused) and not job.files_expired
+        and Path(job.stored_path).exists()
+    )
 
 
 def mark_queued(job: ImportJob) -> None:

@@ -21,6 +21,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -89,7 +90,8 @@ def job(job_id: int):
     jobs.queue().ensure_consumer()
     transfer_jobs.recover_job(job)
     return render_template("transfer/job.html", job=job, status=transfer_jobs.status(job), kinds=JOB_KINDS,
-                           modes=JOB_MODES, statuses=JOB_STATUSES, form=ConfirmForm())
+                           modes=JOB_MODES, statuses=JOB_STATUSES, form=ConfirmForm(),
+                           may_rerun=transfer_jobs.may_rerun_valid_rows(job))
 
 
 @bp.route("/jobs/<int:job_id>/status.json")
@@ -109,7 +111,11 @@ def confirm(job_id: int):
     if not form.validate_on_submit():
         flash("请选择导入方式", "error")
         return redirect(url_for("transfer.job", job_id=job.id))
-    if job.stage != "preview" or job.status != "done":
+    rerun = transfer_jobs.may_rerun_valid_rows(job)
+    if rerun and form.mode.data != "valid-rows":
+        flash(_("此文件已按“全部导入或全部不导入”方式导入过，未写入任何数据；只能改为“只导入无误的行”再次导入"), "warning")
+        return redirect(url_for("transfer.job", job_id=job.id))
+    if not rerun and (job.stage != "preview" or job.status != "done"):
         flash("此文件已导入或尚未检查完毕", "warning")
         return redirect(url_for("transfer.job", job_id=job.id))
     if job.files_expired:

@@ -60,3 +60,38 @@ def test_clerk_imports_a_roster_and_sees_it_on_the_roster_and_dashboard(page, fa
     page.goto("/dashboard/?year=2024")
     assert page.locator("main svg").count() >= 4
     assert "2024" in page.locator("main h1").inner_text()
+
+
+def test_an_all_or_nothing_import_with_refused_rows_is_rerun_as_valid_rows_without_uploading_again(
+    page, factory, tmp_path,
+):
+    """Issue 14 point 8: nothing written is said plainly, with the reason, and the same checked file is
+    imported in valid-rows mode from the result page."""
+    factory.user("provincial_clerk", "browser_rerun")
+    rows = [roster_row(n) for n in range(1, 6)]
+    rows.insert(2, roster_row(99, 所在市="北京市"))
+    path = roster_file(tmp_path / "名录.xlsx", rows)
+
+    page.goto("/auth/login")
+    page.get_by_label("用户名").fill("browser_rerun")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto("/transfer/")
+    page.get_by_label("导入内容").select_option(label="备案单位名录")
+    page.get_by_label("文件").set_input_files(path)
+    page.get_by_role("button", name="上传并检查").click()
+    page.get_by_role("heading", name="预览").wait_for()
+
+    page.get_by_label("全部导入或全部不导入").check()
+    page.get_by_role("button", name="开始导入").click()
+    page.get_by_role("heading", name="未写入任何数据").wait_for()
+    alert = page.locator("#nothing-written").inner_text()
+    assert "有 1 行被拒绝" in alert and "没有新增或更新任何记录" in alert
+    assert page.get_by_role("heading", name="导入完成").count() == 0
+
+    page.get_by_role("button", name="只导入无误的行").click()
+    page.get_by_role("heading", name="导入完成").wait_for()
+    done = page.locator("dl.facts").inner_text()
+    assert "只导入无误的行" in done and "5" in done
+    page.goto("/roster?name=沈阳第3安防")
+    assert "沈阳第3安防科技有限公司" in page.locator("main").inner_text()
