@@ -62,6 +62,9 @@ class FilingRequest(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # What the reviewing bureau last saw when it returned the request for correction (fields, staff,
+    # documents; app.services.filing_changes.snapshot), so the resubmission's review shows what changed.
+    review_snapshot: Mapped[dict | None] = mapped_column(JSON)
     # Optimistic lock: every UPDATE checks and bumps it, so of two actors on the same version only the
     # first is written; the second gets StaleDataError and is told the page is stale.
     version: Mapped[int] = mapped_column(default=1)
@@ -107,8 +110,17 @@ class FilingRequest(db.Model):
             return []
         return list(self.stages[: self.stage + 1])
 
+    @property
+    def current_documents(self) -> list[FilingDocument]:
+        """The materials as they stand; replaced ones stay in `documents` as the request's history."""
+        return [d for d in self.documents if d.replaced_at is None]
+
+    @property
+    def replaced_documents(self) -> list[FilingDocument]:
+        return [d for d in self.documents if d.replaced_at is not None]
+
     def documents_for(self, material_code: str) -> list[FilingDocument]:
-        return [d for d in self.documents if d.material_code == material_code]
+        return [d for d in self.current_documents if d.material_code == material_code]
 
     def add_editor(self, user_id: int) -> None:
         if user_id not in (self.editor_ids or []):
@@ -150,6 +162,9 @@ class FilingDocument(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when a newer file replaced (or the firm removed) this one after a bureau could have seen it: the
+    # row and its file stay, so the request's history and the reviewer's links keep working.
+    replaced_at: Mapped[dt.datetime | None]
 
     request = relationship("FilingRequest", back_populates="documents")
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.review import bp
 from app.security import CLERKS, allow
 from app.services import filing as filings
+from app.services import filing_changes
 from forms.filing import DecisionForm, LocalityForm, flat_errors
 from forms.identifiers import credit_code_province, mask_resident_id
 from workflows.engine import TransitionNotAllowed
@@ -92,6 +93,7 @@ def _render_detail(found, form, locality_form, refusal=None, status=200, full_id
         errors=flat_errors(form) + flat_errors(locality_form),
         can_correct=found.state in ("under_review", "returned") and found.authority_code == current_user.authority_code,
         status_value=clock.status(today).value if clock else "ok", full_ids=full_ids,
+        changes=filing_changes.changes(found) if found.kind != "cancellation" else None,
     ), status
 
 

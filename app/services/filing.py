@@ -401,7 +401,7 @@ def _prefill(request: FilingRequest, firm: Firm) -> None:
             content_type=d.content_type, size=d.size, sha256=d.sha256, uploaded_by_id=d.uploaded_by_id,
             uploaded_at=d.uploaded_at,
         )
-        for d in last.documents
+        for d in last.current_documents
     ]
 
 
@@ -469,8 +469,11 @@ def _add_uploads(request: FilingRequest, uploads: Mapping[str, FileStorage | Non
             errors[field_name] = exc.args[0]
             continue
         for old in request.documents_for(code):
-            replaced.append(old.stored_name)
-            request.documents.remove(old)
+            if _kept_in_history(request, old):
+                old.replaced_at = utcnow()
+            else:
+                replaced.append(old.stored_name)
+                request.documents.remove(old)
         request.documents.append(
             FilingDocument(
                 material_code=code, original_name=filing_uploads.display_name(storage.filename, stored.content_type),
@@ -494,16 +497,33 @@ def _commit_then_discard(stored_names: Iterable[str]) -> None:
 
 def delete_document(request: FilingRequest, document_id: int, actor, expected_version: int | None = None) -> None:
     _editable(request, expected_version)
-    document = next((d for d in request.documents if d.id == document_id), None)
+    document = next((d for d in request.current_documents if d.id == document_id), None)
     if document is None:
         raise FilingError("材料不存在")
-    request.documents.remove(document)
+    kept = _kept_in_history(request, document)
+    if kept:
+        document.replaced_at = utcnow()
+    else:
+        request.documents.remove(document)
     db.session.flush()
     audit.record(
         "filing.delete_document", request, actor=actor,
         detail={"material": document.material_code, "sha256": document.sha256},
     )
-    _commit_then_discard([document.stored_name])
+    _commit_then_discard([] if kept else [document.stored_name])
+
+
+def _kept_in_history(request: FilingRequest, document: FilingDocument) -> bool:
+    """A material a bureau may have seen stays in the request's history when replaced or removed: the
+    request was submitted once, or the file came with the filing in force (a change starts from it). Only
+    a never-submitted draft's own earlier upload is really deleted."""
+    if request.submitted_at is not None:
+        return True
+    return db.session.scalar(
+        select(FilingDocument.id).where(
+            FilingDocument.stored_name == document.stored_name, FilingDocument.request_id != request.id
+        ).limit(1)
+    ) is not None
 
 
 def withdraw(request: FilingRequest, actor, expected_version: int | None = None) -> TransitionResult:
@@ -544,6 +564,11 @@ def _fire(request: FilingRequest, transition: str, actor, comment: str | None = 
         raise
     if request.state == "under_review":
         request.authority_code = request.stages[request.stage]
+    if result.transition == "return_for_correction":
+        # What the bureau saw: the resubmission's review shows what the firm changed since.
+        from app.services.filing_changes import snapshot
+
+        request.review_snapshot = snapshot(request)
     if getattr(actor, "role", None) == "firm" and result.comment:
         db.session.add(
             FilingMessage(

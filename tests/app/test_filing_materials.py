@@ -204,7 +204,8 @@ def test_a_change_draft_shares_the_filed_files_and_never_removes_them(app, facto
     data = form_data(pack, reason="换发营业执照")
     data["doc_business_licence"] = (io.BytesIO(PDF), "新营业执照.pdf")
     assert save(client, change_id, data).status_code == 302  # replaces the change's copy only
-    new_licence = next(d for d in _documents(change_id) if d.material_code == "business_licence")
+    # The copy it replaced stays in the change's history (issue 14 point 5), marked replaced.
+    new_licence = next(d for d in _documents(change_id) if d.material_code == "business_licence" and not d.replaced_at)
     assert new_licence.original_name == "新营业执照.pdf"
     assert filed_files <= _files(app)
 

@@ -108,3 +108,41 @@ def test_firm_files_clerk_approves_firm_sees_its_number(page, browser, live_serv
     number = re.search(r"辽公技备〔\d{4}〕210100-0001号", page.inner_text("main"))
     assert number, page.inner_text("main")
     assert page.get_by_role("link", name="下载备案证明（PDF）").is_visible()
+
+
+def test_a_change_review_shows_before_and_after_and_the_replaced_material(page, browser, live_server, app, factory):
+    """Issue 14 point 5: the clerk sees what a change changes, field by field, and the replaced licence."""
+    from app.services import filing as filings
+    from tests.app.filing_support import submitted_request
+
+    firm = factory.firm("变更浏览器安防有限公司", division="210102")
+    request, firm_user = submitted_request(app, factory, firm=firm, city_code="210100")
+    clerk = factory.user("city_clerk", "browser_change_clerk", authority_code="210100")
+    filings.decide(request, "approve", clerk, None)
+
+    _log_in(page, firm_user.username)
+    page.goto("/filings/")
+    page.get_by_role("button", name="申请备案变更").click()
+    page.get_by_label("法定代表人").fill("赵六")
+    page.get_by_label("营业执照").set_input_files({"name": "换发营业执照.pdf", "mimeType": "application/pdf",
+                                                 "buffer": PDF + b"%new"})
+    page.get_by_label("变更事项说明").fill("法定代表人变更，营业执照换发")
+    page.get_by_role("button", name="提交审核").click()
+    assert "审核中" in page.inner_text("main")
+
+    clerk_context = browser.new_context(base_url=live_server, locale="zh-CN")
+    clerk_page = clerk_context.new_page()
+    clerk_page.set_default_timeout(10_000)
+    _log_in(clerk_page, "browser_change_clerk")
+    clerk_page.get_by_role("link", name="备案审核").first.click()
+    clerk_page.locator("table.queue").get_by_role("link", name="测试安防工程有限公司").click()
+    changes = clerk_page.locator("#changes")
+    assert "与现行备案相比的变更" in changes.inner_text()
+    row = changes.locator("tr", has_text="法定代表人").inner_text()
+    assert "王五" in row and "赵六" in row
+    assert "换发营业执照.pdf" in changes.inner_text()
+    earlier = changes.locator("a.earlier").first.get_attribute("href")
+    assert clerk_page.request.get(earlier).status == 200  # the replaced licence is still there
+    main = clerk_page.inner_text("main")
+    assert main.index("与现行备案相比的变更") < main.index("审核决定")
+    clerk_context.close()
