@@ -44,9 +44,12 @@ def certificate_facts(firm, pack) -> list[tuple[str, str]]:
     """The lines of the certificate, label and value, as the roster publishes them."""
     authority = pack.authority(firm.filing_authority_code)
     types = [pack.business_type(code) for code in firm.business_type_codes]
+    # An individual (Liaoning art. 17) has no credit code: the certificate names the person, as the roster.
+    holder = [("姓名", firm.name)] if getattr(firm, "is_individual", False) else [
+        ("单位名称", firm.name), ("统一社会信用代码", firm.credit_code),
+    ]
     return [
-        ("单位名称", firm.name),
-        ("统一社会信用代码", firm.credit_code),
+        *holder,
         ("备案编号", firm.filing_number),
         ("备案日期", _date_zh(firm.filed_on)),
         ("备案机关", authority.name if authority else firm.filing_authority_code or ""),

@@ -65,6 +65,10 @@ def test_liaoning_art_17_an_individual_from_another_province_files_with_the_prov
     entry = app.test_client().get(f"/roster/{person.credit_code}").get_data(as_text=True)
     assert "张三" in entry and person.filing_number in entry and number not in entry
     assert "<dt>统一社会信用代码</dt>" not in entry
+    from reports.certificate import certificate_facts
+
+    facts = dict(certificate_facts(person, pack))
+    assert facts["姓名"] == "张三" and "统一社会信用代码" not in facts and number not in facts.values()
 
 
 def test_liaoning_art_17_a_person_based_in_liaoning_is_not_offered_it_and_ids_are_checked(app):
