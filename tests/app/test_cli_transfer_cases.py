@@ -139,8 +139,9 @@ def test_a_mitigated_case_is_recorded_and_its_export_imports_back_unchanged(runn
 
     exported = tmp_path / "out.xlsx"
     assert runner.invoke(args=["export", "cases", str(exported)]).exit_code == 0
-    sheet = load_workbook(exported, read_only=True).worksheets[0]
-    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    book = load_workbook(exported, read_only=True)
+    rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    book.close()
     header_row = next(r for r in rows if "减轻处罚" in r)
     data = rows[rows.index(header_row) + 1]
     assert data[header_row.index("减轻处罚")] == "是"
