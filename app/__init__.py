@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -47,15 +45,9 @@ def _instance_secret(app: Flask) -> str:
     """A deployment without SECRET_KEY keeps a random one in its instance folder (never in the repo).
 
     Created with O_EXCL so that several workers starting at once agree on one key."""
-    path = Path(app.instance_path) / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip()
+    from app.instance_files import random_value_file
+
+    return random_value_file(Path(app.instance_path) / "secret_key")
 
 
 def register_jurisdiction(app: Flask) -> None:

@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from app.extensions import db
+from app.instance_files import random_value_file
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 
@@ -63,15 +63,7 @@ def _key() -> bytes:
     cached = app.extensions.get("jifang.audit_key")
     if cached and cached[0] == path:
         return cached[1]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:  # O_EXCL: several workers starting at once agree on one key (as instance/secret_key)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    key = path.read_text().strip().encode("utf-8")
+    key = random_value_file(path).encode("utf-8")
     app.extensions["jifang.audit_key"] = (path, key)
     return key
 

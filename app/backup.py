@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import os
-import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -37,6 +36,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 
 from app.extensions import db
+from app.instance_files import random_value_file
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -55,16 +55,7 @@ def instance_id() -> str:
     configured = current_app.config.get("JIFANG_INSTANCE_ID") or os.environ.get("JIFANG_INSTANCE_ID")
     if configured:
         return configured
-    path = Path(current_app.instance_path) / "instance_id"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(16))
-    return path.read_text().strip()
+    return random_value_file(Path(current_app.instance_path) / "instance_id", nbytes=16)
 
 
 # --- "the app is running": every web worker and job worker holds a shared lock on instance/running.lock ---
