@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
@@ -104,3 +105,29 @@ def login(client, user) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+
+
+def race(app, posts) -> list:
+    """Run each callable (a request by its own client) in its own thread, all released at once by a
+    barrier, as two clerks or two tabs pressing the same button; return their responses in order."""
+    _db.session.remove()  # the test's own connection goes back to the pool before the threads start
+    barrier = threading.Barrier(len(posts))
+    responses: list = [None] * len(posts)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                responses[index] = posts[index]()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(posts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert all(r is not None for r in responses)
+    return responses

@@ -8,7 +8,6 @@ and PostgreSQL (JIFANG_TEST_DATABASE_URL)."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 import time_machine
@@ -19,7 +18,7 @@ from app.extensions import db
 from app.models import AuditEntry, Complaint, WarningNotice
 from tests.app.complaint_support import FAST, act, pdf, submit, summarise, warning_act
 from tests.conftest import beijing
-from tests.support import login, post_form
+from tests.support import login, post_form, race
 
 pytestmark = pytest.mark.today("2026-11-30")
 STALE = "已被他人处理"
@@ -46,25 +45,7 @@ def _form_of(client, url: str, form_id: str) -> dict:
 
 
 def _race(app, posts) -> list:
-    db.session.remove()  # the test's own connection goes back to the pool before the threads start
-    barrier = threading.Barrier(len(posts))
-    responses: list = [None] * len(posts)
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                responses[index] = posts[index]()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    responses = race(app, posts)
     codes = sorted(r.status_code for r in responses)
     assert codes == [302, 409], codes
     loser = next(r for r in responses if r.status_code == 409)

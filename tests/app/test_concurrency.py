@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +22,7 @@ from app.extensions import db
 from app.models import AuditEntry, FilingMessage, FilingNumberCounter, FilingRequest
 from app.services import filing as filings
 from tests.app.filing_support import form_data, submitted_request
-from tests.support import login, post_form
+from tests.support import login, post_form, race
 
 MONDAY = dt.datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 STALE = "已被他人处理"
@@ -60,28 +59,7 @@ def _form_of(client, url: str) -> dict:
 
 
 def _race(app, posts) -> list:
-    """Run each callable in its own thread, all released at once; return their responses in order."""
-    db.session.remove()  # the test's own connection goes back to the pool before the threads start
-    barrier = threading.Barrier(len(posts))
-    responses: list = [None] * len(posts)
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                responses[index] = posts[index]()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert all(r is not None for r in responses)
-    return responses
+    return race(app, posts)
 
 
 def _actions(action: str, object_id: int | None = None) -> int:
