@@ -58,10 +58,6 @@ def _form_of(client, url: str) -> dict:
     return fields
 
 
-def _race(app, posts) -> list:
-    return race(app, posts)
-
-
 def _actions(action: str, object_id: int | None = None) -> int:
     query = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
     if object_id is not None:
@@ -84,7 +80,7 @@ def test_three_simultaneous_approvals_apply_once(app, factory):
     forms = [_form_of(c, url) for c in clients]
     rid = request.id
 
-    responses = _race(app, [
+    responses = race(app, [
         (lambda c=c, f=f: c.post(f"{url}/decide", data={**f, "action": "approve", "comment": "", "confirm": "1"}))
         for c, f in zip(clients, forms, strict=True)
     ])
@@ -147,7 +143,7 @@ def test_three_simultaneous_change_starts_open_one_draft(app, factory):
     clients = [_client(app, firm_user) for _ in range(3)]
     forms = [_form_of(c, "/filings/") for c in clients]
 
-    responses = _race(app, [
+    responses = race(app, [
         (lambda c=c, f=f: c.post("/filings/start", data={**f, "kind": "change"}))
         for c, f in zip(clients, forms, strict=True)
     ])
@@ -196,7 +192,7 @@ def test_a_double_clicked_resubmission_is_applied_once(app, factory):
     forms = [_form_of(c, url) for c in tabs]
     data = _resubmission(app, request_id)
 
-    responses = _race(app, [(lambda c=c, f=f: c.post(url, data={**data, **f})) for c, f in zip(tabs, forms, strict=True)])
+    responses = race(app, [(lambda c=c, f=f: c.post(url, data={**data, **f})) for c, f in zip(tabs, forms, strict=True)])
     _no_server_errors(responses)
     stored = db.session.get(FilingRequest, request_id)
     assert stored.state == "under_review"
@@ -245,7 +241,7 @@ def test_concurrent_failed_logins_never_fail_and_each_is_audited(app, factory):
         return [client.post("/auth/login", data={"username": username, "password": "wrong-pass-1",
                                                  "csrf_token": token}) for _ in range(attempts)]
 
-    batches = _race(app, [(lambda c=c, t=t, u=u.username: attack(c, t, u))
+    batches = race(app, [(lambda c=c, t=t, u=u.username: attack(c, t, u))
                           for c, t, u in zip(clients, tokens, users, strict=True)])
     codes = [r.status_code for batch in batches for r in batch]
     assert codes == [200] * threads * attempts
@@ -265,7 +261,7 @@ def test_concurrent_appends_whose_first_write_is_the_audit_entry_never_collide(a
             db.session.commit()
         return appends
 
-    assert _race(app, [(lambda n=n: append(n)) for n in range(threads)]) == [appends] * threads
+    assert race(app, [(lambda n=n: append(n)) for n in range(threads)]) == [appends] * threads
     assert _actions("test_action") == threads * appends
     report = audit.verify(checkpoints=False)
     assert report.ok and report.checked == threads * appends
@@ -284,7 +280,7 @@ def test_concurrent_draft_edits_never_fail_and_each_is_audited(app, factory):
                             data={**form_data(pack, name=f"第{n}次保存"), "save": "1", "csrf_token": token})
                 for n in range(rounds)]
 
-    batches = _race(app, [(lambda c=c, t=t, r=r: edit(c, t, r)) for c, t, r in zip(clients, tokens, ids, strict=True)])
+    batches = race(app, [(lambda c=c, t=t, r=r: edit(c, t, r)) for c, t, r in zip(clients, tokens, ids, strict=True)])
     codes = [r.status_code for batch in batches for r in batch]
     assert codes == [302] * writers * rounds
     assert _actions("filing.save_draft") == writers * rounds
