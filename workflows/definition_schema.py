@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # The account roles of app.models.user.Role; the engine stays free of the app, so they are repeated here.
-ROLES = ("firm", "city_clerk", "provincial_clerk", "admin")
-Role = Literal["firm", "city_clerk", "provincial_clerk", "admin"]
+ROLES = ("firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head")
+Role = Literal["firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head"]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 

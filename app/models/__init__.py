@@ -2,7 +2,16 @@
 
 from app.models.account import AccountCode, ClaimRequest
 from app.models.audit import AuditEntry
-from app.models.cases import CaseAttachment, Complaint, ComplaintStep, PenaltyCase, WarningNotice
+from app.models.cases import (
+    CaseAttachment,
+    CaseNumberCounter,
+    CaseStep,
+    Complaint,
+    ComplaintStep,
+    OrderToCorrect,
+    PenaltyCase,
+    WarningNotice,
+)
 from app.models.filing import FilingDocument, FilingMessage, FilingNumberCounter, FilingRequest, FilingStaff
 from app.models.firm import Firm, FirmBusinessType, FirmNameGram
 from app.models.regulation import RegulationArticle, RegulationText
@@ -13,5 +22,6 @@ __all__ = [
     "AccountCode", "ClaimRequest",
     "AuditEntry", "FilingDocument", "FilingMessage", "FilingNumberCounter", "FilingRequest", "FilingStaff",
     "Firm", "FirmBusinessType", "FirmNameGram", "RegulationArticle", "RegulationText", "Role", "User",
-    "CaseAttachment", "Complaint", "ComplaintStep", "ImportJob", "PenaltyCase", "WarningNotice",
+    "CaseAttachment", "CaseNumberCounter", "CaseStep", "Complaint", "ComplaintStep", "ImportJob", "OrderToCorrect",
+    "PenaltyCase", "WarningNotice",
 ]

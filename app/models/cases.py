@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -104,6 +104,8 @@ class CaseAttachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
     warning_id: Mapped[int | None] = mapped_column(ForeignKey("warning.id"), index=True)
+    # Evidence of a penalty case (调查取证), uploaded by its clerks.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("penalty_case.id"), index=True)
     source: Mapped[str] = mapped_column(String(16))  # complainant | clerk | firm
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(80))
@@ -115,6 +117,7 @@ class CaseAttachment(db.Model):
 
     complaint = relationship("Complaint", back_populates="attachments")
     warning = relationship("WarningNotice", back_populates="attachments")
+    case = relationship("PenaltyCase", back_populates="attachments")
 
 
 WARNING_CATEGORIES = {"service_complaint": "因服务受到用户投诉", "violation": "发生违法行为"}
@@ -168,11 +171,25 @@ class WarningNotice(db.Model):
     attachments = relationship("CaseAttachment", back_populates="warning", order_by="CaseAttachment.id")
 
 
+PARTY_ID_TYPES = {"credit_code": "统一社会信用代码", "resident_id": "居民身份证号码", "passport": "护照号码"}
+SERVICE_METHODS = {
+    "on_the_spot": "当场交付", "direct": "直接送达", "left": "留置送达", "post": "邮寄送达",
+    "electronic": "电子送达", "entrusted": "委托送达", "announcement": "公告送达",
+}
+NO_PENALTY_REASONS = {
+    "art33": "依照《中华人民共和国行政处罚法》第三十三条不予行政处罚",
+    "time_barred": "违法行为已超过追责时效（《中华人民共和国行政处罚法》第三十六条）",
+    "not_established": "违法事实不能成立",
+}
+
+
 class PenaltyCase(db.Model):
-    """A penalty case; historical ones come from the bureau's spreadsheets (imports/case_rows.py).
+    """A penalty case (workflows/definitions/penalty_case.yaml): opened in the system (立案) by a clerk, or
+    historical, from the bureau's spreadsheets (imports/case_rows.py; those rows leave every procedure
+    column empty, and have no authority_code: only the provincial bureau sees them).
 
     surcharge_fen is 加处罚款 (行政处罚法 art. 72(1)): 3% of the fine a day after the payment period, never
-    more than the fine itself.
+    more than the fine itself. Money is integer fen; dates are Beijing dates.
     """
 
     __tablename__ = "penalty_case"
@@ -197,6 +214,131 @@ class PenaltyCase(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # --- a case run in the system (立案 onwards); every column empty on an imported case ---
+    authority_code: Mapped[str | None] = mapped_column(String(12), index=True)  # the bureau running it
+    opened_on: Mapped[dt.date | None]  # 立案: art. 60's 90 days count from here
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("order_to_correct.id"))
+    discovered_on: Mapped[dt.date | None]
+    facts: Mapped[str] = mapped_column(Text, default="", server_default="")
+    party_id_type: Mapped[str] = mapped_column(String(16), default="", server_default="")  # PARTY_ID_TYPES
+    party_id_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    party_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    provision_item: Mapped[int | None] = mapped_column(Integer)
+    # The proposal (拟处罚) from workflows.penalty.calculate(): the facts given to it and what it answered
+    # (range, recommendation, hearing right, citation), kept as they were when the party was notified.
+    proposed_fen: Mapped[int | None] = mapped_column(BigInteger)
+    proposal: Mapped[dict | None] = mapped_column(JSON)
+    tier: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    outside_tier_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # 重大复杂 (art. 57(2)): the decision needs the collective discussion of the bureau's heads.
+    serious: Mapped[bool] = mapped_column(default=False, server_default=false())
+    collective_discussion: Mapped[str] = mapped_column(Text, default="", server_default="")
+    discussed_on: Mapped[dt.date | None]
+    # 告知 (arts. 44-45, 63-64): the notice, the statement and the hearing.
+    notified_on: Mapped[dt.date | None]
+    hearing_offered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    hearing_request_due: Mapped[dt.date | None]  # 5 working days after the notice (arts. 64, 85)
+    hearing_requested_on: Mapped[dt.date | None]
+    hearing_held_on: Mapped[dt.date | None]
+    hearing_record: Mapped[str] = mapped_column(Text, default="", server_default="")
+    party_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # 法制审核 (art. 58)
+    legal_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    legal_review_opinion: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reviewed_on: Mapped[dt.date | None]
+    # 决定 (art. 57) by the bureau head; 送达 (art. 61)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    served_on: Mapped[dt.date | None]
+    service_method: Mapped[str] = mapped_column(String(20), default="", server_default="")  # SERVICE_METHODS
+    no_penalty_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    transferred_to: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    closed_on: Mapped[dt.date | None]
+    # Art. 29: cases about one and the same act share a group (the id of the group's first case).
+    same_act_group: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The investigators (whoever opened, investigated or proposed): never the one who decides (art. 57-58).
+    editor_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+    state_entered_at: Mapped[dt.datetime | None]
+    sent_actions: Mapped[list | None] = mapped_column(JSON, default=list)
+    # Optimistic lock: two people deciding one case at once apply it once (the second is told the page is
+    # stale). Imported rows start at 1 (server default).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
     firm = relationship("Firm")
+    order = relationship("OrderToCorrect", foreign_keys=[order_id], overlaps="case")
+    steps = relationship("CaseStep", back_populates="case", order_by="CaseStep.id", cascade="all, delete-orphan")
+    attachments = relationship("CaseAttachment", back_populates="case", order_by="CaseAttachment.id")
 
     __table_args__ = (Index("ix_penalty_case_outcome_decided", "outcome", "decided_on"),)
+
+
+class CaseStep(db.Model):
+    """One move of a penalty case, for its timeline (who, when, to which state, with the comment)."""
+
+    __tablename__ = "case_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("penalty_case.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    transition: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    case = relationship("PenaltyCase", back_populates="steps")
+    actor = relationship("User")
+
+
+class CaseNumberCounter(db.Model):
+    """The last number handed out per authority, year and series (case | order), taken inside the opening."""
+
+    __tablename__ = "case_number_counter"
+
+    authority_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class OrderToCorrect(db.Model):
+    """An order to correct within a period (责令限期改正), issued on inspection before any case
+    (workflows/definitions/order_to_correct.yaml). Where the provision fines only an act not corrected in
+    time, the case is opened from the order once the deadline has passed uncorrected (its order_id names
+    the order; `case` reads it)."""
+
+    __tablename__ = "order_to_correct"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    authority_code: Mapped[str] = mapped_column(String(12), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    firm_id: Mapped[int | None] = mapped_column(ForeignKey("firm.id"), index=True)
+    party_name: Mapped[str] = mapped_column(String(200))
+    party_type: Mapped[str] = mapped_column(String(16), default="unit")
+    party_id_type: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    party_id_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    party_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    provision_code: Mapped[str] = mapped_column(String(64))
+    provision_item: Mapped[int | None] = mapped_column(Integer)
+    act_date: Mapped[dt.date | None]
+    discovered_on: Mapped[dt.date | None]
+    facts: Mapped[str] = mapped_column(Text, default="", server_default="")
+    issued_on: Mapped[dt.date]
+    deadline: Mapped[dt.date]  # the last day to correct
+    served_on: Mapped[dt.date | None]
+    corrected: Mapped[bool | None]  # None: not yet checked
+    checked_on: Mapped[dt.date | None]
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    state: Mapped[str] = mapped_column(String(20), default="issued", server_default="issued")
+    state_entered_at: Mapped[dt.datetime | None]
+    editor_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
+    firm = relationship("Firm")
+    # The case opened from this order (penalty_case.order_id), if any.
+    case = relationship("PenaltyCase", primaryjoin="PenaltyCase.order_id == OrderToCorrect.id", uselist=False,
+                        viewonly=True)

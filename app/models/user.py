@@ -18,6 +18,9 @@ class Role(enum.StrEnum):
     CITY_CLERK = "city_clerk"
     PROVINCIAL_CLERK = "provincial_clerk"
     ADMIN = "admin"
+    # 行政处罚法 art. 58 (法制审核) and art. 57 (行政机关负责人): staff of one bureau, like its clerks.
+    LEGAL_REVIEWER = "legal_reviewer"
+    BUREAU_HEAD = "bureau_head"
 
     @property
     def label(self) -> str:
@@ -29,6 +32,8 @@ ROLE_LABELS = {
     Role.CITY_CLERK: "市级公安机关工作人员",
     Role.PROVINCIAL_CLERK: "省级公安机关工作人员",
     Role.ADMIN: "系统管理员",
+    Role.LEGAL_REVIEWER: "法制审核人员",
+    Role.BUREAU_HEAD: "行政机关负责人",
 }
 CLERK_ROLES = (Role.CITY_CLERK, Role.PROVINCIAL_CLERK)
 

@@ -9,11 +9,19 @@ from dataclasses import dataclass, field
 import pytest
 
 from workflows import engine
-from workflows.engine import CommentRequired, Context, GuardFailed, NotApplicable, Registry, load_definition
+from workflows.engine import (
+    CommentRequired,
+    Context,
+    GuardFailed,
+    NotApplicable,
+    Registry,
+    RoleNotAllowed,
+    load_definition,
+)
 from workflows.rules import load_pack
 from workflows.time_limits import TimeStatus
 
-SHIPPED = ["complaint", "filing", "penalty_case", "warning"]
+SHIPPED = ["complaint", "filing", "order_to_correct", "penalty_case", "warning"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 
@@ -193,8 +201,8 @@ class Case:
     state: str
     editor_ids: list[int] = field(default_factory=list)
     state_entered_at: dt.datetime | None = None
-    opened_at: dt.date | None = None
-    decision_served_at: dt.date | None = None
+    opened_on: dt.date | None = None
+    decided_on: dt.date | None = None
 
 
 CLERK = Actor(7, "city_clerk", "210100")
@@ -221,32 +229,51 @@ def test_complaint_verified_then_warning_published_and_removed(stubbed):
     assert notice.state == "warning_lifted"
 
 
+HEAD = Actor(9, "bureau_head", "210100")
+REVIEWER = Actor(10, "legal_reviewer", "210100")
+
+
 def test_penalty_case_with_hearing(stubbed):
+    """Investigation → proposal → notice → hearing → legal review → decision by the head → service → closed."""
     wf = load_definition("penalty_case", registry=stubbed)
-    case = Case(state="opened", editor_ids=[CLERK.id], opened_at=dt.date(2026, 1, 5))
-    for name in ("investigate", "notify", "request_hearing"):
+    case = Case(state="opened", editor_ids=[CLERK.id], opened_on=dt.date(2026, 1, 5))
+    for name in ("investigate", "propose", "notify", "request_hearing", "submit_review"):
         wf.fire(case, name, CLERK, now=NOW)
-    with pytest.raises(GuardFailed):
-        wf.fire(case, "decide", CLERK, comment="罚款一万元", now=NOW)
-    wf.fire(case, "decide", OTHER_CLERK, comment="罚款一万元", now=NOW)
-    wf.fire(case, "record_execution", CLERK, now=NOW)
+    with pytest.raises(RoleNotAllowed):
+        wf.fire(case, "pass_review", CLERK, comment="同意", now=NOW)
+    wf.fire(case, "pass_review", REVIEWER, comment="事实清楚，证据确凿", now=NOW)
+    with pytest.raises(RoleNotAllowed):  # a clerk never decides
+        wf.fire(case, "decide", CLERK, comment="罚款三万元", now=NOW)
+    with pytest.raises(GuardFailed):  # nor a head who investigated
+        wf.fire(case, "decide", Actor(CLERK.id, "bureau_head", "210100"), comment="罚款三万元", now=NOW)
+    wf.fire(case, "decide", HEAD, comment="罚款三万元", now=NOW)
+    wf.fire(case, "serve", CLERK, now=NOW)
     wf.fire(case, "close", CLERK, now=NOW)
     assert case.state == "closed"
+
+
+def test_legal_review_may_send_a_case_back(stubbed):
+    wf = load_definition("penalty_case", registry=stubbed)
+    case = Case(state="legal_review", editor_ids=[CLERK.id])
+    with pytest.raises(CommentRequired):
+        wf.fire(case, "send_back", REVIEWER, now=NOW)
+    wf.fire(case, "send_back", REVIEWER, comment="证据不足，补充调查", now=NOW)
+    assert case.state == "investigating"
 
 
 def test_penalty_decision_period_runs_from_opening_through_every_state(stubbed):
     """Administrative Penalty Law art. 60: decide within 90 days of opening the case."""
     wf = load_definition("penalty_case", registry=stubbed)
-    case = Case(state="hearing", state_entered_at=NOW, opened_at=dt.date(2026, 1, 5))
+    case = Case(state="hearing", state_entered_at=NOW, opened_on=dt.date(2026, 1, 5))
     clock = wf.clock(case)
     assert clock.deadline == dt.date(2026, 4, 7)  # 04-05 is Qingming (Sunday), 04-06 its day in lieu
     assert [a.kind for a in wf.due_actions([case], dt.date(2026, 4, 8))] == ["escalate"]
 
 
-def test_fine_payment_period_counts_from_service(stubbed):
-    """Art. 67: pay within 15 days of receiving the decision; unknown service date, no clock."""
+def test_service_period_counts_working_days_from_the_decision(stubbed):
+    """Art. 61: the decision is served within 7 working days (art. 85); unknown decision date, no clock."""
     wf = load_definition("penalty_case", registry=stubbed)
     assert wf.clock(Case(state="decided", state_entered_at=NOW)) is None
-    case = Case(state="decided", state_entered_at=NOW, decision_served_at=dt.date(2026, 3, 2))
-    assert wf.clock(case).deadline == dt.date(2026, 3, 17)
-    assert [a.kind for a in wf.due_actions([case], dt.date(2026, 3, 18))] == ["overdue"]
+    case = Case(state="decided", state_entered_at=NOW, decided_on=dt.date(2026, 9, 28))
+    # 29, 30 Sep; 1-7 Oct National Day not counted; 8, 9 and Saturday 10 Oct (a make-up working day), 12, 13
+    assert wf.clock(case).deadline == dt.date(2026, 10, 13)
