@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +18,10 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(config: Mapping | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # JIFANG_INSTANCE_PATH: another instance folder than ./instance (the browser test of `./run demo`, benchmarks).
+    instance = os.environ.get("JIFANG_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None,
+                instance_relative_config=True)
     app.config.from_object(Config)
     app.config.update(from_environment())
     if config:
