@@ -1,6 +1,7 @@
 """Values every template sees: the jurisdiction, the role labels, formatting helpers."""
 
 from flask import current_app, session
+from flask_babel import gettext as _
 
 from app.models.user import ROLE_LABELS, Role
 
@@ -13,6 +14,7 @@ def current_pack():
 NAV = (
     ("filings.index", "本单位备案", ("firm",)),
     ("review.queue", "备案审核", ("city_clerk", "provincial_clerk")),
+    ("register.index", "单位名册", ("city_clerk", "provincial_clerk")),
     ("roster.index", "备案名录", ("public",)),
     ("roster.warnings", "警示公告", ("public",)),
     ("complaints.index", "投诉与警告", ("city_clerk", "provincial_clerk", "admin")),
@@ -47,10 +49,11 @@ def register(app):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
     @app.template_filter("datetime_local")
-    def datetime_local(value):
-        import datetime as dt
+    def datetime_local(value, label=False):
+        """Every moment a page shows goes through here: Beijing time (stored times are UTC)."""
+        from workflows.time_limits import format_beijing
 
-        if not value:
-            return ""
-        local = value.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
-        return local.strftime("%Y-%m-%d %H:%M")
+        text = format_beijing(value, label=label)
+        if label and text:
+            text = text.replace("（北京时间）", _("（北京时间）"))
+        return text

@@ -21,9 +21,9 @@ from typing import IO
 
 import pandas as pd
 import xlsxwriter
-from sqlalchemy import and_, column, extract, func, inspect, or_, select, table
+from sqlalchemy import Integer, and_, column, extract, func, inspect, literal_column, or_, select, table
 
-from workflows.time_limits import CHINA_TZ
+from workflows.time_limits import CHINA_TZ, format_beijing
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
 COMPLAINT_OUTCOMES = {"pending": "办理中", "substantiated": "查证属实", "unsubstantiated": "查证不属实",
@@ -94,6 +94,26 @@ def _monthly(conn, date_col, where) -> pd.Series:
     return series
 
 
+def _utc_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The Beijing year as the naive UTC moments the tables store: 1 January 00:00 CST is 16:00 UTC the day before."""
+    shift = dt.timedelta(hours=8)
+    return dt.datetime(year, 1, 1) - shift, dt.datetime(year + 1, 1, 1) - shift
+
+
+def _monthly_moments(conn, moment_col, where) -> pd.Series:
+    """Like _monthly for a stored moment (naive UTC): counted in the Beijing month it happened in, so a change
+    decided at 01:30 on 1 December Beijing time (17:30 UTC on 30 November) counts in December."""
+    if conn.dialect.name == "sqlite":
+        month = func.cast(func.strftime("%m", moment_col, "+8 hours"), Integer).label("m")
+    else:
+        month = extract("month", moment_col + literal_column("interval '8 hours'")).label("m")
+    rows = conn.execute(select(month, func.count()).where(where).group_by(month)).all()
+    series = pd.Series(0, index=range(1, 13), dtype="int64")
+    for m, n in rows:
+        series[int(m)] = n
+    return series
+
+
 def _yuan(fen) -> float:
     """Integer fen as the yuan figure a cell shows (Excel keeps every number as a double anyway); the
     last step, after all the adding up was done in fen."""
@@ -139,16 +159,18 @@ def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | N
 
     monthly = pd.DataFrame({"新备案": _monthly(conn, _firm.c.filed_on, filed_in_year)})
     if "filing_request" in tables:
-        decided = and_(_request.c.decided_at >= start, _request.c.decided_at < end)
-        monthly["变更"] = _monthly(conn, _request.c.decided_at,
-                                   and_(decided, _request.c.kind == "change", _request.c.state == "changed"))
-        monthly["注销"] = _monthly(conn, _request.c.decided_at,
-                                   and_(decided, _request.c.kind == "cancellation", _request.c.state == "cancelled"))
+        first, after = _utc_bounds(year)
+        decided = and_(_request.c.decided_at >= first, _request.c.decided_at < after)
+        monthly["变更"] = _monthly_moments(conn, _request.c.decided_at,
+                                           and_(decided, _request.c.kind == "change", _request.c.state == "changed"))
+        monthly["注销"] = _monthly_moments(conn, _request.c.decided_at, and_(
+            decided, _request.c.kind == "cancellation", _request.c.state == "cancelled"))
         figures.changes_source = "变更、注销按备案变更、注销申请的办结日期统计。"
     else:
         monthly["变更"] = 0
-        monthly["注销"] = _monthly(conn, _firm.c.updated_at, and_(
-            _firm.c.filing_status == "cancelled", _firm.c.updated_at >= start, _firm.c.updated_at < end))
+        first, after = _utc_bounds(year)
+        monthly["注销"] = _monthly_moments(conn, _firm.c.updated_at, and_(
+            _firm.c.filing_status == "cancelled", _firm.c.updated_at >= first, _firm.c.updated_at < after))
         figures.changes_source = "本系统未启用备案变更申请；注销按单位记录最后更新日期估计。"
     monthly.index = MONTHS
     monthly.loc["合计"] = monthly.sum(axis=0)
@@ -280,7 +302,7 @@ def write_annual(target: str | os.PathLike | IO[bytes], figures: Figures) -> Non
     cover.set_column(1, 1, 40)
     cover.write_string(0, 0, f"{j.name}技防管理年度统计（{year}年）", w.title)
     facts = [("辖区", j.name), ("统计年度", f"{year}年"),
-             ("生成时间", figures.generated_at.strftime("%Y-%m-%d %H:%M")), ("统计口径", figures.changes_source)]
+             ("生成时间", format_beijing(figures.generated_at, label=True)), ("统计口径", figures.changes_source)]
     for r, (label, value) in enumerate(facts, start=2):
         cover.write_string(r, 0, label, w.head)
         cover.write_string(r, 1, value, w.cell)

@@ -6,7 +6,9 @@ roster streams from the database query without holding it. Text that a spreadshe
 quote in front. The quote is the choice OWASP recommends: it is visible, so nothing is silently changed,
 and Excel shows the rest of the text as typed. The importer takes the quote off again before =, +, - or @
 (``imports.filing_rows.clean_text``), so an exported roster imports back unchanged. Numbers, dates and
-booleans are written as such and never quoted; dates are real Excel dates.
+booleans are written as such and never quoted; dates are real Excel dates. A datetime is a stored moment
+(naive means UTC) and is written as Beijing time (workflows.time_limits.format_beijing); a column holding
+one says 北京时间 in its header.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import IO
 import xlsxwriter
 
 from imports.headers import FILING_COLUMNS
+from workflows.time_limits import beijing_time, format_beijing
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 """First characters that make a spreadsheet evaluate or reinterpret a text cell."""
@@ -78,8 +81,8 @@ class XlsxExport:
                     write_number(r, c, value)
                 elif cls is dt.date:
                     write_datetime(r, c, value, date_format)
-                elif cls is dt.datetime:
-                    write_datetime(r, c, value.replace(tzinfo=None), datetime_format)
+                elif cls is dt.datetime:  # a stored moment (naive = UTC) as Beijing wall-clock time
+                    write_datetime(r, c, beijing_time(value).replace(tzinfo=None), datetime_format)
                 elif cls is bool:
                     write_boolean(r, c, value)
                 else:
@@ -110,7 +113,7 @@ def _csv_cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return format_beijing(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

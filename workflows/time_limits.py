@@ -47,6 +47,32 @@ def local_date(value: dt.date | dt.datetime) -> dt.date:
     return value
 
 
+def beijing_time(value: dt.datetime) -> dt.datetime:
+    """A stored moment as Beijing wall-clock time (aware, UTC+8). A naive datetime is UTC (utcnow)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(CHINA_TZ)
+
+
+BEIJING_LABEL = "北京时间"
+
+
+def format_beijing(value: dt.datetime | dt.date | str | None, *, seconds: bool = False, label: bool = False) -> str:
+    """The one way a moment is written for people (pages, workbooks, exports, the audit log): Beijing time,
+    "2026-12-01 01:30", with "（北京时间）" after it when ``label``. An ISO text (as audit details keep
+    them) is read first; a plain date is written as it is; None is empty."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    text = beijing_time(value).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{text}（{BEIJING_LABEL}）" if label else text
+
+
 def china_today() -> dt.date:
     """Today where the bureau is: a server on UTC would otherwise date this morning's work yesterday."""
     return dt.datetime.now(CHINA_TZ).date()

@@ -50,7 +50,7 @@ def test_dates_are_real_excel_dates(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "o.xlsx").active
     assert sheet["A2"].is_date and sheet["A2"].value == dt.datetime(2025, 3, 1)
     assert sheet["A2"].number_format == "yyyy-mm-dd"
-    assert sheet["B2"].value == dt.datetime(2025, 3, 1, 9, 30)
+    assert sheet["B2"].value == dt.datetime(2025, 3, 1, 17, 30)  # a stored moment (naive UTC) in Beijing time
 
 
 def test_csv_has_bom_and_crlf(tmp_path):
