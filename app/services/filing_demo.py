@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from stdnum.cn import ric
@@ -19,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 from app.extensions import db
 from app.models import FilingRequest, Firm, User
 from app.services import filing as filings
+from reports.fonts import chinese_font
 
 # The state each demo firm is brought to; "cancelled" means filed, then cancelled.
 TARGETS = ("draft", "under_review", "returned", "filed", "cancelled")
@@ -32,12 +31,12 @@ class DemoFirm:
 
 
 def material_pdf(title: str) -> bytes:
-    """A one-page PDF standing in for a scanned material."""
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    """A one-page PDF standing in for a scanned material, in the embedded font every PDF uses (reports/fonts.py):
+    STSong-Light was only named, so each reader drew it in a font of its own."""
+    font = chinese_font()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer)
+    # initialFontName: else reportlab names Helvetica (never embedded) for the page's first text state
+    canvas = Canvas(buffer, initialFontName=font, initialFontSize=20)
     canvas.setFont(font, 20)
     canvas.drawString(72, 720, f"示范材料：{title}")
     canvas.showPage()
