@@ -135,7 +135,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    for name in ("filings", "review", "roster", "complaints", "penalties", "transfer", "dashboard", "api", "accounts"):
+    for name in ("filings", "review", "roster", "complaints", "penalties", "transfer", "dashboard", "api", "accounts",
+                 "register"):
         _register_optional(app, name)
 
 
