@@ -47,6 +47,9 @@ class Authority(_Strict):
     name: str
     level: Literal["provincial", "city", "county"]
     parent: str | None = None
+    # The body that hears an administrative review of this bureau's acts, where it is not the people's government
+    # named after the bureau (reports.case_documents.facts.review_body_for: a league's 行政公署).
+    review_body: str | None = None
 
 
 class City(_Strict):
@@ -209,6 +212,30 @@ class ComplaintRules(_Strict):
     warnings: WarningRules | None = None
 
 
+class FinePaymentPlace(_Strict):
+    """Where a fine is paid: the designated bank and account, or an electronic payment system."""
+
+    bank: str = Field(min_length=1)
+    account_name: str = ""
+    account_number: str = ""
+    electronic: str = ""
+
+
+class FinePayment(FinePaymentPlace):
+    """罚缴分离 (行政处罚法 art. 67): fines go to the designated bank, never to the bureau. The decision and the
+    reminder print this place. `placeholder: true` marks a pack whose bureau has not set its bank yet (the
+    bank's text then says so); `by_authority` names a place per bureau code."""
+
+    placeholder: bool = False
+    by_authority: dict[str, FinePaymentPlace] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _placeholder_says_so(self):
+        if self.placeholder and "待设置" not in self.bank:
+            raise ValueError("a placeholder bank says 待设置 in its name, so that no document passes it off as real")
+        return self
+
+
 class JurisdictionPack(_Strict):
     code: str
     name: str
@@ -220,6 +247,7 @@ class JurisdictionPack(_Strict):
     filing: FilingRules
     warning_notices: WarningNotices | None = None
     complaints: ComplaintRules | None = None
+    fine_payment: FinePayment | None = None
 
     @model_validator(mode="after")
     def _references_resolve(self):
@@ -227,6 +255,9 @@ class JurisdictionPack(_Strict):
         for city in self.cities:
             if city.authority not in codes:
                 raise ValueError(f"city {city.code} names unknown authority {city.authority}")
+        for code in self.fine_payment.by_authority if self.fine_payment else ():
+            if code not in codes:
+                raise ValueError(f"fine_payment.by_authority names unknown authority {code}")
         for route in self.filing.routes.values():
             for stage in route.stages:
                 if stage.authority != "premises_city" and stage.authority not in codes:
@@ -236,6 +267,12 @@ class JurisdictionPack(_Strict):
     # --- lookups the application uses -------------------------------------------------------------
     def authority(self, code: str | None) -> Authority | None:
         return next((a for a in self.authorities if a.code == code), None)
+
+    def fine_payment_place(self, authority_code: str | None) -> FinePaymentPlace | None:
+        """Where fines decided by that bureau are paid (art. 67); None when the pack names no place."""
+        if self.fine_payment is None:
+            return None
+        return self.fine_payment.by_authority.get(authority_code or "", self.fine_payment)
 
     def city(self, code: str | None) -> City | None:
         return next((c for c in self.cities if c.code == code), None)

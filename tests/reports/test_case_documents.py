@@ -30,6 +30,7 @@ from reports.case_documents import (
     to_pdf,
 )
 from tests.reports.case_document_samples import BASIS, PARTY, sample_facts
+from workflows.rules import FinePayment, load_pack
 
 
 def _need(tool: str) -> None:
@@ -216,3 +217,19 @@ def test_the_demo_materials_embed_their_font(tmp_path):
     fonts = pdf_fonts(material_pdf("营业执照"), tmp_path)
     assert fonts and all(row[-5] == "yes" for row in fonts), fonts
     assert not any("STSong" in row[0] or row[0] == "Helvetica" for row in fonts)
+
+
+@pytest.mark.parametrize("code", ["liaoning", "inner-mongolia", "shanxi", "qinhuangdao"])
+def test_every_pack_names_where_fines_are_paid_and_a_placeholder_says_so(code):
+    pack = load_pack(code)
+    for authority in pack.authorities:
+        place = pack.fine_payment_place(authority.code)
+        assert place is not None and place.bank
+        assert "待设置" in place.bank or not pack.fine_payment.placeholder
+        # and every bureau has a body to hear a review of its acts
+        assert review_body_for(authority.name, authority.level, authority.review_body).endswith(("人民政府", "行政公署"))
+
+
+def test_a_placeholder_bank_that_looks_real_is_refused():
+    with pytest.raises(ValueError, match="待设置"):
+        FinePayment(bank="中国工商银行", placeholder=True)
