@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import User
 from app.models.user import Role
 from app.passwords import hash_password, password_problem
-from workflows.rules import JURISDICTION_CODES
+from workflows.rules import jurisdiction_codes
 
 audit_cli = AppGroup("audit", help="审计记录")
 # `flask import ...`: regulation texts here; filings and cases are added by the transfer area.
@@ -134,9 +134,16 @@ def load_demo():
         click.echo(line)
 
 
+def _known_jurisdiction(value: str) -> str:
+    if value not in jurisdiction_codes():
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(jurisdiction_codes())}")
+    return value
+
+
 @import_cli.command("regulation")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--jurisdiction", "code", required=True, type=click.Choice(JURISDICTION_CODES))
+@click.option("--jurisdiction", "code", required=True, callback=lambda _ctx, _param, value: _known_jurisdiction(value),
+              help="a jurisdiction pack's code (a folder found by workflows.rules)")
 def import_regulation_command(file, code):
     """Parse a regulation text (any of the shipped layouts) and store its articles."""
     from pathlib import Path

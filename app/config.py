@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import click
 
-JURISDICTIONS = ("liaoning", "inner-mongolia", "shanxi", "qinhuangdao")
+from workflows.rules import jurisdiction_codes
 
 
 def default_database_url(instance_path: str) -> str:
@@ -146,6 +146,13 @@ def check_deployment(config, logger: logging.Logger | None = None) -> None:
     log says so. An https public URL turns the Secure flag on for the session and remember cookies
     (SESSION_COOKIE_SECURE=1 still turns it on by hand)."""
     testing = bool(config.get("TESTING"))
+    code, known = config.get("JIFANG_JURISDICTION", Config.JIFANG_JURISDICTION), jurisdiction_codes()  # no list here
+    if code not in known:
+        raise UnsafeConfiguration(
+            f"JIFANG_JURISDICTION“{code}”没有对应的辖区规则包；可选：{'、'.join(known)}",
+            f"unknown jurisdiction {code!r} in JIFANG_JURISDICTION; choose one of {', '.join(known)} "
+            "(folders under workflows/jurisdictions or JIFANG_JURISDICTIONS_DIR)",
+        )
     if not testing and _weak_secret(config.get("SECRET_KEY")):
         raise UnsafeConfiguration(
             f"SECRET_KEY 少于{MIN_SECRET_KEY_LENGTH}个字符或是公开的默认值；请设置随机密钥"

@@ -19,7 +19,7 @@ from wtforms.widgets import DateInput, NumberInput
 
 from workflows.penalty import MAX_ILLEGAL_GAINS, Facts
 from workflows.penalty_pack import all_penalty_packs
-from workflows.rules import JURISDICTION_CODES, load_pack
+from workflows.rules import jurisdiction_codes, load_pack
 
 REQUIRED = _l("请填写此项")
 PARTIES = {"unit": _l("单位"), "individual": _l("个人")}
@@ -36,7 +36,7 @@ def jurisdiction_choices() -> list[SelectChoice]:
     packs = all_penalty_packs()
     return [
         SelectChoice(code, f"{load_pack(code).name}（《{packs[code].regulation.title}》）")
-        for code in JURISDICTION_CODES
+        for code in packs
     ]
 
 
@@ -45,7 +45,7 @@ def item_choices() -> list[SelectChoice]:
     item chosen under another provision is caught beside the field."""
     packs = all_penalty_packs()
     choices = [SelectChoice("", _l("不指定（依据引用到条）"))]
-    for code in JURISDICTION_CODES:
+    for code in packs:
         for provision in packs[code].provisions:
             group = f"{provision.reference.label()}　{provision.title}"
             choices += [
@@ -70,7 +70,7 @@ def violation_choices() -> list[SelectChoice]:
             f"{p.reference.label()}　{p.title}",
             optgroup=f"{load_pack(code).name} · 《{packs[code].regulation.title}》",
         )
-        for code in JURISDICTION_CODES
+        for code in packs
         for p in packs[code].provisions
     ]
 
@@ -108,7 +108,7 @@ class CalculatorForm(FlaskForm):
     # -- field checks (Chinese messages, tested word for word) -------------------------------------------
 
     def validate_jurisdiction(self, field):
-        if field.data not in JURISDICTION_CODES:
+        if field.data not in jurisdiction_codes():
             raise ValidationError(_("请选择辖区"))
 
     def validate_violation(self, field):

@@ -34,6 +34,23 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", 'today(day, at="10:00"): run the test with the clock pinned to this Beijing date and time'
     )
+    _install_fifth_pack()
+
+
+def _install_fifth_pack() -> None:
+    """A generated fifth jurisdiction (tests/fifth_pack.py) joins the packs the loader finds, before any
+    test is collected: every test parametrised from the loader runs on it too (issue 13)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from tests.fifth_pack import generate
+    from workflows.rules import ROOTS_VAR
+
+    root = Path(tempfile.mkdtemp(prefix="jifang-packs-"))
+    generate(root)
+    os.environ[ROOTS_VAR] = os.pathsep.join(filter(None, [os.environ.get(ROOTS_VAR), str(root)]))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
 
 
 def pytest_report_header(config):

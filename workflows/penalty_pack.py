@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 import cn2an
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from workflows.rules import PackError, jurisdiction_codes, load_folder, pack_folder
 from workflows.yaml_file import read_mapping
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
     "load_penalty_pack_file",
 ]
 
-JURISDICTIONS_DIR = Path(__file__).parent / "jurisdictions"
+JURISDICTIONS_DIR = Path(__file__).parent / "jurisdictions"  # the shipped packs (workflows.rules finds all)
 PACK_FILE = "penalties.yaml"
 # The national law's overlays, written once (行政处罚法 2021 and the public-security procedure thresholds).
 NATIONAL_FILE = Path(__file__).parent / "national" / "administrative_penalty_law.yaml"
@@ -322,6 +323,8 @@ class Note(_Model):
 
 
 class Regulation(_Model):
+    """Copied from the folder's jurisdiction.yaml, where the regulation's title and dates are written once."""
+
     title: str
     in_force_from: dt.date
     source: str | None = None
@@ -505,6 +508,8 @@ def load_national_law(path: str | Path = NATIONAL_FILE) -> NationalLaw:
 def _with_national_law(data: dict[str, Any], national: NationalLaw) -> dict[str, Any]:
     """The pack's data with the national thresholds, each ``overrides`` entry replacing only the values it
     names; every override must say why (``reason``), and the reason becomes the value's reading."""
+    if "regulation" in data:
+        raise ValueError("regulation: the regulation's title and dates are written once, in jurisdiction.yaml")
     if "thresholds" in data:
         raise ValueError(f"thresholds: the national overlays live in {NATIONAL_FILE.name}; use overrides")
     overrides = data.get("overrides") or {}
@@ -535,7 +540,13 @@ def load_penalty_pack_file(path: str | Path) -> PenaltyPack:
     path = Path(path)
     data = read_mapping(path, PenaltyPackError, "penalty pack")
     try:
-        pack = PenaltyPack.model_validate(_with_national_law(data, load_national_law()))
+        regulation = load_folder(path.parent).regulation
+    except PackError as exc:
+        raise PenaltyPackError(str(exc)) from exc
+    try:
+        data = _with_national_law(data, load_national_law())
+        data["regulation"] = regulation.model_dump(include={"title", "in_force_from", "source"})
+        pack = PenaltyPack.model_validate(data)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         detail = _describe(exc) if isinstance(exc, ValidationError) else str(exc)
         raise PenaltyPackError(f"{path}: {detail}") from exc
@@ -544,22 +555,23 @@ def load_penalty_pack_file(path: str | Path) -> PenaltyPack:
     return pack
 
 
-@cache
 def load_penalty_pack(code: str) -> PenaltyPack:
-    """The pack of one jurisdiction (folder name under ``workflows/jurisdictions``), loaded once."""
-    if not code or "/" in code or "\\" in code or code.startswith("."):
-        raise PenaltyPackError(f"no penalty pack for jurisdiction {code!r}")
-    path = JURISDICTIONS_DIR / code / PACK_FILE
+    """The pack of one jurisdiction (a folder the loader of workflows.rules found), loaded once."""
+    try:
+        folder = pack_folder(code)
+    except PackError as exc:
+        raise PenaltyPackError(f"no penalty pack: {exc}") from None
+    path = folder / PACK_FILE
     if not path.is_file():
         raise PenaltyPackError(f"{path}: no penalty pack for jurisdiction {code!r}")
-    return load_penalty_pack_file(path)
+    return _load_cached(path)
 
 
 @cache
-def _pack_codes() -> tuple[str, ...]:
-    return tuple(sorted(path.parent.name for path in JURISDICTIONS_DIR.glob(f"*/{PACK_FILE}")))
+def _load_cached(path: Path) -> PenaltyPack:
+    return load_penalty_pack_file(path)
 
 
 def all_penalty_packs() -> dict[str, PenaltyPack]:
     """Every jurisdiction's pack, keyed by jurisdiction code; validates them all (call at start-up)."""
-    return {code: load_penalty_pack(code) for code in _pack_codes()}
+    return {code: load_penalty_pack(code) for code in jurisdiction_codes() if (pack_folder(code) / PACK_FILE).is_file()}

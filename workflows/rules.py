@@ -1,13 +1,17 @@
-"""Load and validate a jurisdiction's rule pack once at start-up.
+"""The one loader of jurisdiction packs: discovered by folder, validated once, refused with file and field.
 
-A pack is the folder workflows/jurisdictions/<code>/: jurisdiction.yaml (authorities, cities, the
-regulation in force) and filing.yaml (routing, stages, business types, numbering). A broken pack stops
-the application with a message naming the file and the field.
+A pack is a folder `<code>/` under a search root (workflows/jurisdictions, then each folder named by
+JIFANG_JURISDICTIONS_DIR, separated by os.pathsep): jurisdiction.yaml (authorities, cities, the regulation
+in force, written once), filing.yaml (routing, stages, business types, numbering), complaints.yaml and
+penalties.yaml (workflows.penalty_pack). Its files name the folder's code. No list of codes exists
+anywhere else: the app, the API, the settings check, the regulation texts and the tests ask
+`jurisdiction_codes()`. A broken pack stops the application with a message naming the file and the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -17,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from workflows.yaml_file import read_mapping
 
 PACKS_DIR = Path(__file__).parent / "jurisdictions"
-JURISDICTION_CODES = ("liaoning", "inner-mongolia", "shanxi", "qinhuangdao")
+# Further search roots (os.pathsep-separated): a bureau's own pack, or a test's generated one.
+ROOTS_VAR = "JIFANG_JURISDICTIONS_DIR"
+PACK_FILE = "jurisdiction.yaml"
 
 
 class PackError(RuntimeError):
@@ -59,10 +65,20 @@ class City(_Strict):
 
 
 class Regulation(_Strict):
+    """The regulation the pack applies, written once here (the penalty pack reads it too)."""
+
     title: str
     in_force_from: dt.date
     first_in_force_from: dt.date | None = None
-    source: str
+    # The text's file name in the regulation texts folder; None: the bureau holds no text for this pack
+    # (its citations cannot be cross-checked, and the tests say so).
+    source: str | None
+    # The same text in other layouts the bureau received (checked against the pack like `source`).
+    other_layouts: list[str] = Field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        return ([self.source] if self.source else []) + list(self.other_layouts)
 
 
 class Province(_Strict):
@@ -99,6 +115,10 @@ class Stage(_Strict):
 
 
 class Route(_Strict):
+    """A route is named by the pack (its key under `routes`); `firms` says whose filings take it."""
+
+    label: str
+    firms: Literal["in_province", "out_of_province"]
     reference: Reference
     stages: list[Stage] = Field(min_length=1)
 
@@ -143,7 +163,7 @@ class FilingRules(_Strict):
     notice: str | None = None
     business_types: list[BusinessType]
     materials: list[Material]
-    routes: dict[Literal["local", "out_of_province"], Route]
+    routes: dict[str, Route]
     home_certificate_required: bool
     # Where the text asks for trained staff (Liaoning art. 16(2)), each listed person's training certificate
     # number is required before submission; None: the number is optional.
@@ -156,8 +176,11 @@ class FilingRules(_Strict):
 
     @model_validator(mode="after")
     def _enabled_needs_routes(self):
-        if self.enabled and (set(self.routes) != {"local", "out_of_province"} or not self.number_format):
-            raise ValueError("an enabled filing pack needs routes local and out_of_province and number_format")
+        if self.enabled:
+            firms = sorted(route.firms for route in self.routes.values())
+            if firms != ["in_province", "out_of_province"] or not self.number_format:
+                raise ValueError("an enabled filing pack needs one route for firms in_province, one for "
+                                 "out_of_province, and number_format")
         if self.enabled and self.time_limit is None:
             raise ValueError("an enabled filing pack needs time_limit")
         if self.enabled and self.refusal is None:
@@ -291,8 +314,13 @@ class JurisdictionPack(_Strict):
     def is_in_province(self, division_code: str) -> bool:
         return division_code[:2] == self.province.division_code[:2]
 
+    def route_name(self, is_local: bool) -> str:
+        """The pack's name of the route a firm from the province (or from elsewhere) takes."""
+        wanted = "in_province" if is_local else "out_of_province"
+        return next(name for name, route in self.filing.routes.items() if route.firms == wanted)
+
     def route_for(self, is_local: bool) -> Route:
-        return self.filing.routes["local" if is_local else "out_of_province"]
+        return self.filing.routes[self.route_name(is_local)]
 
     def stage_authority(self, stage: Stage, premises_city_code: str | None) -> str | None:
         if stage.authority != "premises_city":
@@ -308,19 +336,61 @@ def _read_yaml(path: Path) -> dict:
     return read_mapping(path, PackError)
 
 
+def search_roots() -> tuple[Path, ...]:
+    """The shipped packs' folder, then the extra roots JIFANG_JURISDICTIONS_DIR names."""
+    extra = [Path(part) for part in os.environ.get(ROOTS_VAR, "").split(os.pathsep) if part.strip()]
+    return (PACKS_DIR, *extra)
+
+
 @cache
+def _discover(roots: tuple[Path, ...]) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for root in roots:
+        if not root.is_dir():
+            raise PackError(f"{root}: {ROOTS_VAR} names no folder")
+        for folder in sorted(p for p in root.iterdir() if (p / PACK_FILE).is_file()):
+            if folder.name in found:
+                raise PackError(f"{folder}: jurisdiction {folder.name!r} is already in {found[folder.name]}")
+            found[folder.name] = folder
+    return found
+
+
+def jurisdiction_codes() -> tuple[str, ...]:
+    """Every jurisdiction found: a folder holding jurisdiction.yaml under a search root, sorted."""
+    return tuple(sorted(_discover(search_roots())))
+
+
+def pack_folder(code: str) -> Path:
+    """The folder of a jurisdiction; PackError naming the choices when there is none."""
+    folders = _discover(search_roots())
+    if not isinstance(code, str) or code not in folders:
+        raise PackError(f"unknown jurisdiction {code!r}; choose one of {', '.join(sorted(folders))}")
+    return folders[code]
+
+
 def load_pack(code: str) -> JurisdictionPack:
-    if code not in JURISDICTION_CODES:
-        raise PackError(f"unknown jurisdiction {code!r}; choose one of {', '.join(JURISDICTION_CODES)}")
-    folder = PACKS_DIR / code
-    data = _read_yaml(folder / "jurisdiction.yaml")
+    return load_folder(pack_folder(code))
+
+
+def all_packs() -> dict[str, JurisdictionPack]:
+    """Every jurisdiction's pack, validated (the app calls it at start-up, so any broken pack stops it)."""
+    return {code: load_pack(code) for code in jurisdiction_codes()}
+
+
+@cache
+def load_folder(folder: Path) -> JurisdictionPack:
+    """The pack in one folder (its code must be the folder's name); PackError names file and field."""
+    data = _read_yaml(folder / PACK_FILE)
     data["filing"] = _read_yaml(folder / "filing.yaml")
     if (folder / "complaints.yaml").exists():
         data["complaints"] = _read_yaml(folder / "complaints.yaml")
     try:
-        return JurisdictionPack.model_validate(data)
+        pack = JurisdictionPack.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        file = next((f"{part}.yaml" for part in ("filing", "complaints") if where.startswith(part)), "jurisdiction.yaml")
+        file = next((f"{part}.yaml" for part in ("filing", "complaints") if where.startswith(part)), PACK_FILE)
         raise PackError(f"{folder / file}: field {where}: {err['msg']}") from exc
+    if pack.code != folder.name:
+        raise PackError(f"{folder / PACK_FILE}: field code: {pack.code!r} does not name its folder {folder.name!r}")
+    return pack

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from pydantic.json_schema import SkipJsonSchema, models_json_schema
 
 from workflows.penalty import (
@@ -25,7 +25,7 @@ from workflows.penalty import (
     UnknownViolation,
 )
 from workflows.penalty_pack import MEASURE_LABELS, all_penalty_packs
-from workflows.rules import JURISDICTION_CODES
+from workflows.rules import jurisdiction_codes
 
 VERSION = "1.2.0"
 # The largest fine the amount-due endpoint takes, in yuan: in fen it stays exact in a JavaScript client.
@@ -39,9 +39,8 @@ ERROR_TYPES = (
 )
 
 
-def _violation_codes() -> tuple[str, ...]:
-    packs = all_penalty_packs()
-    return tuple(p.code for code in JURISDICTION_CODES for p in packs[code].provisions)
+def _violation_codes() -> list[str]:
+    return [p.code for pack in all_penalty_packs().values() for p in pack.provisions]
 
 
 class _Answer(BaseModel):
@@ -63,10 +62,26 @@ class CalculationRequest(StatedFacts):
         "violation": UnknownViolation,
     }
 
-    jurisdiction: Literal[JURISDICTION_CODES] = Field(description="a jurisdiction code (GET /jurisdictions)")
-    violation: Literal[_violation_codes()] = Field(
-        description="a provision code of that jurisdiction (GET …/violations)"
-    )
+    # Checked against the packs the loader finds (not a Literal fixed at import): a pack added as a folder is
+    # accepted without a code change; the document lists the codes as an enum (openapi_document).
+    jurisdiction: str = Field(description="a jurisdiction code (GET /jurisdictions)")
+    violation: str = Field(description="a provision code of that jurisdiction (GET …/violations)")
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _known_jurisdiction(cls, value: str) -> str:
+        return _one_of("jurisdiction", value, list(all_penalty_packs()), UnknownJurisdiction)
+
+    @field_validator("violation")
+    @classmethod
+    def _known_violation(cls, value: str) -> str:
+        return _one_of("violation", value, _violation_codes(), UnknownViolation)
+
+
+def _one_of(field: str, value: str, known: list[str], error: type) -> str:
+    if value not in known:
+        raise error(field, f"{field} 须为以下之一：{'、'.join(known)}", f"{field} must be one of: {', '.join(known)}")
+    return value
 
 
 class PausePeriod(BaseModel):
@@ -99,7 +114,7 @@ class AmountDueRequest(BaseModel):
 
 
 class Jurisdiction(_Answer):
-    code: Literal[JURISDICTION_CODES]
+    code: str = Field(description="the pack's code (its folder's name)")
     name: str = Field(description="行政区域名称")
     regulation: str = Field(description="title of the regulation")
     in_force_from: IsoDate = Field(
@@ -296,8 +311,13 @@ def _json(schema: dict[str, Any], description: str, **extra: Any) -> dict[str, A
     return {"description": description, **extra, "content": {"application/json": {"schema": schema}}}
 
 
-@cache
 def openapi_document() -> dict[str, Any]:
+    """The document for the packs found now (the loader's codes are part of the contract)."""
+    return _document(jurisdiction_codes())
+
+
+@cache
+def _document(codes: tuple[str, ...]) -> dict[str, Any]:
     """OpenAPI 3.1 (whose schemas are JSON Schema 2020-12, pydantic's dialect) from the models above."""
     _, definitions = models_json_schema(
         [(CalculationRequest, "validation"), (CalculationResult, "serialization"),
@@ -305,6 +325,10 @@ def openapi_document() -> dict[str, Any]:
          (AmountDueRequest, "validation"), (AmountDueResult, "serialization")],
         ref_template="#/components/schemas/{model}",
     )
+    request = definitions["$defs"]["CalculationRequest"]["properties"]
+    request["jurisdiction"]["enum"] = list(codes)
+    request["violation"]["enum"] = _violation_codes()
+    definitions["$defs"]["Jurisdiction"]["properties"]["code"]["enum"] = list(codes)
     list_headers = {"Cache-Control": {"schema": {"type": "string"}, "description": "public, max-age=3600"}}
     error = _ref("Error")
     return {
@@ -337,7 +361,7 @@ def openapi_document() -> dict[str, Any]:
             "/jurisdictions/{code}/violations": {"get": {
                 "operationId": "listViolations", "summary": "The penalty provisions of one jurisdiction",
                 "parameters": [{"name": "code", "in": "path", "required": True,
-                                "schema": {"type": "string", "enum": list(JURISDICTION_CODES)}}],
+                                "schema": {"type": "string", "enum": list(codes)}}],
                 "responses": {
                     "200": _json({"type": "array", "items": _ref("Violation")}, "the provisions",
                                  headers=list_headers),

@@ -26,7 +26,7 @@ from app.security import PUBLIC, allow
 from workflows.case_periods import CalendarNotCovered, InvalidPayment, Pause, amount_due
 from workflows.penalty import CalculationError, Facts, StatedFacts, calculate, invalid_facts, pack_for
 from workflows.penalty_pack import all_penalty_packs
-from workflows.rules import JURISDICTION_CODES, load_pack
+from workflows.rules import load_pack
 from workflows.time_limits import china_today
 
 # A calculation request is a few hundred bytes; anything near this is not one.
@@ -71,7 +71,7 @@ def jurisdictions():
                 "regulation": packs[code].regulation.title,
                 "in_force_from": packs[code].regulation.in_force_from.isoformat(),
             }
-            for code in JURISDICTION_CODES
+            for code in packs
         ]),
         LIST_CACHE,
     )
@@ -85,8 +85,8 @@ def violations(code: str):
         shown = code[:64]
         raise ApiError(
             404, "unknown_jurisdiction", "jurisdiction",
-            f"没有辖区 {shown!r}；可选：{'、'.join(JURISDICTION_CODES)}",
-            f"no jurisdiction {shown!r}; known: {', '.join(JURISDICTION_CODES)}",
+            f"没有辖区 {shown!r}；可选：{'、'.join(packs)}",
+            f"no jurisdiction {shown!r}; known: {', '.join(packs)}",
         )
     return _json(answer(VIOLATIONS, packs[code].violations()), LIST_CACHE)
 

@@ -17,7 +17,6 @@ from app.extensions import db
 from app.models.base import utcnow
 
 KIND_LABELS = {"initial": "备案", "change": "备案变更", "cancellation": "备案注销"}
-ROUTE_LABELS = {"local": "省内单位", "out_of_province": "省外单位"}
 STAFF_ROLE_LABELS = {"management": "管理人员", "technical": "技术人员"}
 OPEN_STATES = ("draft", "under_review", "returned")
 EDITABLE_STATES = ("draft", "returned")
@@ -94,7 +93,11 @@ class FilingRequest(db.Model):
 
     @property
     def route_label(self) -> str:
-        return ROUTE_LABELS.get(self.route or "", "")
+        """The pack's name for the route (the route's key is the pack's own, e.g. local)."""
+        from flask import current_app
+
+        route = current_app.extensions["jifang.pack"].filing.routes.get(self.route or "")
+        return route.label if route else ""
 
     @property
     def is_open(self) -> bool:

@@ -107,8 +107,8 @@ def workflow() -> Workflow:
 # --- routing ------------------------------------------------------------------------------------------
 def route_of(pack, is_local: bool, city_code: str | None) -> tuple[str, list[str | None]]:
     """The route name and the authority of each stage (None where the premises city is unknown)."""
-    name = "local" if is_local else "out_of_province"
-    route = pack.route_for(is_local)
+    name = pack.route_name(is_local)
+    route = pack.filing.routes[name]
     return name, [pack.stage_authority(stage, city_code) for stage in route.stages]
 
 
@@ -117,7 +117,7 @@ def route_needs_city(pack, is_local: bool) -> bool:
 
 
 def stage_names(pack, request: FilingRequest) -> list[str]:
-    route = pack.route_for(request.route == "local") if request.route else None
+    route = pack.filing.routes.get(request.route or "")
     return [s.name for s in route.stages] if route else []
 
 

@@ -11,7 +11,7 @@ from app import audit
 from app.extensions import db
 from app.models.regulation import RegulationArticle, RegulationText
 from imports.regulation_text import RegulationParseError, parse_regulation
-from workflows.rules import JURISDICTION_CODES
+from workflows.rules import jurisdiction_codes
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # the longest of the four texts is under 20 KB
 
@@ -22,7 +22,7 @@ class RegulationImportError(ValueError):
 
 def import_regulation(path: Path, jurisdiction: str, actor="cli") -> RegulationText:
     """Replace the jurisdiction's stored text with the parsed file, in one transaction, audited."""
-    if jurisdiction not in JURISDICTION_CODES:
+    if jurisdiction not in jurisdiction_codes():
         raise RegulationImportError(f"未知的辖区代码：{jurisdiction}")
     raw = Path(path).read_bytes()
     if len(raw) > MAX_TEXT_BYTES:

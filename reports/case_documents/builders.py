@@ -361,7 +361,8 @@ def decision(facts: CaseDocumentFacts) -> Document:
 
 def service_proof(facts: CaseDocumentFacts) -> Document:
     """送达回证: the form the receiver signs; blank cells are filled by hand on service."""
-    service = _require(facts.service, "未写明送达的文书")
+    service = _require(facts.service, "未写明送达的文书和方式")
+    _require(service.method.strip(), "未写明送达方式")
     _require(service.document_title.strip(), "未写明送达的文书名称")
     rows = (
         ("送达文书名称", service.document_title),

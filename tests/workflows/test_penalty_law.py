@@ -423,7 +423,8 @@ def test_no_amount_can_be_proposed_where_no_fine_applies():
 def test_the_national_law_is_one_dated_file_with_references():
     """The overlays of 行政处罚法 (2021, 自2021年7月15日起施行) and 公安机关办理行政案件程序规定 art. 123
     ("对个人处以二千元以上罚款，对单位处以一万元以上罚款") are written once, dated, each with its article."""
-    from workflows.penalty_pack import NATIONAL_FILE, all_penalty_packs, load_national_law
+    from workflows.penalty_pack import all_penalty_packs, load_national_law
+    from workflows.rules import pack_folder
 
     national = load_national_law()
     assert national.law.in_force_from == dt.date(2021, 7, 15) and national.checked_on
@@ -436,13 +437,15 @@ def test_the_national_law_is_one_dated_file_with_references():
     assert thresholds.late_payment.reference.label() == "《中华人民共和国行政处罚法》第七十二条第一款第（一）项"
     for pack in all_penalty_packs().values():
         assert pack.thresholds == thresholds and pack.overrides == {}
-        text = (NATIONAL_FILE.parent.parent / "jurisdictions" / pack.code / "penalties.yaml").read_text("utf-8")
+        text = (pack_folder(pack.code) / "penalties.yaml").read_text("utf-8")
         assert "\nthresholds:" not in text and "hearing:" not in text
 
 
 def test_a_pack_overrides_only_what_its_bureau_sets_differently(tmp_path):
     """"对依据地方性法规或者地方政府规章作出的罚款处罚，适用听证的罚款数额按照地方规定执行" (art. 123):
     an override replaces the value it names, with its reason beside it; the rest stays national."""
+    import shutil
+
     import yaml
 
     from workflows.penalty_pack import JURISDICTIONS_DIR, load_national_law, load_penalty_pack_file
@@ -451,6 +454,8 @@ def test_a_pack_overrides_only_what_its_bureau_sets_differently(tmp_path):
     data["overrides"] = {"hearing": {"unit": 5000, "reason": "本省规定对单位罚款五千元以上的告知听证（示例）"}}
     path = tmp_path / "liaoning" / "penalties.yaml"
     path.parent.mkdir()
+    shutil.copy(JURISDICTIONS_DIR / "liaoning" / "jurisdiction.yaml", path.parent)  # the regulation, written once
+    shutil.copy(JURISDICTIONS_DIR / "liaoning" / "filing.yaml", path.parent)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     pack = load_penalty_pack_file(path)
     national = load_national_law().thresholds
