@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 from docx import Document as new_docx
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -65,6 +65,9 @@ def _table(doc, block: Table) -> None:
     widths = block.widths or (1,) * columns
     total = sum(widths)
     usable = 210 - 28 - 26
+    table.autofit = False
+    for c, column in enumerate(table.columns):  # the grid, which LibreOffice reads, and each cell, which Word reads
+        column.width = Mm(usable * widths[c] / total)
     rows = ([block.header] if block.header else []) + list(block.rows)
     for r, row in enumerate(rows):
         cells = table.add_row().cells
@@ -73,6 +76,7 @@ def _table(doc, block: Table) -> None:
         for c, text in enumerate(row):
             cell = cells[c]
             cell.width = Mm(usable * widths[c] / total)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = cell.paragraphs[0]
             bold = bool(block.header and r == 0) or (not block.header and c == 0)
             _font(paragraph.add_run(text), HEADING_FONT if bold else BODY_FONT, Pt(12))
