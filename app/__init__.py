@@ -102,6 +102,7 @@ def register_extensions(app: Flask) -> None:
     from app import (
         models,  # noqa: F401 - registers every table
         security,
+        template_i18n,
         workflow_hooks,
     )
     from app.services import name_index  # noqa: F401 - keeps the roster's name index on every flush
@@ -114,6 +115,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    template_i18n.init_app(app)  # templates' _() find the request's translations once, not per call
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

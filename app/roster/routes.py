@@ -52,6 +52,14 @@ def entry_url(firm, *, external: bool = True) -> str:
     return url_for("roster.entry", token=firm.credit_code)
 
 
+def _entry_href():
+    """The roster's entry links built from one url_for per page instead of one per row: the token (a credit
+    code, [0-9A-Z]) is the link's last segment, quoted the same way werkzeug quotes it."""
+    marker = "0TOKEN0"
+    head, _, tail = url_for("roster.entry", token=marker).rpartition(marker)
+    return lambda token: f"{head}{quote(token, safe='')}{tail}"
+
+
 def _key(name: str) -> str | None:
     value = request.args.get(name) or None
     return value if value is None or len(value) <= _KEY_MAX else None
@@ -67,10 +75,11 @@ def index():
     size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
     page = roster_page(db.session, filters, after=_key("after"), before=_key("before"), size=size)
     listed = listed_firm_notices(f.id for f in page.firms)
+    href = _entry_href()
     return render_template(
         "roster/index.html",
         filters=filters,
-        rows=[{**public_row(f, pack), "warning_id": listed.get(f.id)} for f in page.firms],
+        rows=[{**public_row(f, pack), "warning_id": listed.get(f.id), "href": href(f.credit_code)} for f in page.firms],
         page=page,
         args=filters.as_args(),
         statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Firm
 from app.models.firm import FirmBusinessType
-from app.services.name_index import name_filter
+from app.services.name_index import name_filter, roster_name_filter
 from forms import N_
 
 PUBLIC_STATUSES = ("in_force", "cancelled")
@@ -117,8 +117,9 @@ PUBLIC_COLUMNS = (Firm.id, Firm.name, Firm.credit_code, Firm.filing_number, Firm
                   Firm.filing_authority_code, Firm.filing_status)
 
 
-def roster_select(filters: Filters) -> Select:
-    """The filtered roster's public columns, not yet ordered or limited."""
+def roster_select(filters: Filters, session: Session | None = None) -> Select:
+    """The filtered roster's public columns, not yet ordered or limited. With the session, a name search
+    is planned for a page in filing-number order (name_index.roster_name_filter: one more small query)."""
     stmt = select(*PUBLIC_COLUMNS).where(Firm.filing_number.is_not(None))
     if filters.status:
         stmt = stmt.where(Firm.filing_status == filters.status)
@@ -128,7 +129,7 @@ def roster_select(filters: Filters) -> Select:
         # The bigram index narrows to the firms having every two-character piece of the query (an index
         # lookup, app/services/name_index.py); LIKE then confirms the order. Case only matters for Latin
         # letters: ILIKE costs a case fold per row, so plain LIKE serves Chinese names.
-        indexed = name_filter(filters.name)
+        indexed = name_filter(filters.name) if session is None else roster_name_filter(session, filters.name)
         if indexed is not None:
             stmt = stmt.where(indexed)
         pattern = f"%{_like_escape(filters.name)}%"
@@ -179,7 +180,7 @@ def roster_page(
     size: int = PAGE_SIZE,
 ) -> Page:
     """One keyset page: forward from `after`, or backward from `before`; never OFFSET, never COUNT."""
-    stmt = roster_select(filters)
+    stmt = roster_select(filters, session)
     if before:
         rows = _entries(session, stmt.where(Firm.filing_number < before)
                         .order_by(Firm.filing_number.desc()).limit(size + 1))
@@ -199,7 +200,7 @@ def iter_roster(session: Session, filters: Filters, batch: int = EXPORT_BATCH) -
     """Every firm of a search, in filing-number order, read in keyset batches (constant memory)."""
     after = None
     while True:
-        stmt = roster_select(filters)
+        stmt = roster_select(filters, session)
         if after is not None:
             stmt = stmt.where(Firm.filing_number > after)
         entries = _entries(session, stmt.order_by(Firm.filing_number).limit(batch))

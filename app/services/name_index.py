@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import delete, event, func, select, tuple_
+from sqlalchemy import and_, delete, event, exists, false, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models.firm import Firm, FirmNameGram
@@ -129,6 +129,50 @@ def name_filter(query: str):
         .having(func.count(FirmNameGram.gram) == len(grams))
     )
     return Firm.id.in_(matching)
+
+
+# A gram on at least this many firms is "common": reading its firm ids costs more than walking the roster
+# in its own order until a page is full.
+COMMON = 1_000
+
+
+def gram_counts(session: Session, grams: Iterable[str], cap: int = COMMON) -> dict[str, int]:
+    """How many firms have each gram, counted up to cap (an index range scan of at most cap entries each),
+    in one statement."""
+    grams = sorted(grams)
+    counts = [
+        select(func.count()).select_from(
+            select(FirmNameGram.firm_id).where(FirmNameGram.gram == gram).limit(cap).subquery()
+        ).scalar_subquery()
+        for gram in grams
+    ]
+    return dict(zip(grams, session.execute(select(*counts)).one(), strict=True))
+
+
+def roster_name_filter(session: Session, query: str):
+    """name_filter for a page in filing-number order: None when the query has no indexed piece.
+
+    The plain filter reads the firm ids of every piece and groups them: for a piece most firms carry (科技,
+    沈阳) that is every firm, sorted again to find the first 50 — tens of milliseconds with 100,000 firms, on
+    every page. So the pieces are counted first (up to COMMON each). When one is rare, its few firm ids are
+    the candidates and each other piece is one primary-key probe per candidate. When every piece is common,
+    the roster is read in its own order (the filing-number index) with one probe per piece per firm, and
+    the page is full after a few hundred firms. A piece no firm has answers at once."""
+    grams = name_grams(query)
+    if not grams:
+        return None
+    counts = gram_counts(session, grams)
+    rarest = min(grams, key=lambda g: (counts[g], g))
+    if counts[rarest] == 0:
+        return false()
+
+    def probe(gram):
+        return exists().where(FirmNameGram.gram == gram, FirmNameGram.firm_id == Firm.id)
+
+    if counts[rarest] < COMMON:
+        candidates = select(FirmNameGram.firm_id).where(FirmNameGram.gram == rarest)
+        return and_(Firm.id.in_(candidates), *(probe(g) for g in sorted(grams - {rarest})))
+    return and_(*(probe(g) for g in sorted(grams)))
 
 
 @event.listens_for(Session, "after_flush")
