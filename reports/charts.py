@@ -13,10 +13,15 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT = 720, 300
+WIDTH, HEIGHT = 720, 320
 PUNCTUATION = {"zh": ("：", "；", "，"), "en": (": ", "; ", ", ")}
 """Colon, semicolon and comma of the hover titles and the description screen readers speak, by language."""
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
+LEFT, RIGHT, TOP, BOTTOM = 84, 16, 16, 72
+FONT = 16
+"""The axis text's size in the chart's own units (style.css draws `.axis` at this size). The stylesheet never
+draws a chart narrower than MIN_DRAWN px (it scrolls inside its box instead), so the text is drawn at
+FONT * MIN_DRAWN / WIDTH = 12 px or more."""
+MIN_DRAWN = 540
 
 
 def _nice_max(value: float) -> float:
@@ -34,15 +39,29 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _frame(title: str, desc: str, maximum: float, body: list[str], labels: Sequence[str], legend: Sequence[str],
-           slot: float) -> Markup:
+def axis_scale(peak: float, integer: bool) -> tuple[float, int]:
+    """The axis's top and its number of steps. Counts get whole-number steps (1, 2, 5 × 10^n, at most five
+    of them): never 0.25 of a firm. Other figures (money) get four steps up to a round top."""
+    if not integer:
+        return _nice_max(peak), 4
+    peak = max(int(-(-peak // 1)), 1)
+    step = 1
+    while -(-peak // step) > 5:
+        step = next(s * m for m in (1, 10, 100, 1000, 10000, 100000, 1000000) for s in (1, 2, 5) if s * m > step)
+    steps = -(-peak // step)
+    return steps * step, steps
+
+
+def _frame(title: str, desc: str, scale: tuple[float, int], body: list[str], labels: Sequence[str],
+           legend: Sequence[str], slot: float) -> Markup:
+    maximum, steps = scale
     plot_h = HEIGHT - TOP - BOTTOM
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-labelledby="{_id(title)}-t {_id(title)}-d">',
              f'<title id="{_id(title)}-t">{escape(title)}</title><desc id="{_id(title)}-d">{escape(desc)}</desc>']
-    for i in range(5):
-        value = maximum * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    for i in range(steps + 1):
+        value = maximum * i / steps
+        y = TOP + plot_h - plot_h * i / steps
         parts.append(f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(value)}</text>')
     parts.extend(body)
@@ -50,19 +69,19 @@ def _frame(title: str, desc: str, maximum: float, body: list[str], labels: Seque
         x = LEFT + slot * (i + 0.5)
         text, whole = _fit(str(label), slot), str(label)
         hint = f"<title>{escape(whole)}</title>" if text != whole else ""
-        parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
+        parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + FONT + 4}" text-anchor="middle">'
                      f'{hint}{escape(text)}</text>')
     if len(legend) > 1:
         x = LEFT
         for s, name in enumerate(legend):
-            parts.append(f'<rect class="series-{s}" x="{x}" y="{HEIGHT - 22}" width="12" height="12"/>'
-                         f'<text class="axis" x="{x + 16}" y="{HEIGHT - 12}">{escape(str(name))}</text>')
-            x += 24 + 14 * len(str(name))
+            parts.append(f'<rect class="series-{s}" x="{x}" y="{HEIGHT - 24}" width="14" height="14"/>'
+                         f'<text class="axis" x="{x + 20}" y="{HEIGHT - 11}">{escape(str(name))}</text>')
+            x += 32 + sum(FONT if ord(ch) > 0x2E7F else FONT * 0.6 for ch in str(name))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-LABEL_EM = 11  # px a Chinese character of the axis text takes; Latin letters and digits about half
+LABEL_EM = FONT  # units a Chinese character of the axis text takes; Latin letters and digits about half
 
 
 def _fit(label: str, slot: float) -> str:
@@ -92,11 +111,13 @@ def _describe(labels: Sequence[str], series: dict[str, Sequence[float]], languag
 
 
 def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *,
-              language: str = "zh") -> Markup:
-    """Grouped vertical bars: one group per label, one bar per series."""
+              language: str = "zh", integer: bool = True) -> Markup:
+    """Grouped vertical bars: one group per label, one bar per series. ``integer``: the figures are counts
+    (whole-number axis steps); pass False for money."""
     colon = PUNCTUATION.get(language, PUNCTUATION["zh"])[0]
     names = list(series)
-    maximum = _nice_max(max((max(v, default=0) for v in series.values()), default=0))
+    scale = axis_scale(max((max(v, default=0) for v in series.values()), default=0), integer)
+    maximum = scale[0]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(labels), 1)
     bar = slot * 0.8 / max(len(names), 1)
@@ -108,14 +129,15 @@ def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[floa
             body.append(f'<rect class="series-{s}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
                         f'height="{h:.1f}"><title>{escape(str(labels[i]))} {escape(name)}{colon}{_number(value)}'
                         f"</title></rect>")
-    return _frame(title, _describe(labels, series, language), maximum, body, labels, names, slot)
+    return _frame(title, _describe(labels, series, language), scale, body, labels, names, slot)
 
 
 def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *,
-               language: str = "zh") -> Markup:
-    """Lines with a dot per point, e.g. a count per month."""
+               language: str = "zh", integer: bool = True) -> Markup:
+    """Lines with a dot per point, e.g. a count per month (``integer``: whole-number axis steps)."""
     names = list(series)
-    maximum = _nice_max(max((max(v, default=0) for v in series.values()), default=0))
+    scale = axis_scale(max((max(v, default=0) for v in series.values()), default=0), integer)
+    maximum = scale[0]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(labels), 1)
     body = []
@@ -125,4 +147,4 @@ def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[flo
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="line series-{s}" points="{path}"/>')
         body.extend(f'<circle class="series-{s}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>' for x, y in points)
-    return _frame(title, _describe(labels, series, language), maximum, body, labels, names, slot)
+    return _frame(title, _describe(labels, series, language), scale, body, labels, names, slot)

@@ -193,17 +193,18 @@ def annual_jurisdiction():
     return Jurisdiction.from_packs(pack, penalty_pack)
 
 
-def annual_figures(year: int):
-    """The year's figures (aggregated in SQL), for the workbook and the dashboard."""
+def annual_figures(year: int, cities: set[str] | None = None):
+    """The year's figures (aggregated in SQL), for the workbook and the dashboard; ``cities`` narrows them to
+    those cities' firms (a city clerk's bureau, or the city a provincial clerk picked)."""
     from reports.annual import collect
 
-    return collect(db.session.connection(), year, annual_jurisdiction())
+    return collect(db.session.connection(), year, annual_jurisdiction(), cities=cities)
 
 
-def write_annual_report(target, year: int):
+def write_annual_report(target, year: int, cities: set[str] | None = None):
     """The annual statistics workbook: aggregates only, no personal data (so no audit entry)."""
     from reports.annual import write_annual
 
-    figures = annual_figures(year)
+    figures = annual_figures(year, cities)
     write_annual(target, figures)
     return figures

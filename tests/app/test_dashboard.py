@@ -14,7 +14,7 @@ pytestmark = pytest.mark.today(TODAY)
 
 def test_dashboard_renders_svg_charts_and_tables(login_as, factory):
     seed_year(factory)
-    client, _ = login_as("city_clerk")
+    client, _ = login_as("provincial_clerk")  # the case is linked to no firm: it counts for the province only
     response = client.get("/dashboard/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)

@@ -66,7 +66,9 @@ def test_annual_workbook_sheets_figures_and_charts(runner, tmp_path, seeded):
     header = next(r for r in book["业务类型×城市"].iter_rows(values_only=True) if r[0] == "业务类型")
     design = dict(zip(header[1:], types["设计"], strict=True))
     assert design["沈阳市"] == 2 and design["大连市"] == 1 and design["合计"] == 3
-    assert dict(zip(header[1:], types["合计"], strict=True))["合计"] == 4  # firm 1 counts under two types
+    # Firm 1 counts under two business types, but once among the firms: the last row is the cover's figure.
+    firms = dict(zip(header[1:], types["在册单位（家）"], strict=True))
+    assert firms["合计"] == cover["年末在册备案单位"][0] == 3 and firms["沈阳市"] == 2 and firms["大连市"] == 1
     locality = _values(book["省内省外"])
     assert locality["年末在册"] == (2, 1, 3)
     monthly = _values(book["月度新备案"])
