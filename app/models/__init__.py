@@ -2,6 +2,7 @@
 
 from app.models.account import AccountCode, ClaimRequest
 from app.models.audit import AuditEntry
+from app.models.case_payments import CaseDeferral, CaseEnforcement, CasePause, CasePayment
 from app.models.cases import (
     CaseAttachment,
     CaseNumberCounter,
@@ -24,4 +25,5 @@ __all__ = [
     "Firm", "FirmBusinessType", "FirmNameGram", "RegulationArticle", "RegulationText", "Role", "User",
     "CaseAttachment", "CaseNumberCounter", "CaseStep", "Complaint", "ComplaintStep", "ImportJob", "OrderToCorrect",
     "PenaltyCase", "WarningNotice",
+    "CaseDeferral", "CaseEnforcement", "CasePause", "CasePayment",
 ]
