@@ -20,12 +20,12 @@ NAV = (
     ("roster.warnings", "警示公告", ("public",)),
     ("complaints.index", "投诉与警告", ("city_clerk", "provincial_clerk", "admin")),
     ("penalties.calculator", "处罚计算", ("city_clerk", "provincial_clerk", "admin")),
-    ("cases.index", "处罚案件", ("city_clerk", "provincial_clerk", "legal_reviewer", "bureau_head")),
+    ("penalties.cases", "处罚案件", ("city_clerk", "provincial_clerk", "admin")),
     ("transfer.index", "导入导出", ("city_clerk", "provincial_clerk", "admin")),
     ("dashboard.index", "统计", ("city_clerk", "provincial_clerk", "admin")),
     ("admin.users", "账号", ("admin",)),
     ("admin.audit_log", "审计记录", ("admin",)),
-    ("admin.account", "我的账号", ("firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head")),
+    ("admin.account", "我的账号", ("firm", "city_clerk", "provincial_clerk", "admin")),
 )
 
 

@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-# The account roles of app.models.user.Role; the engine stays free of the app, so they are repeated here.
-ROLES = ("firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head")
-Role = Literal["firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head"]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+# A role is a name the application registers (Registry.add_roles, from app.models.user.Role): the engine
+# keeps no list of its own, and a definition naming a role nobody registered stops the app (Workflow.verify).
+Role = Name
 
 
 class _Strict(BaseModel):
@@ -63,26 +63,46 @@ class StagedTarget(_Strict):
     last_stage: str
 
 
+class StayTarget(_Strict):
+    """The record stays in the state it is in (a correction that re-routes it, say): `to: {stay: true}`."""
+
+    stay: Literal[True]
+
+
 class Transition(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     name: Name
     label: str = Field(min_length=1)
     from_: list[str] = Field(alias="from", min_length=1)
-    to: str | StagedTarget
+    to: str | StagedTarget | StayTarget
     roles: list[Role] = Field(min_length=1)
     guards: list[str] = Field(default_factory=list)
     effects: list[str] = Field(default_factory=list)
     comment_required: bool = False
     kinds: list[str] | None = None  # record kinds the transition applies to; None: every kind
     stage: Literal["keep", "reset"] = "keep"  # reset: start the route again at its first stage
+    # The reviewer's decision (a button of the review page) this transition answers, e.g. approve: where kinds
+    # differ, each kind's transition names the same decision, and the application fires the one that applies.
+    decision: Name | None = None
 
     @property
     def staged(self) -> bool:
         return isinstance(self.to, StagedTarget)
 
     def targets(self) -> tuple[str, ...]:
+        if isinstance(self.to, StayTarget):
+            return tuple(self.from_)
         return (self.to.next_stage, self.to.last_stage) if isinstance(self.to, StagedTarget) else (self.to,)
+
+
+class Start(_Strict):
+    """Who may open a record (in the initial state) and what must hold first: guards run on the new record
+    before it is saved, so a refusal writes nothing."""
+
+    label: str = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1)
+    guards: list[str] = Field(default_factory=list)
 
 
 class Requires(_Strict):
@@ -98,11 +118,22 @@ class Definition(_Strict):
     initial: str
     kinds: dict[str, str] = Field(default_factory=dict)  # record kind -> Chinese label
     requires: Requires = Field(default_factory=Requires)
+    start: Start | None = None
     states: dict[str, State] = Field(min_length=1)
     transitions: list[Transition] = Field(min_length=1)
 
 
 Problem = tuple[str, str]  # (location, message)
+
+
+def named_roles(defn: Definition) -> list[tuple[str, str]]:
+    """(location, role) of every role the definition names: transitions, escalations, the start."""
+    found = [(f"transitions[{i}].roles[{j}]", r) for i, t in enumerate(defn.transitions) for j, r in enumerate(t.roles)]
+    found += [(f"states.{key}.time_limit.escalate_to_role", s.time_limit.escalate_to_role)
+              for key, s in defn.states.items() if s.time_limit and s.time_limit.escalate_to_role]
+    if defn.start is not None:
+        found += [(f"start.roles[{j}]", r) for j, r in enumerate(defn.start.roles)]
+    return found
 
 
 def consistency_errors(
@@ -122,6 +153,12 @@ def consistency_errors(
             (f"states.{key}.on_enter[{i}]", f"unknown effect {e!r}; declare it under requires.effects")
             for i, e in enumerate(state.on_enter)
             if e not in effects
+        ]
+    if defn.start is not None:
+        problems += [
+            (f"start.guards[{j}]", f"unknown guard {g!r}; declare it under requires.guards")
+            for j, g in enumerate(defn.start.guards)
+            if g not in guards
         ]
     seen: set[str] = set()
     for i, t in enumerate(defn.transitions):

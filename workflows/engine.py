@@ -24,7 +24,15 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from workflows.definition_schema import Definition, StagedTarget, TimeLimit, Transition, consistency_errors
+from workflows.definition_schema import (
+    Definition,
+    StagedTarget,
+    StayTarget,
+    TimeLimit,
+    Transition,
+    consistency_errors,
+    named_roles,
+)
 from workflows.time_limits import Clock, TimeStatus, clock_for, resolve
 from workflows.yaml_file import read_mapping
 
@@ -89,6 +97,8 @@ class Context:
     pack: Any = None
     stages: Sequence[str] = ()
     data: Mapping[str, Any] = field(default_factory=dict)
+    # Facts the application adds to this transition's audit entry (what a correction changed, and why).
+    audit: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def stage_count(self) -> int:
@@ -114,6 +124,7 @@ class TransitionResult:
     to_stage: int
     comment: str | None
     effects: tuple[str, ...]
+    detail: Mapping[str, Any] = field(default_factory=dict)  # Context.audit
 
     @property
     def actor_id(self) -> Any:
@@ -130,6 +141,7 @@ class TransitionResult:
             "from_stage": self.from_stage,
             "to_stage": self.to_stage,
             "comment": self.comment,
+            **self.detail,
         }
 
 
@@ -176,7 +188,7 @@ BUILTIN_EFFECTS: dict[str, Effect] = {}
 
 
 class Registry:
-    """Guards, effects and transition listeners by name; the application registers its own at start-up.
+    """Guards, effects, roles and transition listeners by name; the application registers its own at start-up.
 
     Registering the same function again is a no-op, so an application factory may run many times in
     tests; a different function under a taken name is refused unless `replace=True`.
@@ -185,7 +197,11 @@ class Registry:
     def __init__(self) -> None:
         self.guards: dict[str, Guard] = dict(BUILTIN_GUARDS)
         self.effects: dict[str, Effect] = dict(BUILTIN_EFFECTS)
+        self.roles: set[str] = set()  # the account roles a definition may name (the application's own)
         self.listeners: list[Listener] = []
+
+    def add_roles(self, *names: str) -> None:
+        self.roles.update(names)
 
     def add_guard(self, name: str, fn: Guard, *, replace: bool = False) -> Guard:
         return _put(self.guards, "guard", name, fn, replace)
@@ -242,10 +258,46 @@ class Workflow:
             f"effect {e}" for e in required.effects if e not in self.registry.effects
         ]
 
+    def unknown_roles(self) -> list[str]:
+        """`location: role` of every role the definition names that the registry does not know."""
+        return [f"{at}: role {role!r}" for at, role in named_roles(self.definition) if role not in self.registry.roles]
+
     def verify(self) -> None:
-        """Fail at start-up, not at the first click, when the application forgot to register something."""
+        """Fail at start-up, not at the first click, when the application forgot to register something, or
+        the definition names a role no account can have."""
+        problems = []
         if missing := self.unbound():
-            raise DefinitionError(f"{self.source}: requires: not registered: {', '.join(missing)}")
+            problems.append(f"requires: not registered: {', '.join(missing)}")
+        if roles := self.unknown_roles():
+            problems.append(f"not a registered role: {'; '.join(roles)}")
+        if problems:
+            raise DefinitionError(f"{self.source}: " + "; ".join(problems))
+
+    # --- opening a record, and the reviewer's decisions ---
+    def check_start(self, record: Any, actor: Any, ctx: Context | None = None) -> None:
+        """May `actor` open `record` (new, in the initial state)? TransitionNotAllowed says why not."""
+        ctx = ctx or Context()
+        start = self.definition.start
+        if start is None:
+            raise UnknownTransition(f"「{self.label}」不能由用户发起", transition="start")
+        kind = getattr(record, "kind", None)
+        if self.definition.kinds and kind not in self.definition.kinds:
+            raise NotApplicable(f"未知的申请类型：{kind}", transition="start")
+        if getattr(actor, "role", None) not in start.roles:
+            raise RoleNotAllowed(f"您的角色无权{start.label}", transition="start")
+        for name in start.guards:
+            refusal = self._lookup(self.registry.guards, "guard", name)(record, actor, ctx)
+            if refusal:
+                raise GuardFailed(refusal, transition="start", guard=name)
+
+    def for_decision(self, decision: str, record: Any) -> Transition | None:
+        """The transition that answers a reviewer's decision for this record's kind, if the definition has one."""
+        kind = getattr(record, "kind", None)
+        return next((t for t in self.transitions.values()
+                     if t.decision == decision and (t.kinds is None or kind in t.kinds)), None)
+
+    def decisions(self) -> list[str]:
+        return list(dict.fromkeys(t.decision for t in self.transitions.values() if t.decision))
 
     # --- firing ---
     def available(self, record: Any, actor: Any, ctx: Context | None = None) -> list[Transition]:
@@ -282,7 +334,7 @@ class Workflow:
         if t.comment_required and comment is None:
             raise CommentRequired(f"执行「{t.label}」须填写意见", transition=t.name)
         from_stage = getattr(record, "stage", None) or 0
-        to_state, to_stage = self._target(t, from_stage, ctx)
+        to_state, to_stage = self._target(t, record.state, from_stage, ctx)
         effects = (*t.effects, *self.states[to_state].on_enter)
         result = TransitionResult(
             workflow=self.name,
@@ -296,6 +348,7 @@ class Workflow:
             to_stage=to_stage,
             comment=comment,
             effects=effects,
+            detail=dict(ctx.audit),
         )
         saved = (record.state, getattr(record, "stage", None), getattr(record, "state_entered_at", None))
         try:
@@ -335,9 +388,11 @@ class Workflow:
             if refusal:
                 raise GuardFailed(refusal, transition=t.name, guard=name)
 
-    def _target(self, t: Transition, stage: int, ctx: Context) -> tuple[str, int]:
+    def _target(self, t: Transition, state: str, stage: int, ctx: Context) -> tuple[str, int]:
         if t.stage == "reset":
             stage = 0
+        if isinstance(t.to, StayTarget):
+            return state, stage
         if isinstance(t.to, StagedTarget):
             if stage + 1 < ctx.stage_count:
                 return t.to.next_stage, stage + 1
@@ -433,3 +488,14 @@ def load_definition(
 
 def definition_names(directory: Path | None = None) -> list[str]:
     return sorted(p.stem for p in (directory or DEFINITIONS_DIR).glob("*.yaml"))
+
+
+def verify_all(registry: Registry | None = None, directory: Path | None = None) -> list[Workflow]:
+    """Load and verify every definition in the folder against the registry: the application calls it once
+    it has registered its guards, effects and roles, so an unknown name in ANY definition stops it, naming
+    the file and the field."""
+    workflows = [load_definition(name, registry=registry, directory=directory)
+                 for name in definition_names(directory)]
+    for workflow in workflows:
+        workflow.verify()
+    return workflows

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -35,9 +36,6 @@ from workflows.engine import (
 )
 from workflows.time_limits import Clock
 
-# The clerk's three decisions; approval's transition depends on what the request asks for.
-APPROVALS = {"initial": "approve", "change": "approve_change", "cancellation": "approve_cancellation"}
-DECISIONS = {"return": "return_for_correction", "reject": "reject"}
 _DETAIL_FIELDS = (
     "name", "legal_rep", "registered_address", "premises_address", "contact_name", "contact_phone",
     "equipment", "management_rules",
@@ -349,18 +347,15 @@ def record_due_actions(actions: Iterable[DueAction]) -> int:
 
 # --- the firm's side ----------------------------------------------------------------------------------
 def start_request(firm: Firm, kind: str, actor) -> FilingRequest:
-    """A new draft: a first filing, or a change or cancellation of the filing in force."""
-    pack = current_pack()
-    if not pack.filing.enabled:
-        raise FilingError(pack.filing.notice or "本辖区不受理备案")
-    if kind not in APPROVALS:
-        raise FilingError("未知的申请类型")
-    if open_request(firm.id) is not None:
-        raise FilingError(ALREADY_OPEN_MESSAGE)
-    if kind == "initial" and firm.filing_status == "in_force":
-        raise FilingError("本单位已备案，如信息有变化请申请备案变更")
-    if kind != "initial" and firm.filing_status != "in_force":
-        raise FilingError("本单位没有有效的备案，不能申请变更或注销")
+    """A new draft: a first filing, or a change or cancellation of the filing in force, when the filing
+    definition's `start` allows it (its roles and guards: filing enabled, one open request, a kind that fits
+    the firm's filing status)."""
+    # The guards read the would-be draft before anything is added to the session: a refusal writes nothing.
+    proposed = SimpleNamespace(kind=kind, firm=firm, state="draft")
+    try:
+        workflow().check_start(proposed, actor, Context(pack=current_pack()))
+    except TransitionNotAllowed as exc:
+        raise FilingError(exc.message) from None
     request = FilingRequest(firm=firm, kind=kind, state="draft", stage=0, state_entered_at=utcnow())
     _prefill(request, firm)
     db.session.add(request)
@@ -588,42 +583,37 @@ def submit(request: FilingRequest, actor, answer: str | None = None,
 
 def decide(request: FilingRequest, action: str, clerk, comment: str | None,
            expected_version: int | None = None) -> TransitionResult:
-    transition = APPROVALS[request.kind] if action == "approve" else DECISIONS.get(action)
+    """Fire the transition filing.yaml declares for this decision and the request's kind."""
+    transition = workflow().for_decision(action, request)
     if transition is None:
         raise FilingError("未知的审核决定")
-    return fire(request, transition, clerk, comment=comment, expected_version=expected_version)
+    return fire(request, transition.name, clerk, comment=comment, expected_version=expected_version)
 
 
 def available_decisions(request: FilingRequest, clerk) -> set[str]:
-    names = {t.name for t in workflow().available(request, clerk, context_for(request))}
-    found = {"approve"} if APPROVALS[request.kind] in names else set()
-    return found | {action for action, t in DECISIONS.items() if t in names}
+    return {t.decision for t in workflow().available(request, clerk, context_for(request)) if t.decision}
 
 
 def correct_locality(request: FilingRequest, clerk, is_local: bool, reason: str,
-                     expected_version: int | None = None) -> None:
-    """A clerk overrides the credit code's reading of in/out of province; the request is re-routed.
-
-    The clerk becomes an editor of the request, so he or she may no longer approve it.
-    """
-    if request.state not in ("under_review", "returned") or clerk.authority_code != request.authority_code:
-        raise FilingError("只有当前受理该申请的公安机关可以更正单位属地")
-    firm = request.firm
+                     expected_version: int | None = None) -> TransitionResult:
+    """A clerk overrides the credit code's reading of in/out of province: filing.yaml's correct_locality
+    (the holding bureau only; the new route must be known), which re-routes the request from its first stage
+    and makes the clerk an editor, so he or she may no longer approve it."""
     pack = current_pack()
+    firm = request.firm
     route_name, stages = route_of(pack, is_local, request.city_code)
-    if any(code is None for code in stages):
-        raise FilingError("经营场所所在城市不明，无法按更正后的属地确定受理机关")
+    before = {"is_local": firm.is_local, "route": request.route, "stages": list(request.stages or [])}
+    base = context_for(request, pack)
+    ctx = Context(pack=pack, stages=base.stages, data={**base.data, "is_local": is_local},
+                  audit={"before": before, "reason": reason,
+                         "after": {"is_local": is_local, "route": route_name, "stages": stages}})
     claim(request, expected_version)
-    before = {"is_local": firm.is_local, "route": request.route, "stages": list(request.stages)}
-    firm.is_local = is_local
-    firm.locality_override_reason = reason
-    request.route, request.stages, request.stage = route_name, stages, 0
+    try:
+        result = workflow().fire(request, "correct_locality", clerk, comment=reason, now=utcnow(), ctx=ctx)
+    except TransitionNotAllowed as exc:
+        db.session.rollback()
+        raise FilingError(exc.message) from None
     if request.state == "under_review":
-        request.authority_code = stages[0]
-    request.add_editor(clerk.id)
-    audit.record(
-        "filing.correct_locality", request, actor=clerk,
-        detail={"before": before, "after": {"is_local": is_local, "route": route_name, "stages": stages},
-                "reason": reason},
-    )
+        request.authority_code = request.stages[0]
     _commit()
+    return result

@@ -9,7 +9,14 @@ from __future__ import annotations
 from app.extensions import db
 from app.models import FilingMessage, FirmBusinessType
 from app.services import filing_numbers
-from app.services.filing import missing_items, route_of, uncovered_message, uncovered_types
+from app.services.filing import (
+    ALREADY_OPEN_MESSAGE,
+    missing_items,
+    open_request,
+    route_of,
+    uncovered_message,
+    uncovered_types,
+)
 from workflows.engine import Context, Registry, TransitionResult, default_registry
 from workflows.time_limits import local_date
 
@@ -31,7 +38,41 @@ RIGHTS_NOTICE = (
 NO_REFUSAL = "依照{regulation}{articles}，备案不是许可：材料齐全、真实的即予备案，审核只能退回补正，不能不予备案"
 
 
-# --- guard --------------------------------------------------------------------------------------------
+# --- guards -------------------------------------------------------------------------------------------
+def filing_enabled(record, actor, ctx: Context) -> str | None:
+    """The pack's regulation has firms file (Shanxi's names no such duty: the notice says so)."""
+    filing = ctx.pack.filing
+    return None if filing.enabled else (filing.notice or "本辖区不受理备案")
+
+
+def one_open_request(record, actor, ctx: Context) -> str | None:
+    """A firm has one request open at a time (the database's partial unique index holds it under races)."""
+    return ALREADY_OPEN_MESSAGE if open_request(record.firm.id) is not None else None
+
+
+def filing_status_fits(record, actor, ctx: Context) -> str | None:
+    """A first filing for a firm not filed; a change or a cancellation only of a filing in force."""
+    in_force = record.firm.filing_status == "in_force"
+    if record.kind == "initial" and in_force:
+        return "本单位已备案，如信息有变化请申请备案变更"
+    if record.kind != "initial" and not in_force:
+        return "本单位没有有效的备案，不能申请变更或注销"
+    return None
+
+
+def corrected_route_known(record, actor, ctx: Context) -> str | None:
+    """The route the corrected locality calls for has a bureau at every stage (the premises city is known)."""
+    _name, stages = route_of(ctx.pack, _corrected_locality(record, ctx), record.city_code)
+    if any(code is None for code in stages):
+        return "经营场所所在城市不明，无法按更正后的属地确定受理机关"
+    return None
+
+
+def _corrected_locality(record, ctx: Context) -> bool:
+    """The locality the clerk sets (a correction flips the credit code's reading unless told otherwise)."""
+    return ctx.data.get("is_local", not record.firm.is_local)
+
+
 def ready_to_submit(record, actor, ctx: Context) -> str | None:
     """Everything the law asks for is present (Liaoning art. 16; Qinhuangdao art. 17's certificate)."""
     missing = missing_items(record, ctx.pack)
@@ -70,6 +111,17 @@ def record_route(record, result: TransitionResult, ctx: Context) -> None:
     record.stages = list(ctx.stages)
     record.authority_code = ctx.stages[0]
     record.submitted_at = result.at
+
+
+def reroute(record, result: TransitionResult, ctx: Context) -> None:
+    """A locality correction: the firm's locality and its reason, the request's route from its first stage
+    (the engine resets the stage), and the clerk among the editors (so no longer its approver)."""
+    firm, is_local = record.firm, _corrected_locality(record, ctx)
+    route, stages = route_of(ctx.pack, is_local, record.city_code)
+    firm.is_local = is_local
+    firm.locality_override_reason = result.comment
+    record.route, record.stages = route, stages
+    record.add_editor(result.actor_id)
 
 
 def _copy_details(record) -> None:
@@ -170,9 +222,14 @@ def _authority_name(ctx: Context, code: str | None) -> str:
 
 def register(registry: Registry = default_registry) -> None:
     """Bind the names the definition requires (registering the same function twice is a no-op)."""
+    registry.add_guard("filing_enabled", filing_enabled)
+    registry.add_guard("one_open_request", one_open_request)
+    registry.add_guard("filing_status_fits", filing_status_fits)
     registry.add_guard("ready_to_submit", ready_to_submit)
     registry.add_guard("refusal_allowed", refusal_allowed)
+    registry.add_guard("corrected_route_known", corrected_route_known)
     registry.add_effect("record_route", record_route)
+    registry.add_effect("reroute", reroute)
     registry.add_effect("assign_filing_number", assign_filing_number)
     registry.add_effect("apply_change", apply_change)
     registry.add_effect("cancel_filing", cancel_filing)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from app.models.user import Role
 from workflows import engine
 from workflows.engine import (
     CommentRequired,
@@ -34,6 +35,7 @@ def test_the_definitions_ship():
 def stubbed():
     """A registry where every guard and effect the definitions require exists and allows/does nothing."""
     reg = Registry()
+    reg.add_roles(*(role.value for role in Role))  # the application's roles, as app/workflow_hooks.py registers
     for name in SHIPPED:
         required = load_definition(name).definition.requires
         for guard in set(required.guards) - set(reg.guards):  # a guard two definitions share is bound once
@@ -170,7 +172,9 @@ def test_change_and_cancellation_pass_the_same_review(filing, kind, transition, 
         transition,
         "return_for_correction",
         "reject",
+        "correct_locality",
     ]
+    assert filing.for_decision("approve", request).name == transition  # the review page's one approve button
     with pytest.raises(NotApplicable):
         filing.fire(request, "approve", clerk, now=NOW, ctx=ctx)
     filing.fire(request, transition, clerk, now=NOW, ctx=ctx)
@@ -277,3 +281,66 @@ def test_service_period_counts_working_days_from_the_decision(stubbed):
     case = Case(state="decided", state_entered_at=NOW, decided_on=dt.date(2026, 9, 28))
     # 29, 30 Sep; 1-7 Oct National Day not counted; 8, 9 and Saturday 10 Oct (a make-up working day), 12, 13
     assert wf.clock(case).deadline == dt.date(2026, 10, 13)
+
+
+# -- issue 13 point 3: what filing.yaml now declares, and the check at start-up ------------------------------
+
+
+def test_starting_a_filing_is_declared_with_its_roles_and_guards(filing, stubbed):
+    start = filing.definition.start
+    assert start.roles == ["firm"] and start.guards == ["filing_enabled", "one_open_request", "filing_status_fits"]
+    filing.check_start(Request(), FIRM, Context())
+    with pytest.raises(RoleNotAllowed, match="无权发起备案申请"):
+        filing.check_start(Request(), QHD_CITY, Context())
+    with pytest.raises(NotApplicable, match="未知的申请类型"):
+        filing.check_start(Request(kind="merger"), FIRM, Context())
+    stubbed.add_guard("one_open_request", lambda r, a, c: "本单位已有一份未办结的申请", replace=True)
+    with pytest.raises(GuardFailed, match="未办结") as refused:
+        filing.check_start(Request(), FIRM, Context())
+    assert refused.value.guard == "one_open_request"
+
+
+def test_each_decision_of_the_review_page_is_a_declared_transition(filing):
+    assert filing.decisions() == ["approve", "return", "reject"]
+    expected = {("initial", "approve"): "approve", ("change", "approve"): "approve_change",
+                ("cancellation", "approve"): "approve_cancellation", ("change", "return"): "return_for_correction",
+                ("initial", "reject"): "reject"}
+    for (kind, decision), name in expected.items():
+        assert filing.for_decision(decision, Request(kind=kind)).name == name
+    assert filing.for_decision("shred", Request()) is None
+
+
+def test_a_locality_correction_stays_in_its_state_and_restarts_the_route(filing):
+    ctx = Context(stages=("130300", "130000"))
+    request = Request(state="returned", stage=1)
+    result = filing.fire(request, "correct_locality", HEBEI, comment="实为外省单位", now=NOW, ctx=ctx)
+    assert (request.state, request.stage, result.from_state, result.to_state) == ("returned", 0, "returned", "returned")
+    with pytest.raises(CommentRequired):
+        filing.fire(Request(state="under_review"), "correct_locality", QHD_CITY, now=NOW, ctx=ctx)
+
+
+@pytest.mark.parametrize(("file", "old", "new", "named"), [
+    ("complaint.yaml", "    - record_step          #", "    - send_sms\n    - record_step          #",
+     "complaint.yaml: requires: not registered: effect send_sms"),
+    ("complaint.yaml", "effects: [close_complaint, open_warning_draft]", "effects: [close_complaint, fax_firm]",
+     "complaint.yaml: transitions[4].effects[1]: unknown effect 'fax_firm'"),
+    ("warning.yaml", "    guards: [own_firm]", "    guards: [own_firm, lucky_day]",
+     "warning.yaml: transitions[3].guards[1]: unknown guard 'lucky_day'"),
+    ("filing.yaml", "  roles: [firm]\n  guards: [filing_enabled", "  roles: [firm, notary]\n  guards: [filing_enabled",
+     "filing.yaml: not a registered role: start.roles[1]: role 'notary'"),
+])
+def test_an_unknown_effect_guard_or_role_in_any_definition_stops_the_app(app, tmp_path, monkeypatch, file, old,
+                                                                        new, named):
+    import shutil
+
+    from app import create_app
+
+    folder = tmp_path / "definitions"
+    shutil.copytree(engine.DEFINITIONS_DIR, folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text
+    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    monkeypatch.setattr(engine, "DEFINITIONS_DIR", folder)
+    with pytest.raises(engine.DefinitionError) as refused:
+        create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert named in str(refused.value) and str(folder) in str(refused.value)

@@ -343,7 +343,6 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ),
         ("effects: [note]", "effects: [nte]", r"transitions\[2\]\.effects\[0\]: unknown effect 'nte'"),
         ("to: rejected", "to: refused", r"transitions\[5\]\.to: unknown state 'refused'"),
-        ("roles: [firm],\n", "roles: [clerk],\n", r"transitions\[0\]\.roles\[0\]"),
         ("kinds: [change]", "kinds: [cancellation]", r"transitions\[3\]\.kinds\[0\]: unknown kind"),
         ("initial: draft", "initial: start", "initial: unknown state 'start'"),
         ("name: review", "name: filing", "name: 'filing' does not match the file name 'review'"),
@@ -359,6 +358,19 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 def test_broken_definition_names_file_and_field(tmp_path, old, new, message):
     with pytest.raises(DefinitionError, match=message):
         load_file(_broken(tmp_path, old, new), Registry())
+
+
+def test_an_unknown_role_guard_or_effect_stops_verify_naming_file_and_field(tmp_path, registry):
+    """Roles are the application's (registered like guards and effects): a definition naming a role nobody
+    registered loads, but verify() — which the app runs on every definition at start-up — refuses it."""
+    registry.add_roles("firm", "city_clerk", "provincial_clerk")
+    wf = load_file(_broken(tmp_path, "roles: [firm],\n", "roles: [clerk],\n"), registry)
+    with pytest.raises(DefinitionError, match=r"review.yaml: not a registered role: transitions\[0\]\.roles\[0\]: "
+                                              r"role 'clerk'"):
+        wf.verify()
+    path = tmp_path / "ok.yaml"
+    path.write_text(REVIEW.replace("name: review", "name: ok"), encoding="utf-8")
+    load_file(path, registry).verify()  # the same definition with registered roles passes
 
 
 def test_unreadable_files(tmp_path):
