@@ -202,7 +202,7 @@ def run_database(label: str, database_url: str | None, args, work: Path, workboo
         ("search", "/roster?name=" + quote("科技"), {}),
         ("first page", "/roster", {}),
         ("entry", f"/roster/{entry_code}", {}),
-        ("csv download", "/roster.csv", {"connections": 1, "threads": 1}),
+        ("csv download", "/roster.csv", {"connections": 1, "threads": 1, "seconds": max(args.duration, 10)}),
         ("calculator", "/api/v1/penalties/calculate", {"body": CALCULATE_BODY}),
     ]
     with gunicorn("bench_load:jifang_app()", env, log, args.workers) as (base, arbiter):
@@ -215,13 +215,13 @@ def run_database(label: str, database_url: str | None, args, work: Path, workboo
 
 
 def _measure(base: str, path: str, args, work: Path, *, connections: int | None = None, threads: int | None = None,
-             body: dict | None = None) -> dict:
+             body: dict | None = None, seconds: float | None = None) -> dict:
     connections = connections or args.connections
     threads = threads or min(args.threads, connections)
     url = base + path
     if args.warmup:
         wrk(url, threads=threads, connections=connections, seconds=args.warmup, work=work, body=body)
-    return wrk(url, threads=threads, connections=connections, seconds=args.duration, work=work, body=body)
+    return wrk(url, threads=threads, connections=connections, seconds=seconds or args.duration, work=work, body=body)
 
 
 def report(label: str, rows: list, *, check: bool) -> None:
@@ -239,6 +239,9 @@ def report(label: str, rows: list, *, check: bool) -> None:
         elif check and r["errors"]:
             verdict = "FAIL (errors)"
         rss = " ".join(f"{x:.0f}" for x in r["rss"])
+        if not r["requests"]:
+            print(f"{name:<26}{'no request finished in the run: give it a longer --duration':<63}  {rss}")
+            continue
         print(f"{name:<26}{r['rps']:>9.1f}{r['p50'] / 1000:>9.1f}{r['p95'] / 1000:>9.1f}{r['p99'] / 1000:>9.1f}"
               f"{r['errors']:>8}{share:>10.1%}  {rss:<20}{verdict}")
     print(f"({label}; errors = socket errors + timeouts + responses ≥ 400)")
