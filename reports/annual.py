@@ -41,7 +41,8 @@ _types = table("firm_business_type", column("firm_id"), column("type_code"))
 _complaint = table("complaint", column("received_on"), column("outcome"), column("firm_id"))
 _warning = table("warning", column("issued_on"), column("lifted_on"), column("firm_id"))
 _case = table("penalty_case", column("firm_id"), column("provision_code"), column("outcome"), column("decided_on"),
-              column("act_date"), column("fine_decided_fen"), column("fine_collected_fen"), column("surcharge_fen"))
+              column("act_date"), column("fine_decided_fen"), column("fine_collected_fen"), column("surcharge_fen"),
+              column("authority_code"))
 _request = table("filing_request", column("firm_id"), column("kind"), column("state"), column("decided_at"))
 
 
@@ -232,10 +233,12 @@ def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | N
         warning_scope)).scalar()
 
     case_day = func.coalesce(_case.c.decided_on, _case.c.act_date)
+    case_bureau = true() if cities is None else _case.c.authority_code.in_(sorted(cities))
     rows = conn.execute(
         select(_case.c.provision_code, _case.c.outcome, func.count(), func.sum(_case.c.fine_decided_fen),
                func.sum(_case.c.fine_collected_fen), func.sum(_case.c.surcharge_fen))
-        .where(_in_year(case_day, year), of_scope(_case.c.firm_id))
+        # A case a city bureau ran in the system counts for that city even against a party not on the roster.
+        .where(_in_year(case_day, year), or_(of_scope(_case.c.firm_id), case_bureau))
         .group_by(_case.c.provision_code, _case.c.outcome)).all()
     frame = _numeric(pd.DataFrame(rows, columns=["provision", "outcome", "n", "decided", "collected", "surcharge"]),
                      "n", "decided", "collected", "surcharge")
