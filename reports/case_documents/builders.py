@@ -361,8 +361,7 @@ def decision(facts: CaseDocumentFacts) -> Document:
 
 def service_proof(facts: CaseDocumentFacts) -> Document:
     """送达回证: the form the receiver signs; blank cells are filled by hand on service."""
-    service = _require(facts.service, "未写明送达的文书和方式")
-    _require(service.method.strip(), "未写明送达方式")
+    service = _require(facts.service, "未写明送达的文书")
     _require(service.document_title.strip(), "未写明送达的文书名称")
     rows = (
         ("送达文书名称", service.document_title),
@@ -390,15 +389,16 @@ def reminder(facts: CaseDocumentFacts) -> Document:
     due = _require(facts.reminder, "未写明催告的行政处罚决定")
     if due.unpaid_fen < 0 or due.surcharge_fen < 0:
         raise DocumentFactsError("催告金额不能为负数")
-    if not due.unpaid_fen and not due.other_duty.strip():
-        raise DocumentFactsError("催告书必须写明未履行的义务（未缴罚款或者其他义务）")
+    if not due.unpaid_fen and not due.surcharge_fen and not due.other_duty.strip():
+        raise DocumentFactsError("催告书必须写明未履行的义务（未缴罚款、加处罚款或者其他义务）")
     you = facts.party.you
     period = load_national_law().case_periods.enforcement_reminder
     duties = []
     if due.unpaid_fen:
         duties.append(f"缴纳罚款{amount_text(due.unpaid_fen)}")
-        if due.surcharge_fen:
-            duties.append(f"截至{date_zh(due.as_of)}的加处罚款{amount_text(due.surcharge_fen)}（此后继续按日加处，至罚款数额为止）")
+    if due.surcharge_fen:
+        later = "（此后继续按日加处，至罚款数额为止）" if due.unpaid_fen else ""
+        duties.append(f"缴纳截至{date_zh(due.as_of)}的加处罚款{amount_text(due.surcharge_fen)}{later}")
     if due.other_duty.strip():
         duties.append(due.other_duty.strip().rstrip("。"))
     blocks: list[Block] = [
@@ -414,7 +414,7 @@ def reminder(facts: CaseDocumentFacts) -> Document:
         ),
         *(Paragraph(f"（{chinese_numeral(i)}）{duty}；") for i, duty in enumerate(duties, 1)),
     ]
-    if due.unpaid_fen:
+    if due.unpaid_fen or due.surcharge_fen:
         place = _require(facts.payment, "未写明代收罚款的指定银行（规则包 fine_payment）")
         account = "；".join(p for p in (f"户名：{place.account_name}" if place.account_name else "",
                                         f"账号：{place.account_number}" if place.account_number else "") if p)

@@ -40,10 +40,11 @@ class Party:
     identifier: str = ""
     address: str = ""
     legal_representative: str = ""  # a unit's 法定代表人 (负责人)
+    id_label: str = ""  # what the identifier is, where not the default (护照号码…)
 
     @property
     def identifier_label(self) -> str:
-        return "统一社会信用代码" if self.type == "unit" else "公民身份号码"
+        return self.id_label or ("统一社会信用代码" if self.type == "unit" else "公民身份号码")
 
     @property
     def you(self) -> str:
@@ -115,7 +116,7 @@ class Service:
 
     document_title: str
     document_number: str
-    method: str  # 直接送达, 留置送达, 邮寄送达, 电子送达…
+    method: str = ""  # 直接送达, 留置送达, 邮寄送达, 电子送达…; blank on a form printed before service
     place: str = ""
     served_on: dt.date | None = None  # blank lines to fill by hand when not yet served
     receiver: str = ""  # who signed; blank for the receiver's own signature

@@ -61,7 +61,7 @@ BASE = CaseDocumentFacts(
     hearing_due=True,
     hearing_request_by=dt.date(2026, 11, 27),
     hearing=Hearing(at=dt.datetime(2026, 12, 8, 9, 30), place="沈阳市公安局第一会议室", requested_on=dt.date(2026, 11, 24),
-                    host="钱主持"),
+                    host="钱明"),
     service=Service(document_title="行政处罚决定书", document_number="沈公（技）罚决字〔2026〕12号", method="直接送达",
                     place="沈阳市和平区中华路88号", servers="孙警官、李警官"),
     reminder=Reminder(decision_number="沈公（技）罚决字〔2026〕12号", decision_date=dt.date(2026, 9, 1),

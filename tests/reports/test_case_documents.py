@@ -166,7 +166,7 @@ def test_a_decision_not_to_penalise_states_the_reason_and_asks_no_payment():
     ("notice", {"penalty": None}, "未写明拟作出的行政处罚"),
     ("hearing_notice", {"hearing": None}, "未写明听证的时间和地点"),
     ("hearing_notice", {"hearing": Hearing(at=dt.datetime(2026, 11, 20, 9), place="会议室")}, "听证日期必须晚于通知书日期"),
-    ("service_proof", {"service": None}, "未写明送达的文书和方式"),
+    ("service_proof", {"service": None}, "未写明送达的文书"),
     ("reminder", {"reminder": None}, "未写明催告的行政处罚决定"),
     ("reminder", {"payment": None}, "未写明代收罚款的指定银行"),
 ])
