@@ -75,7 +75,7 @@ ORDERS = ("order_to_correct", "order_to_remove", "order_to_stop")
 MAX_ILLEGAL_GAINS = 10**12
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Why no penalty at all is imposed (行政处罚法 arts. 33 and 36); None when one is.
-NoPenaltyReason = Literal["minor_no_harm", "no_fault", "time_barred"]
+NoPenaltyReason = Literal["minor_no_harm", "no_fault", "time_barred", "no_longer_punishable"]
 
 
 class CalculationError(ValueError):
@@ -206,6 +206,13 @@ class StatedFacts(BaseModel):
     endangers_life_health_or_finance: bool = Field(
         False, description="涉及公民生命健康安全、金融安全且有危害后果: the period is five years, not two"
     )
+    # 行政处罚法 art. 37: the values in force on the decision date apply where they are lighter.
+    decided_on: IsoDate | None = Field(
+        None,
+        description="the day the decision is (to be) made (行政处罚法 art. 37); not before act_date. Omitted: "
+        "today. The values in force on the act date apply, or those in force on this day where they are "
+        "lighter (a lower maximum fine for the party, then a lower minimum) or the act is no longer punished",
+    )
     # The item of the article (or of the article violated) the act falls under (行政处罚法 art. 59).
     item: int | None = Field(
         None,
@@ -237,6 +244,12 @@ class StatedFacts(BaseModel):
                 "discovered_on",
                 f"发现日期 {self.discovered_on.isoformat()} 早于行为日期 {self.act_date.isoformat()}",
                 "discovered_on must not be before act_date",
+            )
+        if self.decided_on is not None and self.decided_on < self.act_date:
+            raise InvalidFacts(
+                "decided_on",
+                f"决定日期 {self.decided_on.isoformat()} 早于行为日期 {self.act_date.isoformat()}",
+                "decided_on must not be before act_date",
             )
         return self
 
@@ -339,6 +352,7 @@ class TraceStep:
     description: str
     citation: str | None
     value: Any
+    description_en: str = ""  # the same step in English (the page's other language; the API keeps Chinese)
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
@@ -394,6 +408,64 @@ def _date_zh(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def date_en(day: dt.date) -> str:
+    """1 June 2026."""
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def yuan_en(amount: int) -> str:
+    return f"{int(amount):,} yuan"
+
+
+# The English of the trace: who is fined, the measures and when they apply, the discretion tiers.
+TARGETS_EN = {"unit": "the unit", "individual": "the individual",
+              "responsible_person": "the persons directly in charge and others directly responsible"}
+MEASURES_EN = {
+    "order_to_correct": "Order to correct within a time limit",
+    "order_to_stop": "Order to stop the infringement",
+    "order_to_remove": "Order to remove",
+    "forced_removal": "Forced removal according to law",
+    "confiscate_illegal_gains": "Confiscation of illegal gains",
+    "public_security_punishment_referral": "Punishment under the Public Security Administration Punishments Law",
+    "civil_liability": "Civil liability (compensation for losses)",
+    "criminal_referral": "Criminal liability according to law",
+    "disciplinary_action": "Disciplinary action according to law",
+    "educate": "Education of the party",
+}
+CONDITIONS_EN = {
+    "always": None,
+    "not_corrected": "If not corrected in time (refusal to correct)",
+    "severe": "If the circumstances or consequences are serious",
+    "illegal_gains": "If there are illegal gains",
+    "loss_caused": "If losses (damage) were caused",
+    "crime": "If it constitutes a crime",
+    "privacy_infringed": "If another person's privacy was infringed",
+}
+TIERS_EN = {"lenient": "lenient", "normal": "normal", "severe": "heavy"}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def condition_en(condition: str | None) -> str:
+    """A measure's condition (CONDITION_LABELS' Chinese, as results carry it) in English."""
+    codes = {label: code for code, label in CONDITION_LABELS.items() if label}
+    return CONDITIONS_EN.get(codes.get(condition or "", ""), "") or ""
+
+
+def _since(values) -> dt.date | None:
+    return values.since
+
+
+def _since_zh(values) -> str:
+    return f"{_date_zh(values.since)}起" if values.since else "现行文本"
+
+
 def add_years(day: dt.date, years: int) -> dt.date:
     """The corresponding day ``years`` later; 29 February falls on 28 February in a common year (the last
     day of the month, 民法典 art. 202)."""
@@ -429,10 +501,11 @@ class _Calculation:
         self.may_waive_fine = False
         self.proposed_used = False
         self.legal_review: Citation | None = None
+        self.values = provision.values_on(facts.act_date)  # settled by values_in_force (art. 37)
 
-    def note(self, step: str, description: str, citation: Citation | None, value: Any) -> None:
+    def note(self, step: str, description: str, citation: Citation | None, value: Any, en: str = "") -> None:
         label = citation.label(self.pack.regulation.title) if citation else None
-        self.trace.append(TraceStep(step, description, label, value))
+        self.trace.append(TraceStep(step, description, label, value, en))
 
     # -- the steps, in the order a bureau lawyer takes them -------------------------------------------
 
@@ -459,6 +532,8 @@ class _Calculation:
             f"（现行文本自{_date_zh(regulation.in_force_from)}起施行）",
             self.thresholds.applicable_law.reference,
             regulation.in_force_from,
+            f"The act took place on {date_en(act_date)}: the regulation in force at the time applies (the current "
+            f"text has been in force since {date_en(regulation.in_force_from)})",
         )
 
     def limitation(self, today: dt.date) -> tuple[dt.date, bool | None]:
@@ -472,9 +547,13 @@ class _Calculation:
                 f"违法行为涉及公民生命健康安全、金融安全且有危害后果，追责期限延长至{years}年，"
                 f"至{_date_zh(expires)}届满"
             )
+            english = (f"The act endangered life, health or financial security with harmful consequences: the "
+                       f"period for penalising it is extended to {years} years and ends on {date_en(expires)}")
         else:
             description = f"违法行为在{years}年内未被发现的，不再给予行政处罚；期限至{_date_zh(expires)}届满"
-        self.note("limitation", description, rule.reference, expires)
+            english = (f"An act not discovered within {years} years is no longer penalised: the period ends on "
+                       f"{date_en(expires)}")
+        self.note("limitation", description, rule.reference, expires, english)
         discovered = facts.discovered_on
         if discovered is None:
             self.note(
@@ -483,6 +562,9 @@ class _Calculation:
                 + ("（期限已过；违法行为有连续或者继续状态的，应以行为终了之日为行为日期）" if expires < today else ""),
                 rule.reference,
                 None,
+                "The date of discovery was not given, so whether the period has run out was not examined"
+                + (" (the period has ended; for a continuing act, give the day it ended as the date of the act)"
+                   if expires < today else ""),
             )
             return expires, None
         if discovered > today:
@@ -498,6 +580,8 @@ class _Calculation:
             + ("已超过追责期限，不再给予行政处罚" if barred else "在追责期限内"),
             rule.reference,
             barred,
+            f"The act was discovered on {date_en(discovered)}, "
+            + ("after the period ended: no penalty is given" if barred else "within the period"),
         )
         return expires, barred
 
@@ -511,12 +595,14 @@ class _Calculation:
                 "当事人有证据足以证明没有主观过错，不予行政处罚",
                 thresholds.no_penalty_no_fault.reference,
                 True,
+                "The party has evidence sufficient to show no subjective fault: no administrative penalty",
             )
             return "no_fault"
         if facts.minor_no_harm:
             if facts.corrected_promptly:
                 self.note(
-                    "minor_no_harm", "违法行为轻微并及时改正，没有造成危害后果，不予行政处罚", first_paragraph, True
+                    "minor_no_harm", "违法行为轻微并及时改正，没有造成危害后果，不予行政处罚", first_paragraph, True,
+                    "The act was minor, corrected in time and caused no harm: no administrative penalty",
                 )
                 return "minor_no_harm"
             self.note(
@@ -524,6 +610,8 @@ class _Calculation:
                 "违法行为轻微、没有造成危害后果，但当事人没有及时改正，仍应依法处罚",
                 first_paragraph,
                 False,
+                "The act was minor and caused no harm, but the party did not correct it in time: it is still "
+                "penalised according to law",
             )
         if facts.first_minor:
             if facts.corrected_promptly:
@@ -533,6 +621,8 @@ class _Calculation:
                     "初次违法且危害后果轻微并及时改正，可以不予行政处罚；是否不予处罚由本机关裁量，下列罚款供决定处罚时适用",
                     first_paragraph,
                     True,
+                    "A first violation with slight harm, corrected in time, may go unpenalised: the bureau decides; "
+                    "the fines below apply if it does penalise",
                 )
             else:
                 self.note(
@@ -540,6 +630,8 @@ class _Calculation:
                     "初次违法且危害后果轻微，但当事人没有及时改正，不适用可以不予行政处罚的规定",
                     first_paragraph,
                     False,
+                    "A first violation with slight harm, but not corrected in time: the rule allowing no penalty "
+                    "does not apply",
                 )
         return None
 
@@ -547,7 +639,8 @@ class _Calculation:
         """Why the provision itself imposes no fine on these facts, or None when the fine applies."""
         provision, facts = self.provision, self.facts
         if provision.no_fine:
-            self.note("no_fine_provision", "本条没有规定罚款，只适用本条规定的措施", self.reference, True)
+            self.note("no_fine_provision", "本条没有规定罚款，只适用本条规定的措施", self.reference, True,
+                      "This article provides no fine, only the measures it lists")
             return "no_fine_provision"
         if provision.order_to_correct_first:
             corrected = facts.corrected_by_deadline
@@ -558,6 +651,9 @@ class _Calculation:
                 else "本条先责令限期改正，逾期不改正的方予罚款；当事人没有按期改正，予以罚款",
                 self.reference,
                 not corrected,
+                "This article first orders correction within a time limit and fines only a failure to correct: "
+                + ("the party corrected in time, so no fine" if corrected
+                   else "the party did not correct in time, so a fine is imposed"),
             )
             aggravated = provision.aggravated
             if corrected and facts.severe and aggravated and aggravated.regardless_of_correction:
@@ -566,21 +662,76 @@ class _Calculation:
                     f"本条“{aggravated.label}的”一句读作独立的罚则：{aggravated.label}的，虽已按期改正，仍予罚款",
                     self.reference,
                     True,
+                    "This article's clause on serious cases is read as a penalty of its own: the fine applies "
+                    "although the party corrected in time",
                 )
                 return None
             if corrected:
                 return "corrected"
         else:
-            self.note("order_to_correct_first", "本条规定的罚款不以逾期不改正为前提，违法即予罚款", self.reference, True)
+            self.note("order_to_correct_first", "本条规定的罚款不以逾期不改正为前提，违法即予罚款", self.reference, True,
+                      "The fine under this article does not wait for a failure to correct: the violation itself "
+                      "is fined")
         return None
+
+    def values_in_force(self, decided_on: dt.date) -> bool:
+        """行政处罚法 art. 37 (从旧兼从轻): the values in force on the act date, or those in force on the decision
+        date where they are lighter or the act is no longer punished. Reading of "lighter" (较轻): for this
+        party (its own fine and, for a unit, its responsible persons'), a lower maximum, then, at an equal
+        maximum, a lower minimum. Sets ``self.values``; True when the act is no longer punished."""
+        rule, act_date = self.thresholds.applicable_law, self.facts.act_date
+        old, new = self.provision.values_on(act_date), self.provision.values_on(decided_on)
+        self.values = old
+        if new == old:
+            if self.provision.amendments:
+                self.note("values_in_force", f"行为时与决定时（{_date_zh(decided_on)}）施行的本条罚款数额相同，"
+                          f"适用{_since_zh(old)}施行的数额", old.reference or self.reference, _since(old))
+            return old.repealed
+        if new.repealed:
+            self.note("values_in_force", f"本条自{_date_zh(new.since)}起不再处罚该行为；作出决定时"
+                      f"（{_date_zh(decided_on)}）已不认为是违法，依照从旧兼从轻原则，不予行政处罚",
+                      rule.reference, _since(new))
+            self.values = new
+            return True
+        lighter = self._weight(new) < self._weight(old)
+        self.values = new if lighter else old
+        old_text, new_text = self._range_zh(old), self._range_zh(new)
+        self.note(
+            "values_in_force",
+            f"行为时（{_date_zh(act_date)}）适用{_since_zh(old)}施行的数额（{old_text}），作出决定时"
+            f"（{_date_zh(decided_on)}）适用{_since_zh(new)}施行的数额（{new_text}）；"
+            + ("新的规定处罚较轻（最高罚款较低，相同时最低罚款较低），依照从旧兼从轻原则适用新的规定" if lighter
+               else "新的规定处罚不轻于行为时的规定，适用行为时的规定"),
+            rule.reference,
+            _since(self.values),
+        )
+        return False
+
+    def _chosen(self, values) -> dict[str, Fine]:
+        fines = dict(values.fines)
+        if self.facts.severe and self.provision.aggravated:
+            fines.update(values.aggravated_fines)
+        return {target: fines[target] for target in TARGETS_FOR_PARTY[self.facts.party] if target in fines}
+
+    def _weight(self, values) -> tuple[int, int]:
+        chosen = self._chosen(values).values()
+        return sum(fine.high for fine in chosen), sum(fine.low for fine in chosen)
+
+    def _range_zh(self, values) -> str:
+        chosen = self._chosen(values)
+        if not chosen:
+            return f"不对{TARGET_LABELS[self.facts.party]}罚款"
+        return "；".join(f"对{self.provision.target_label(t)}" + (f"{f.fixed}元" if f.fixed is not None
+                         else f"{f.low}元至{f.high}元") for t, f in chosen.items())
 
     def applicable_fines(self) -> dict[str, Fine]:
         provision, facts = self.provision, self.facts
-        fines = dict(provision.fines)
+        fines = dict(self.values.fines)
         aggravated = provision.aggravated
         if facts.severe and aggravated:
-            fines.update(aggravated.fines)
-            self.note("aggravated", f"本案属于“{aggravated.label}”，适用本条对{aggravated.label}规定的罚款", self.reference, True)
+            fines.update(self.values.aggravated_fines)
+            self.note("aggravated", f"本案属于“{aggravated.label}”，适用本条对{aggravated.label}规定的罚款", self.reference, True,
+                      "The case falls under this article's clause on serious cases: the fines it sets apply")
             if aggravated.legal_review:
                 self.legal_review = aggravated.legal_review.reference
                 self.note(
@@ -588,6 +739,8 @@ class _Calculation:
                     f"本条“{aggravated.label}的”读法有争议，作出处罚决定前应当进行法制审核",
                     aggravated.legal_review.reference,
                     True,
+                    "The reading of this article's clause on serious cases is disputed: a legal review is required "
+                    "before the decision",
                 )
         elif facts.severe:
             self.note(
@@ -595,6 +748,8 @@ class _Calculation:
                 "本条未规定情节严重或者造成严重后果时的加重罚款，按本条的罚款计算，可以选择从重档",
                 self.reference,
                 False,
+                "This article sets no heavier fine for serious circumstances or consequences: its fines apply, "
+                "and the heavy tier may be chosen",
             )
         chosen = {target: fines[target] for target in TARGETS_FOR_PARTY[facts.party] if target in fines}
         return chosen
@@ -605,17 +760,23 @@ class _Calculation:
         for target, fine in fines.items():
             recommended = recommended_amount(fine, tier.lower, tier.upper)
             label = self.provision.target_label(target)
+            who = TARGETS_EN.get(target, target)
             if fine.fixed is not None:
                 description = f"对{label}处{fine.fixed}元罚款（固定数额，不分档）"
+                english = f"A fine of {yuan_en(fine.fixed)} on {who} (a fixed amount, no tiers)"
             else:
                 description = (
                     f"对{label}处{fine.low}元以上{fine.high}元以下罚款；"
                     f"{tier.label}档（幅度的{tier.lower}%至{tier.upper}%）取中点，建议{recommended}元"
                 )
+                english = (f"A fine of {yuan_en(fine.low)} to {yuan_en(fine.high)} on {who}: the midpoint of the "
+                           f"{TIERS_EN.get(self.facts.tier, self.facts.tier)} tier ({tier.lower}% to {tier.upper}% "
+                           f"of the range), {yuan_en(recommended)} recommended")
             proposed = self._proposed_amount(target, fine, label)
             if proposed is not None:
                 description += f"；拟处{proposed}元"
-            self.note(f"fine_{target}", description, self.reference, recommended)
+                english += f"; {yuan_en(proposed)} proposed"
+            self.note(f"fine_{target}", description, self.reference, recommended, english)
             lines.append(FineLine(target, fine.low, fine.high, recommended, label=label, proposed_amount=proposed))
         return lines
 
@@ -646,6 +807,8 @@ class _Calculation:
             f"＝{amount}元",
             self.reference,
             amount,
+            f"With illegal gains, a fine of {rule.fine_multiple} times the illegal gains: "
+            f"{yuan_en(facts.illegal_gains)} × {rule.fine_multiple} = {yuan_en(amount)}",
         )
         label = self.provision.target_label(facts.party)
         return FineLine(facts.party, amount, amount, amount, basis="illegal_gains", label=label)
@@ -658,7 +821,8 @@ class _Calculation:
         overlay = self.thresholds.confiscation
         if not fine_applies:
             self.note(
-                "confiscation", "本案不予罚款，没收违法所得随处罚决定作出，故不没收", overlay.reference, 0
+                "confiscation", "本案不予罚款，没收违法所得随处罚决定作出，故不没收", overlay.reference, 0,
+                "No fine is imposed here, and confiscation goes with a penalty decision: nothing is confiscated",
             )
             return 0, None
         if rule and rule.confiscate:
@@ -671,15 +835,22 @@ class _Calculation:
                 "本条没有规定没收违法所得，行为时《行政处罚法》第二十八条第二款尚未施行，故不没收",
                 self.thresholds.applicable_law.reference,
                 0,
+                "This article provides no confiscation, and art. 28(2) of the Administrative Penalty Law was not "
+                "yet in force at the time of the act: nothing is confiscated",
             )
             return 0, None
-        self.note("confiscation", f"当事人有违法所得{gains}元，予以没收", citation, gains)
+        self.note("confiscation", f"当事人有违法所得{gains}元，予以没收", citation, gains,
+                  f"The party's illegal gains of {yuan_en(gains)} are confiscated")
         return gains, citation
 
     def measures(
         self, confiscation_citation: Citation | None, no_penalty: NoPenaltyReason | None = None
     ) -> list[dict[str, Any]]:
         provision, facts = self.provision, self.facts
+        if no_penalty == "no_longer_punishable":  # art. 37: not illegal any more, so nothing to order or teach
+            self.note("measures", "作出决定时该行为已不认为是违法，不适用本条规定的措施",
+                      self.thresholds.applicable_law.reference, [])
+            return []
         chosen: list[tuple[Measure, Citation]] = [
             (measure, self.reference) for measure in provision.measures
         ]
@@ -706,12 +877,17 @@ class _Calculation:
         if no_penalty is not None:
             rule = self.thresholds.education
             result.append(self._measure("educate", MEASURE_LABELS["educate"], "always", rule.reference))
-            self.note("education", "依法不予行政处罚的，应当对当事人进行教育", rule.reference, True)
+            self.note("education", "依法不予行政处罚的，应当对当事人进行教育", rule.reference, True,
+                      "Where no administrative penalty is given, the party is educated according to law")
         listed = "、".join(
             (f"{item['condition']}，" if item["condition"] and "的，" not in item["label"] else "") + item["label"]
             for item in result
         )
-        self.note("measures", f"同时适用：{listed}", self.reference, [item["code"] for item in result])
+        listed_en = "; ".join(
+            (f"{_lower_first(condition_en(item['condition']))}: " if item["condition"] else "")
+            + _lower_first(MEASURES_EN.get(item["code"], item["code"])) for item in result)
+        self.note("measures", f"同时适用：{listed}", self.reference, [item["code"] for item in result],
+                  f"Also applied: {listed_en}")
         return result
 
     def _measure(
@@ -740,6 +916,16 @@ class _Calculation:
             parts.append(f"没收违法所得{confiscated}元")
         return "、".join(parts)
 
+    def _amounts_en(self, lines: list[FineLine], confiscated: int) -> str:
+        unit_total, persons = self._proposed(lines)
+        parts = [f"a fine of {yuan_en(unit_total)} in all on the unit"] if any(
+            line.target == "unit" for line in lines) else []
+        parts += [f"a fine of {yuan_en(amount)} on {TARGETS_EN.get(line.target, 'the person')}"
+                  for line, (_label, amount) in zip([x for x in lines if x.target != "unit"], persons, strict=True)]
+        if confiscated:
+            parts.append(f"confiscation of {yuan_en(confiscated)} of illegal gains")
+        return ", ".join(parts)
+
     def hearing(self, lines: list[FineLine], confiscated: int) -> bool:
         """行政处罚法 art. 63 with the public-security thresholds: a unit's fines against the unit's
         threshold, each person's fine against the individual's, confiscation against the party's own."""
@@ -762,6 +948,12 @@ class _Calculation:
             ),
             rule.reference,
             notice,
+            f"Proposed: {self._amounts_en(lines, confiscated)}. "
+            + (f"This reaches the large amount ({yuan_en(rule.unit)} or more for a unit, {yuan_en(rule.individual)} "
+               "or more for an individual): the party must be told of the right to request a hearing"
+               if notice else
+               f"This is below the large amount ({yuan_en(rule.unit)} for a unit, {yuan_en(rule.individual)} for "
+               "an individual): no hearing notice is needed"),
         )
         return notice
 
@@ -787,7 +979,16 @@ class _Calculation:
             description = (
                 f"拟{amounts}，超过当场处罚限额（对单位{rule.unit}元以下、对个人{rule.individual}元以下），按普通程序办理"
             )
-        self.note("summary_procedure", description, rule.reference, allowed)
+        limits = f"{yuan_en(rule.unit)} or less for a unit, {yuan_en(rule.individual)} or less for an individual"
+        if allowed:
+            english = (f"Within the on-the-spot limits ({limits}): where the facts are certain and have a legal "
+                       "basis, the summary procedure may be used and the decision made on the spot")
+        elif confiscated:
+            english = "Confiscating illegal gains requires the ordinary procedure"
+        else:
+            english = f"Above the on-the-spot limits ({limits}): the ordinary procedure applies"
+        self.note("summary_procedure", description, rule.reference, allowed,
+                  f"Proposed: {self._amounts_en(lines, confiscated)}. {english}")
         return allowed
 
 
@@ -882,11 +1083,16 @@ def calculate(
         + f"的规定，依照本条由{provision.authority}处理",
         run.reference,
         provision.code,
+        "The party's act falls under this article: it violates the provisions the article cites, and the "
+        "authority the article names deals with it",
     )
     run.check_act_date(today)
     expires, time_barred = run.limitation(today)
+    no_longer = run.values_in_force(facts.decided_on or today)
 
-    no_penalty: NoPenaltyReason | None = "time_barred" if time_barred else run.exemption()
+    no_penalty: NoPenaltyReason | None = (
+        "time_barred" if time_barred else "no_longer_punishable" if no_longer else run.exemption()
+    )
     bar = no_penalty or run.order_bar()
     lines: list[FineLine] = []
     if bar is None:
@@ -901,6 +1107,8 @@ def calculate(
                 f"本条未规定对{TARGET_LABELS[facts.party]}的罚款，不予罚款，只适用所列措施",
                 pack.thresholds.no_fine_without_basis.reference,
                 False,
+                f"This article sets no fine on {TARGETS_EN.get(facts.party, facts.party)}: no fine, only the "
+                "measures listed",
             )
     fine_applies = bool(lines)
     if facts.proposed_amount is not None and not run.proposed_used:
@@ -921,6 +1129,8 @@ def calculate(
             f"当事人到期不缴纳罚款的，每日按罚款数额的{late.percent_per_day}%加处罚款，加处罚款的数额不得超出罚款的数额",
             late.reference,
             late.percent_per_day,
+            f"If the party does not pay the fine when due, a surcharge of {late.percent_per_day}% of the fine is "
+            "added each day, up to the amount of the fine",
         )
     overlaps = _overlaps(pack, provision, item, facts, lines) if with_overlaps else []
     for overlap in overlaps:
@@ -930,6 +1140,8 @@ def calculate(
             f"即适用{overlap['higher_fine_citation']}",
             pack.thresholds.single_fine.reference,
             overlap["higher_fine"],
+            "The same act may also violate another article (listed with the result): one act is fined once, "
+            "under the provision with the higher fine",
         )
 
     return Result(

@@ -1,4 +1,4 @@
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.home import panels_for
@@ -12,10 +12,29 @@ def home():
     return render_template("main/home.html", panels=panels_for(current_user))
 
 
+LANGUAGES = ("zh_Hans_CN", "en")
+LANGUAGE_COOKIE = "jifang_lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
 @bp.route("/language", methods=["POST"])
 @allow(PUBLIC)
 def set_language():
+    """The choice lives in the session and in a cookie of its own, so it survives whatever ends or renews
+    the session: logging in or out, an idle or expired session, a password change, a new browser session."""
     lang = request.form.get("lang")
-    if lang in ("zh_Hans_CN", "en"):
+    response = redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+    if lang in LANGUAGES:
         session["lang"] = lang
-    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+@bp.before_app_request
+def _language_from_cookie():
+    """A session without a choice (a fresh log-in, a new browser session) takes the remembered one."""
+    if "lang" not in session:
+        remembered = request.cookies.get(LANGUAGE_COOKIE)
+        if remembered in LANGUAGES:
+            session["lang"] = remembered
