@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     for name in ("filings", "review", "roster", "complaints", "penalties", "transfer", "dashboard", "api", "accounts",
                  "register"):
         _register_optional(app, name)
+    _register_optional(app, "cases")  # penalty cases (app/cases/)
 
 
 def _register_optional(app: Flask, name: str) -> None:

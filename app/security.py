@@ -15,9 +15,13 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 PUBLIC = "public"
-ANY_USER = ("firm", "city_clerk", "provincial_clerk", "admin")
+ANY_USER = ("firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head")
 CLERKS = ("city_clerk", "provincial_clerk")
 STAFF = ("city_clerk", "provincial_clerk", "admin")
+# 法制审核人员 and 行政机关负责人 (行政处罚法 arts. 57-58) work on penalty cases only: the case pages admit them
+# with the clerks; the log-in rules of staff (idle limit, TOTP) apply to them as to every official.
+CASE_STAFF = ("city_clerk", "provincial_clerk", "legal_reviewer", "bureau_head")
+OFFICIALS = (*STAFF, "legal_reviewer", "bureau_head")
 KNOWN_ROLES = {PUBLIC, *ANY_USER}
 
 # Endpoints added by Flask itself or by extensions, declared here since they carry no decorator.

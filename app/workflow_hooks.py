@@ -29,13 +29,16 @@ def audit_transition(record, result: TransitionResult) -> None:
 
 
 def register(app: Flask) -> None:
-    from app.services import complaints, filing_workflow, warnings
+    from app.services import complaints, filing_workflow, penalty_cases, warnings
 
     filing_workflow.register(default_registry)
     complaints.register(default_registry)
     warnings.register(default_registry)
+    penalty_cases.register(default_registry)
     default_registry.add_roles(*(role.value for role in Role))  # a definition naming another role stops the app
     default_registry.on_transition(audit_transition)
     load_definition("filing").verify()
     load_definition("complaint").verify()
     load_definition("warning").verify()
+    load_definition("penalty_case").verify()
+    load_definition("order_to_correct").verify()

@@ -12,6 +12,8 @@ REQUIRED = _l("请填写此项")
 STAFF_ROLE_CHOICES = [
     SelectChoice("city_clerk", _l("市级公安机关工作人员")),
     SelectChoice("provincial_clerk", _l("省级公安机关工作人员")),
+    SelectChoice("legal_reviewer", _l("法制审核人员")),
+    SelectChoice("bureau_head", _l("行政机关负责人")),
     SelectChoice("admin", _l("系统管理员")),
 ]
 

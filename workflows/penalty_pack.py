@@ -403,6 +403,23 @@ class Thresholds(_Model):
     no_fine_without_basis: LegalRule
 
 
+class CaseNumbering(_Model):
+    """Document numbers (文书字号) of the cases and orders to correct a bureau issues, sequential per bureau and
+    year. Fields: {authority_short} (the bureau's short name: `authority_short` by code, else the first
+    character of its name), {year}, {seq} (format spec allowed, e.g. {seq:04d})."""
+
+    case: str = "{authority_short}公（技）罚决字〔{year}〕{seq:04d}号"
+    order: str = "{authority_short}公（技）责改字〔{year}〕{seq:04d}号"
+    authority_short: dict[str, str] = {}
+
+    def short(self, code: str, name: str) -> str:
+        return self.authority_short.get(code) or name[:1]
+
+    def number(self, series: str, *, code: str, name: str, year: int, seq: int) -> str:
+        template = self.case if series == "case" else self.order
+        return template.format(authority_short=self.short(code, name), year=year, seq=seq)
+
+
 class PenaltyPack(_Model):
     code: str
     regulation: Regulation
@@ -411,6 +428,7 @@ class PenaltyPack(_Model):
     thresholds: Thresholds
     # Questions the texts leave open, written down instead of answered with an invented figure.
     open_questions: list[str] = []
+    numbering: CaseNumbering = CaseNumbering()
     # The national values this bureau sets differently: name → the reason, as the pack file states it.
     overrides: dict[str, str] = {}
 

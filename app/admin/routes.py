@@ -64,7 +64,7 @@ def users():
 
 
 @bp.route("/account")
-@allow("firm", "city_clerk", "provincial_clerk", "admin")
+@allow("firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head")
 def account():
     return render_template("admin/account.html", user=current_user)
 

@@ -11,7 +11,7 @@ from app.extensions import db, limiter
 from app.models import User
 from app.models.base import utcnow
 from app.passwords import check_password, check_password_of, hash_password
-from app.security import PUBLIC, STAFF, allow, safe_next
+from app.security import OFFICIALS, PUBLIC, allow, safe_next
 from app.services import login_guard
 from forms import N_
 from forms.auth import ChangePasswordForm, FirmRegistrationForm, LoginForm, TotpForm
@@ -169,7 +169,7 @@ def change_password():
 
 
 @bp.route("/totp", methods=["GET", "POST"])
-@allow(*STAFF)
+@allow(*OFFICIALS)
 @limiter.limit(_login_limit, methods=["POST"], error_message=_throttled_message)
 def totp_setup():
     """Enrol a second factor (RFC 6238): the secret is kept in the session until a code confirms it."""

@@ -19,6 +19,7 @@ COMPLAINT_OUTCOMES = {
 }
 CASE_OUTCOMES = {
     "pending": "待决定", "fined": "罚款", "warning_only": "警告", "no_penalty": "不予处罚", "withdrawn": "撤销立案",
+    "transferred": "移送司法机关",
 }
 PARTY_TYPES = {"unit": "单位", "individual": "个人"}
 

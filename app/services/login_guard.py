@@ -35,7 +35,7 @@ from app import audit
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
-from app.security import STAFF
+from app.security import OFFICIALS
 
 MAX_FAILURES = 10
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -51,7 +51,7 @@ SESSION_IDLE = "idle"
 
 
 def is_staff(user) -> bool:
-    return user.role in STAFF
+    return user.role in OFFICIALS
 
 
 def is_locked(user, now: dt.datetime | None = None) -> bool:
