@@ -23,38 +23,59 @@ import threading
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from huey import MemoryHuey, RedisHuey, SqliteHuey
-from huey.consumer import Consumer
 
 jobs_cli = AppGroup("jobs", help="后台任务")
 log = logging.getLogger(__name__)
 
 
-class _EmbeddedConsumer(Consumer):
+def _embedded_consumer(huey, **options):
     """huey's consumer without its signal handlers: inside the web process the server owns the signals
     (and signal handlers can only be set from the main thread)."""
+    from huey.consumer import Consumer
 
-    def _set_signal_handlers(self):
-        return None
+    class EmbeddedConsumer(Consumer):
+        def _set_signal_handlers(self):
+            return None
+
+    return EmbeddedConsumer(huey, **options)
 
 
 class JobQueue:
+    """The queue is made on first use (huey and redis take a fifth of a second to import, which every
+    command and worker start paid before)."""
+
     def __init__(self, app: Flask):
         self.app = app
         self.immediate = bool(app.config.get("JIFANG_JOBS_IMMEDIATE", app.config.get("TESTING", False)))
         self.embedded = str(app.config.get("JIFANG_JOBS_EMBEDDED", "1")).lower() not in ("0", "false", "no")
+        self._huey = None
+        self._task = None
+        self._consumer = None
+        self._lock = threading.Lock()
+        self._making = threading.Lock()
+
+    @property
+    def huey(self):
+        if self._huey is None:
+            with self._making:
+                if self._huey is None:
+                    self._huey, self._task = self._make()
+        return self._huey
+
+    def _make(self):
+        from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+        app = self.app
         name = app.config.get("JIFANG_JOBS_NAME") or "jifang"
         if self.immediate:
-            self.huey = MemoryHuey(name, immediate=True)
+            huey = MemoryHuey(name, immediate=True)
         elif app.config.get("REDIS_URL"):
             # Several app servers behind a balancer share one queue (and the progress below) through Redis.
-            self.huey = RedisHuey(name, url=app.config["REDIS_URL"])
+            huey = RedisHuey(name, url=app.config["REDIS_URL"])
         else:
             path = app.config.get("JIFANG_JOBS_DB") or os.path.join(app.instance_path, "jobs.sqlite")
-            self.huey = SqliteHuey(name, filename=path)
-        self._consumer: Consumer | None = None
-        self._lock = threading.Lock()
-        self._task = self.huey.task(name="run_import_job")(self._run)
+            huey = SqliteHuey(name, filename=path)
+        return huey, huey.task(name="run_import_job")(self._run)
 
     def _run(self, job_id: int) -> None:
         with self.app.app_context():
@@ -68,6 +89,7 @@ class JobQueue:
 
     def put(self, job_id: int) -> None:
         """Queue the job without starting a consumer (recovery runs while the consumer is being started)."""
+        self.huey  # noqa: B018 - makes the queue and its task
         self._task(job_id)
 
     # A running job's progress lives in the queue's own storage (huey's key-value store: the SQLite queue
@@ -99,7 +121,7 @@ class JobQueue:
         with self._lock:
             if self._consumer is None:
                 self.recover()
-                consumer = _EmbeddedConsumer(self.huey, workers=1, periodic=False, max_delay=2.0)
+                consumer = _embedded_consumer(self.huey, workers=1, periodic=False, max_delay=2.0)
                 consumer.start()
                 self._consumer = consumer
 

@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL URL; the benchmark uses a schema of its own there")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, _database(args.database_url, tmp) as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "JIFANG_JURISDICTION": "liaoning"})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "0123456789abcdef" * 3, "JIFANG_JURISDICTION": "liaoning"})
         with app.app_context():
             db.create_all()
             start = time.perf_counter()

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cn2an
-
 __all__ = [
     "Article",
     "Chapter",
@@ -128,6 +126,8 @@ def chinese_number(numeral: str) -> int:
     """Read an article, chapter or item number written in Chinese (or Arabic) numerals."""
     if numeral.isdigit():
         return int(numeral)
+    import cn2an  # imported on first use (it takes ~0.3 s to import)
+
     try:
         return int(cn2an.cn2an(numeral.replace("〇", "零"), "smart"))
     except (ValueError, KeyError) as exc:  # cn2an raises ValueError on malformed numerals
@@ -136,6 +136,8 @@ def chinese_number(numeral: str) -> int:
 
 def chinese_numeral(number: int) -> str:
     """Write a number as the labels do: 1 → 一, 10 → 十, 21 → 二十一."""
+    import cn2an
+
     text = cn2an.an2cn(number)
     return text[1:] if text.startswith("一十") else text
 

@@ -7,8 +7,6 @@ from cn2an (pinned in pyproject.toml).
 
 from __future__ import annotations
 
-import cn2an
-
 
 def yuan(amount: int) -> str:
     """30000 → "30,000元"."""
@@ -17,6 +15,8 @@ def yuan(amount: int) -> str:
 
 def yuan_capital(amount: int) -> str:
     """30000 → "叁万元整"."""
+    import cn2an  # imported on first use (it takes ~0.3 s to import)
+
     return f"{cn2an.an2cn(int(amount), 'up')}元整"
 
 

@@ -14,7 +14,6 @@ from app.security import STAFF, allow
 from app.services.transfer import cities_of
 from app.services.transfer_exports import annual_figures, write_annual_report
 from app.transfer.routes import XLSX, _attachment
-from reports.annual import FIRMS_ROW
 from reports.charts import bar_chart, line_chart
 from workflows.time_limits import china_today
 
@@ -66,6 +65,8 @@ def index():
                   years=range(this_year, this_year - YEARS_SHOWN, -1))
     if not f.has_data:
         return render_template("dashboard/index.html", charts=None, **common)
+    from reports.annual import FIRMS_ROW  # pandas, imported when a page needs it (not by every command)
+
     months = [m.replace("月", "") for m in f.monthly.index[:12]]
     firms = f.by_type_city.drop(columns="合计").loc[FIRMS_ROW]
     cases = f.cases.drop(index="合计")["合计"]
