@@ -28,6 +28,7 @@ __all__ = [
     "MEASURE_LABELS",
     "PACK_FILE",
     "TARGET_LABELS",
+    "Amendment",
     "Citation",
     "Fine",
     "PenaltyPack",
@@ -238,6 +239,38 @@ class IllegalGains(_Model):
     reading: str | None = None
 
 
+class Amendment(_Model):
+    """A dated value of a provision's fines (OpenFisca's manner: a value keyed by the date it takes effect,
+    with its legal reference). An amendment adds one; it never overwrites the values before it, which still
+    apply to acts before its date (行政处罚法 art. 37). ``repealed``: from this date the act is not punished."""
+
+    in_force_from: dt.date
+    reference: Citation  # the amending act (law, article) that set these values
+    fines: dict[Target, Fine] = {}
+    aggravated_fines: dict[Target, Fine] = {}  # the heavier variant's, where the provision has one
+    repealed: bool = False
+    reading: str | None = None
+
+    @model_validator(mode="after")
+    def _values_or_repeal(self) -> Amendment:
+        if self.repealed and (self.fines or self.aggravated_fines):
+            raise ValueError("a repeal sets no fines")
+        if not self.repealed and not (self.fines or self.aggravated_fines):
+            raise ValueError("give the fines in force from this date, or repealed: true")
+        return self
+
+
+@dataclass(frozen=True)
+class FineValues:
+    """The fines of a provision in force on a day: the text's own, or an amendment's."""
+
+    since: dt.date | None  # None: since the text in force (the regulation's in_force_from)
+    fines: dict[str, Fine]
+    aggravated_fines: dict[str, Fine]
+    reference: Citation | None  # the amendment's; None for the text's own values
+    repealed: bool = False
+
+
 class ProvisionItem(_Model):
     """One act an article lists (行政处罚法 art. 59: a decision names its exact basis). ``number`` is what a
     client sends as ``item``: the item of the penalty article (LN 31, SX 26), or of the article violated
@@ -264,6 +297,8 @@ class Provision(_Model):
     measures: list[Measure] = []
     illegal_gains: IllegalGains | None = None
     reading: str | None = None
+    # Dated values added by amendments, oldest first; `fines` above are the text's own (from its in_force_from).
+    amendments: list[Amendment] = []
 
     @model_validator(mode="after")
     def _items_unique(self) -> Provision:
@@ -285,6 +320,18 @@ class Provision(_Model):
         if item is not None and self.reference.items:
             return self.reference.model_copy(update={"items": [item.number]})
         return self.reference.model_copy(update={"items": []})  # without the item, the article
+
+    def values_on(self, day: dt.date) -> FineValues:
+        """The fines in force on ``day``: the text's own, as changed by each amendment in force by then.
+        An amendment changes the values it names (target by target) and leaves the others as they were."""
+        values = FineValues(None, dict(self.fines), dict(self.aggravated.fines) if self.aggravated else {}, None)
+        for amendment in self.amendments:
+            if amendment.in_force_from > day:
+                break
+            values = FineValues(amendment.in_force_from, {**values.fines, **amendment.fines},
+                                {**values.aggravated_fines, **amendment.aggravated_fines}, amendment.reference,
+                                amendment.repealed)
+        return values
 
     @property
     def no_fine(self) -> bool:
@@ -439,6 +486,10 @@ class PenaltyPack(_Model):
         if duplicates:
             raise ValueError(f"provision codes must be unique: {duplicates}")
         for provision in self.provisions:
+            dates = [a.in_force_from for a in provision.amendments]
+            if dates != sorted(set(dates)) or (dates and dates[0] <= self.regulation.in_force_from):
+                raise ValueError(f"{provision.code}: amendments must be dated after the text's in_force_from "
+                                 f"({self.regulation.in_force_from}), oldest first, one per date")
             for overlap in provision.overlaps:
                 if overlap.provision not in codes:
                     raise ValueError(f"{provision.code}: overlap with unknown provision {overlap.provision!r}")

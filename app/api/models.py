@@ -27,7 +27,7 @@ from workflows.penalty import (
 from workflows.penalty_pack import MEASURE_LABELS, all_penalty_packs
 from workflows.rules import jurisdiction_codes
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 # The largest fine the amount-due endpoint takes, in yuan: in fen it stays exact in a JavaScript client.
 MAX_FINE = 10**12
 Yuan = Annotated[int, Field(ge=0, description="whole yuan (元)")]
@@ -272,6 +272,13 @@ VIOLATIONS = TypeAdapter(list[Violation])
 # -- the document ---------------------------------------------------------------------------------------------
 
 CHANGES = (
+    "Changed in 1.3.0 (issue 13): optional `decided_on` (the decision date; default today in Asia/Shanghai; not "
+    "before `act_date`, else 422 `invalid_facts` naming `decided_on`). A provision's fines may carry dated "
+    "amendments; the values in force on `act_date` apply, or per 行政处罚法 art. 37 those in force on `decided_on` "
+    "where they are lighter (a lower maximum fine for the party, then a lower minimum) or the act is no longer "
+    "punished: then `no_penalty_reason` is the new value `no_longer_punishable` and no measures apply. The trace's "
+    "step `values_in_force` says which values were used and why (its value: the date they took effect, null for "
+    "the text's own). `jurisdiction` and `violation` accept every pack the server finds (the enums list them).\n\n"
     "Added in 1.2.0 (issue 11): `POST /penalties/amount-due`, what a party owes on a day for a fine served on "
     "another: `due_on` (15 days after service, the service day not counted; a last day on a rest day or public "
     "holiday moves to the next working day per the State Council's holiday notice, make-up working days "

@@ -324,3 +324,17 @@ class TestEveryDeployment:
                     response = post(client, body(jurisdiction=code, violation=row["code"], party=party))
                     assert response.status_code == 200, (code, row["code"], response.get_json())
                     assert response.get_json()["citation"]["article"] == row["article"]
+
+
+def test_decided_on_defaults_to_today_and_is_not_before_the_act(client):
+    """1.3.0 (issue 13): 行政处罚法 art. 37 needs the decision date; the trace says which values applied."""
+    error = error_of(post(client, body(act_date="2024-06-01", decided_on="2024-05-31")), 422, "decided_on")
+    assert error["type"] == "invalid_facts"
+    result = post(client, body(decided_on="2024-06-01")).get_json()
+    step = next(step for step in result["trace"] if step["step"] == "values_in_force") if any(
+        step["step"] == "values_in_force" for step in result["trace"]) else None
+    assert step is None  # a provision without amendments has one set of values: nothing to choose
+    assert post(client, body(decided_on="2026-11-30")).get_json() == post(client, body()).get_json()
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["info"]["version"] == "1.3.0" and "Changed in 1.3.0" in spec["info"]["description"]
+    assert "decided_on" in spec["components"]["schemas"]["CalculationRequest"]["properties"]

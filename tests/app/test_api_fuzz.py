@@ -52,6 +52,7 @@ valid_ish = {
     **dict.fromkeys(("first_minor", "corrected_promptly", "minor_no_harm", "no_fault",
                      "endangers_life_health_or_finance"), st.booleans()),
     "discovered_on": dates,
+    "decided_on": dates,
     "item": st.integers(min_value=-1, max_value=20),
     "proposed_amount": st.integers(min_value=-1, max_value=60000),
 }
