@@ -12,6 +12,7 @@ that a broken pack stops the application at start-up instead of producing a wron
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
