@@ -22,7 +22,7 @@ def filing_status(user):
         items.append(_("尚未提交备案申请。"))
     else:
         items.append(
-            _("最近的申请：%(kind)s，状态：%(state)s", kind=_(current.kind_label), state=workflow.state_label(current.state))
+            _("最近的申请：%(kind)s，状态：%(state)s", kind=_(current.kind_label), state=_(workflow.state_label(current.state)))
         )
         if current.state == "under_review" and current.authority_code:
             authority = pack.authority(current.authority_code)

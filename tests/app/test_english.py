@@ -131,3 +131,36 @@ def test_chinese_pages_keep_chinese_dates_and_money(login_as):
         "30,000元", "15,000元"]
     assert "2026年6月1日届满（2年）" in " ".join(doc.xpath("//dd[@class='limitation']")[0].text_content().split())
     assert PASSWORD  # the shared test password is what login() used
+
+
+def test_stage_names_and_statuses_read_in_english(app, factory):
+    from tests.app.filing_support import submitted_request
+
+    request, firm_user = submitted_request(app, factory)
+    clerk = factory.user("city_clerk", authority_code=request.authority_code)
+    client = app.test_client()
+    _english(client)
+    login(client, clerk)
+    doc = _doc(client, f"/review/{request.id}")
+    title = doc.xpath("//h1")[0].text_content()
+    assert title.startswith("Filing: ") and "：" not in title
+    route = next(dd for dt_, dd in zip(doc.xpath("//dt"), doc.xpath("//dt/following-sibling::dd[1]"), strict=True)
+                 if dt_.text_content().strip() == "Procedure")
+    text = " ".join(route.text_content().split())
+    assert text == "In-province firm: Review by the city bureau", text
+
+    firm = app.test_client()
+    _english(firm)
+    login(firm, firm_user)
+    home = " ".join(_doc(firm, "/").text_content().split())
+    assert "status: Under review" in home, home
+    page = " ".join(_doc(firm, f"/filings/{request.id}").text_content().split())
+    assert "In-province firm: Review by the city bureau" in page and "审核备案" not in page
+
+
+@pytest.mark.today("2026-11-30")
+def test_the_dashboard_title_reads_in_english(login_as):
+    client, _ = login_as("city_clerk", authority_code="210100")
+    _english(client, "/dashboard/")
+    title = _doc(client, "/dashboard/").xpath("//h1")[0].text_content()
+    assert title == "Security technology statistics, 2026 (Liaoning 沈阳市)"  # the city's name stays Chinese
