@@ -245,6 +245,11 @@ def remind(today):
             continue
         marked += 1
         click.echo(f"逾期未缴纳：{case.case_number}（{case.authority_code}）")
+    # The paid fine and the surcharge to date, into the case's columns (the reminder document and the exports).
+    for case in db.session.scalars(select(PenaltyCase).where(PenaltyCase.state.in_(payments.PAYABLE_STATES),
+                                                             PenaltyCase.authority_code.is_not(None))).all():
+        payments.refresh_totals(case, day)
+    db.session.commit()
     due = deadlines.for_bureau(None, day)
     recorded = 0
     for d in due:

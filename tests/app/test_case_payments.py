@@ -326,6 +326,7 @@ def test_remind_marks_overdue_once_lists_deadlines_and_is_safe_to_rerun(app, fac
     assert "逾期未缴纳：沈公（技）罚决字〔2025〕0001号" in first.output
     assert "沈公（技）罚决字〔2025〕0002号" in first.output and "2025-10-11 即将到期" in first.output
     assert _case(overdue).state == "overdue" and _case(upcoming).state == "served"
+    assert _case(overdue).surcharge_fen == 90_000  # the surcharge to date, for the reminder document
     audits = db.session.scalar(select(func.count()).select_from(AuditEntry))
     second = runner.invoke(args=["cases", "remind"])
     assert second.exit_code == 0 and "标记逾期 0 件，新记录提醒 0 条" in second.output
