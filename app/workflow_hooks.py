@@ -1,4 +1,5 @@
-"""Binds the workflow engine to the application: the filing guards and effects, and the audit listener.
+"""Binds the workflow engine to the application: the guards, effects and roles, and the audit listener;
+then checks every definition against them (an unknown guard, effect or role stops the app, naming it).
 
 The listener is the one way a transition reaches the audit trail (actor, time, comment, from/to), for
 every workflow on the default registry, in the transaction of the change it records. Called once by the
@@ -11,7 +12,7 @@ from flask import Flask, has_app_context
 
 from app import audit
 from app.models.user import Role
-from workflows.engine import TransitionResult, default_registry, load_definition
+from workflows.engine import TransitionResult, default_registry, verify_all
 
 
 def audit_transition(record, result: TransitionResult) -> None:
@@ -35,10 +36,6 @@ def register(app: Flask) -> None:
     complaints.register(default_registry)
     warnings.register(default_registry)
     penalty_cases.register(default_registry)
-    default_registry.add_roles(*(role.value for role in Role))  # a definition naming another role stops the app
+    default_registry.add_roles(*(role.value for role in Role))
     default_registry.on_transition(audit_transition)
-    load_definition("filing").verify()
-    load_definition("complaint").verify()
-    load_definition("warning").verify()
-    load_definition("penalty_case").verify()
-    load_definition("order_to_correct").verify()
+    verify_all(default_registry)  # every definition in workflows/definitions: an unknown name stops the app

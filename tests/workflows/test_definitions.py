@@ -319,6 +319,10 @@ def test_a_locality_correction_stays_in_its_state_and_restarts_the_route(filing)
         filing.fire(Request(state="under_review"), "correct_locality", QHD_CITY, now=NOW, ctx=ctx)
 
 
+def test_every_definition_is_verified_against_the_apps_guards_effects_and_roles(app):
+    assert [wf.name for wf in engine.verify_all(engine.default_registry)] == engine.definition_names()
+
+
 @pytest.mark.parametrize(("file", "old", "new", "named"), [
     ("complaint.yaml", "    - record_step          #", "    - send_sms\n    - record_step          #",
      "complaint.yaml: requires: not registered: effect send_sms"),
