@@ -376,3 +376,40 @@ def test_a_case_decided_in_the_system_counts_in_the_annual_statistics(staff):
     assert annual_figures(2026, {"210200"}).cases.loc["合计", "罚款"] == 0  # not Dalian's
     dashboard = staff.client("clerk").get("/dashboard/?year=2026")
     assert dashboard.status_code == 200
+
+
+def _bare_case(number: str, state: str, **fields) -> int:
+    case = PenaltyCase(case_number=f"沈公（技）罚决字〔2025〕{int(number):04d}号", party_name="某单位", party_type="unit",
+                       jurisdiction="liaoning", provision_code="liaoning-35", authority_code=SHENYANG, state=state,
+                       outcome=fields.pop("outcome", "pending"), editor_ids=[], **fields)
+    db.session.add(case)
+    db.session.commit()
+    return case.id
+
+
+@pytest.mark.today("2025-10-27")
+def test_the_home_panel_lists_each_kind_of_case_deadline(app, factory):
+    _bare_case("11", "investigating", opened_on=dt.date(2025, 8, 1))  # art. 60: 90 days → 10-30
+    _bare_case("12", "notified", opened_on=dt.date(2025, 10, 1), notified_on=dt.date(2025, 10, 22),
+               hearing_offered=True, hearing_request_due=dt.date(2025, 10, 29))
+    _bare_case("13", "decided", opened_on=dt.date(2025, 9, 1), decided_on=dt.date(2025, 10, 20), outcome="fined",
+               fine_decided_fen=100_000, proposed_fen=100_000)  # art. 61: 7 working days → 10-29
+    reminded = served_case("2025-04-01", fine_yuan=1000, number="14", state="reminded")
+    from app.models import CaseEnforcement
+
+    db.session.add(CaseEnforcement(case_id=reminded, reminder_served_on=dt.date(2025, 10, 9), reminder_method="direct"))
+    db.session.commit()
+    clerk = app.test_client()
+    login(clerk, factory.user("city_clerk", authority_code=SHENYANG))
+    rows = [r.get_text(" ", strip=True) for r in parse(clerk.get("/")).select("tr")]
+    expected = {
+        "0011号 · 作出处罚决定（立案之日起九十日": "2025-10-30 即将到期",
+        "0012号 · 当事人申请听证的期限": "2025-10-29 即将到期",
+        "0013号 · 送达处罚决定书": "2025-10-29 即将到期",
+        # ten working days after 10-09 (10-11 a make-up working Saturday): from 10-23 the court may be asked
+        "0014号 · 催告期满，可申请人民法院强制执行": "2025-10-23 已到期",
+    }
+    for label, when in expected.items():
+        matching = [r for r in rows if label in r]
+        assert matching and when in matching[0], (label, rows)
+    assert not [r for r in rows if "最后一日" in r]  # 2026-01-09: not within seven days
