@@ -26,6 +26,9 @@ from reports.fonts import chinese_font
 QR_SIZE = 42 * mm
 MARGIN = 25 * mm
 LABEL_WIDTH = 48 * mm
+# The bureau's seal (公章, 42 mm across) goes over its name and the date, bottom right: nothing else is
+# printed in this square, so the stamp covers no other text and stays legible.
+SEAL_ZONE = 52 * mm
 
 
 class CertificateError(ValueError):
@@ -86,9 +89,11 @@ def render_certificate(firm, pack, verify_url: str) -> bytes:
     buffer = io.BytesIO()
     # initialFontName: else reportlab names Helvetica (never embedded) for the page's first text state
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font, initialFontSize=12)
-    canvas.setTitle(f"备案证明 {firm.filing_number}")
+    issuer = pack.authority(firm.filing_authority_code)
+    canvas.setTitle(f"备案证明：{firm.name}（{firm.filing_number}）")
+    canvas.setAuthor(issuer.name if issuer else pack.provincial_authority.name)
     canvas.setSubject(f"{pack.name}安全技术防范从业单位备案证明")
-    canvas.setCreator("jifang")
+    canvas.setCreator(f"{pack.name}公安机关技防管理系统")
     width, height = A4
 
     canvas.setLineWidth(1.5)
@@ -116,8 +121,9 @@ def render_certificate(firm, pack, verify_url: str) -> bytes:
     canvas.setFont(font, 11)
     canvas.drawString(MARGIN + QR_SIZE + 6 * mm, qr_y + QR_SIZE - 8 * mm, "本证明可扫描二维码核验")
     canvas.setFont(font, 9)
-    for i, line in enumerate(_wrap(verify_url, font, 9, width - 2 * MARGIN - QR_SIZE - 6 * mm)[:3]):
-        canvas.drawString(MARGIN + QR_SIZE + 6 * mm, qr_y + QR_SIZE - 16 * mm - i * 5 * mm, line)
+    url_width = width - 2 * MARGIN - SEAL_ZONE - 4 * mm  # under the QR code, clear of the seal
+    for i, line in enumerate(_wrap(verify_url, font, 9, url_width)[:2]):
+        canvas.drawString(MARGIN, qr_y - 5 * mm - i * 4 * mm, line)
     canvas.setFont(font, 14)
     authority = pack.authority(firm.filing_authority_code)
     canvas.drawRightString(width - MARGIN, qr_y + 16 * mm, authority.name if authority else "")

@@ -212,11 +212,24 @@ def _mark_blank(form) -> None:
             field.errors = [_("提交前须填写此项")]
 
 
+def _required_for_submission(found, pack, materials) -> set[str]:
+    """The fields a submission needs (services.filing.missing_items), marked * on the form; a draft may
+    leave them blank."""
+    required = {*filings.REQUIRED_DETAIL_FIELDS, "business_types", "staff"}
+    if filings.route_needs_city(pack, found.firm.is_local):
+        required.add("city_code")
+    required.update(f"doc_{m.code}" for m in materials)
+    if found.kind == "change":
+        required.add("reason")
+    return required
+
+
 def _render_edit(found, form, materials, refusal=None):
     pack = filings.current_pack()
     uncovered = filings.uncovered_types(pack, found.firm.is_local, [b.code for b in pack.filing.business_types])
     return render_template(
         "filings/edit.html", req=found, form=form, materials=materials, errors=flat_errors(form),
+        required=_required_for_submission(found, pack, materials),
         refusal=refusal, firm=found.firm, route=filings.context_for(found), pack=pack,
         delete_form=ButtonForm(), types_hint=filings.uncovered_message(pack, uncovered) if uncovered else None,
         all_materials=[m for m in pack.filing.materials

@@ -10,7 +10,7 @@ from app.services.regulations import article_text
 from forms.penalty import CalculatorForm
 from reports.money import yuan, yuan_capital
 from workflows.penalty import CalculationError, calculate, pack_for
-from workflows.penalty_pack import TARGET_LABELS, chinese_numeral
+from workflows.penalty_pack import TARGET_LABELS, all_penalty_packs, chinese_numeral
 from workflows.time_limits import china_today
 
 
@@ -29,6 +29,7 @@ def _yuan_capital(amount: int) -> str:
 def calculator():
     deployment = current_app.extensions["jifang.pack"].code
     form = CalculatorForm(request.args or None, default_jurisdiction=deployment)
+    show_all = _own_pack_only(form, deployment)
     result = pack = provision = None
     today = china_today()
     if request.args and form.validate():
@@ -49,7 +50,21 @@ def calculator():
         article_label=f"第{chinese_numeral(article.number)}条" if article else None,
         target_labels=TARGET_LABELS,
         today=today,
+        show_all=show_all,
+        other_args={k: v for k, v in request.args.items() if k != "other"},
     )
+
+
+def _own_pack_only(form: CalculatorForm, deployment: str) -> bool:
+    """The jurisdictions and provisions offered: only the deployment's own regulation, unless the clerk asks
+    for the others (?other=1) or the query already names another jurisdiction. True when all are shown."""
+    if request.args.get("other") == "1" or form.jurisdiction.data not in (None, "", deployment):
+        return True
+    own = {p.code for p in all_penalty_packs()[deployment].provisions}
+    form.jurisdiction.choices = [c for c in form.jurisdiction.choices if c.value == deployment]
+    form.violation.choices = [c for c in form.violation.choices if c.value in own]
+    form.item.choices = [c for c in form.item.choices if not c.value or c.value.split(":", 1)[0] in own]
+    return False
 
 
 def _show_error(form: CalculatorForm, exc: CalculationError) -> None:

@@ -70,8 +70,8 @@ def test_blank_page_defaults_to_the_deployments_jurisdiction_and_shows_no_result
     assert "<script>" not in markup and " style=" not in markup
 
 
-def test_every_jurisdictions_provisions_are_offered_in_groups(clerk):
-    markup = page(clerk)
+def test_every_jurisdictions_provisions_are_offered_in_groups_on_asking(clerk):
+    markup = page(clerk, other="1")
     for title in ("辽宁省公共安全技术防范条例", "内蒙古自治区公共安全技术防范管理条例", "山西省安全技术防范条例",
                   "秦皇岛市公共安全技术防范管理办法"):
         assert re.search(rf'<optgroup label="[^"]*《{title}》">', markup), title
@@ -166,10 +166,43 @@ def test_yuan_formatting():
 # -- the article's text ------------------------------------------------------------------------------------------
 
 
-def test_without_the_imported_text_the_page_says_how_to_import_it(clerk):
+def test_without_the_imported_text_the_page_says_so_in_a_clerks_words(clerk):
+    """Issue 14 point 13: no shell command, but what is missing, that the result stands, and whom to ask."""
     markup = page(clerk, **LIAONING_35)
-    assert "尚未导入该法规的条文" in markup
-    assert "<code>flask --app app import regulation <法规文本文件> --jurisdiction liaoning</code>" in markup
+    missing = text_of(re.search(r'<div class="missing-text">(.*?)</div>', markup, re.S).group(1))
+    assert "还没有收录《辽宁省公共安全技术防范条例》的条文原文" in missing
+    assert "第三十五条" in missing and "计算结果不受影响" in missing and "系统管理员" in missing
+    assert "flask" not in markup and "<code>" not in markup
+
+
+def _options(markup: str, select_id: str) -> list[str]:
+    select = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', markup, re.S).group(1)
+    return re.findall(r'<option[^>]*value="([^"]*)"', select)
+
+
+def test_the_provision_list_offers_the_deployments_own_regulation_until_asked_for_the_others(clerk):
+    """Issue 14 point 13: a Liaoning clerk sees Liaoning's provisions; the others are behind a link."""
+    markup = page(clerk)
+    assert _options(markup, "jurisdiction") == ["liaoning"]
+    violations = _options(markup, "violation")
+    assert violations and all(v.startswith("liaoning-") for v in violations)
+    assert all(v == "" or v.startswith("liaoning-") for v in _options(markup, "item"))
+    other = re.search(r'<a href="([^"]*other=1[^"]*)">列出其他辖区法规的条款</a>', markup).group(1)
+    everything = page(clerk, **dict(p.split("=") for p in other.split("?", 1)[1].split("&")))
+    assert {"liaoning", "inner-mongolia", "qinhuangdao"} <= set(_options(everything, "jurisdiction"))
+    assert any(v.startswith("qinhuangdao-") for v in _options(everything, "violation"))
+    assert 'name="other" value="1"' in everything  # the choice survives the calculation
+    # A shared link naming another jurisdiction still works.
+    shared = page(clerk, jurisdiction="qinhuangdao")
+    assert any(v.startswith("qinhuangdao-") for v in _options(shared, "violation"))
+
+
+def test_the_result_takes_the_focus_when_it_arrives(clerk):
+    """Issue 14 point 14: a screen reader reads the result, a sighted user is taken to it."""
+    markup = page(clerk, **LIAONING_35)
+    section = re.search(r'<section[^>]*id="result"[^>]*>', markup).group(0)
+    assert "autofocus" in section and 'tabindex="-1"' in section
+    assert "autofocus" not in re.sub(r'<section[^>]*id="result"[^>]*>', "", markup)
 
 
 def test_after_import_the_cited_article_is_shown(clerk, runner):
