@@ -149,7 +149,7 @@ def test_an_order_corrected_in_time_ends_without_a_case(staff):
 
 
 # --- the procedure -------------------------------------------------------------------------------------------
-def test_the_whole_procedure_to_closing_with_every_step_audited(staff, factory):
+def test_the_whole_procedure_to_service_with_every_step_audited(staff, factory):
     clerk, reviewer, head = staff.client("clerk"), staff.client("reviewer"), staff.client("head")
     case_id = open_case(clerk)
     step(clerk, case_id, "investigate")
@@ -168,21 +168,17 @@ def test_the_whole_procedure_to_closing_with_every_step_audited(staff, factory):
     case = _case(case_id)
     assert case.state == "served" and case.served_on.isoformat() == "2026-11-30"
     assert case.service_method == "on_the_spot"
-    refused = step(clerk, case_id, "close", expect=409)
-    assert "尚未缴清" in _errors(refused)
-    case.fine_collected_fen = case.fine_decided_fen  # payments are recorded by their own pages
-    db.session.commit()
-    step(clerk, case_id, "close")
-    assert _case(case_id).state == "closed"
+    refused = step(clerk, case_id, "close", expect=409)  # closing waits for the bank's receipts
+    assert "缴清" in _errors(refused) and _case(case_id).state == "served"
     steps = db.session.scalars(select(CaseStep.transition).where(CaseStep.case_id == case_id)
                                .order_by(CaseStep.id)).all()
-    assert steps == ["open", "investigate", "propose", "notify", "submit_review", "pass_review", "decide", "serve",
-                     "close"]
+    assert steps == ["open", "investigate", "propose", "notify", "submit_review", "pass_review", "decide", "serve"]
     actions = set(db.session.scalars(select(AuditEntry.action)).all())
-    assert {"penalty_case.opened", "penalty_case.proposal", "penalty_case.decide", "penalty_case.serve",
-            "penalty_case.close"} <= actions
+    assert {"penalty_case.opened", "penalty_case.proposal", "penalty_case.investigate", "penalty_case.propose",
+            "penalty_case.notify", "penalty_case.submit_review", "penalty_case.pass_review", "penalty_case.decide",
+            "penalty_case.serve"} <= actions
     timeline = _soup(clerk.get(f"/cases/{case_id}")).select_one("#timeline").get_text()
-    assert "北京时间" in timeline and "已结案" in timeline
+    assert "北京时间" in timeline and "已送达" in timeline
 
 
 def test_review_waits_for_the_hearing_window_unless_waived(staff):
