@@ -38,9 +38,37 @@ def register(app):
         place = f"{pack.name_en} " if session.get("lang") == "en" else pack.name
         return {"pack": pack, "place": place, "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links}
 
+    def english() -> bool:
+        return session.get("lang") == "en"
+
     @app.template_filter("date_zh")
     def date_zh(value):
-        return f"{value.year}年{value.month}月{value.day}日" if value else ""
+        """A calendar date in the page's language: 2026年6月1日, or 1 June 2026 on English pages."""
+        if not value:
+            return ""
+        if english():
+            from workflows.penalty import date_en
+
+            return date_en(value)
+        return f"{value.year}年{value.month}月{value.day}日"
+
+    @app.template_filter("money")
+    def money(amount):
+        """Whole yuan in the page's language: 30,000元, or 30,000 yuan."""
+        return f"{int(amount):,} yuan" if english() else f"{int(amount):,}元"
+
+    @app.template_filter("measure_en")
+    def measure_en(code):
+        from workflows.penalty import MEASURES_EN
+
+        return MEASURES_EN.get(code, code)
+
+    @app.template_filter("condition_en")
+    def condition_en(condition):
+        from workflows.penalty import condition_en as english_condition
+
+        return english_condition(condition) or condition
+
 
     @app.template_filter("json_text")
     def json_text(value):
