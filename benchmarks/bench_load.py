@@ -202,7 +202,8 @@ def run_database(label: str, database_url: str | None, args, work: Path, workboo
         ("search", "/roster?name=" + quote("科技"), {}),
         ("first page", "/roster", {}),
         ("entry", f"/roster/{entry_code}", {}),
-        ("csv download", "/roster.csv", {"connections": 1, "threads": 1, "seconds": max(args.duration, 10)}),
+        ("csv download", "/roster.csv", {"connections": 1, "threads": 1, "seconds": max(args.duration, 20),
+                                         "warmup": False}),
         ("calculator", "/api/v1/penalties/calculate", {"body": CALCULATE_BODY}),
     ]
     with gunicorn("bench_load:jifang_app()", env, log, args.workers) as (base, arbiter):
@@ -215,13 +216,35 @@ def run_database(label: str, database_url: str | None, args, work: Path, workboo
 
 
 def _measure(base: str, path: str, args, work: Path, *, connections: int | None = None, threads: int | None = None,
-             body: dict | None = None, seconds: float | None = None) -> dict:
+             body: dict | None = None, seconds: float | None = None, warmup: bool = True) -> dict:
     connections = connections or args.connections
     threads = threads or min(args.threads, connections)
     url = base + path
-    if args.warmup:
+    if args.warmup and warmup:
         wrk(url, threads=threads, connections=connections, seconds=args.warmup, work=work, body=body)
-    return wrk(url, threads=threads, connections=connections, seconds=seconds or args.duration, work=work, body=body)
+        drain(base)
+    figures = wrk(url, threads=threads, connections=connections, seconds=seconds or args.duration, work=work,
+                  body=body)
+    drain(base)
+    return figures
+
+
+def drain(base: str, limit: float = 300) -> None:
+    """Wait until the workers have answered what wrk left queued when it stopped (sync workers finish every
+    accepted request), so that the next target is not measured against the last one's backlog."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=limit):
+                pass
+        except urllib.error.HTTPError:
+            pass
+        except OSError:
+            time.sleep(0.5)
+            continue
+        if time.monotonic() - started < 0.2:
+            return
 
 
 def report(label: str, rows: list, *, check: bool) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Firm
 from app.models.firm import FirmBusinessType
-from app.services.name_index import name_filter, roster_name_filter
+from app.services.name_index import name_filter, name_plan
 from forms import N_
 
 PUBLIC_STATUSES = ("in_force", "cancelled")
@@ -117,9 +117,12 @@ PUBLIC_COLUMNS = (Firm.id, Firm.name, Firm.credit_code, Firm.filing_number, Firm
                   Firm.filing_authority_code, Firm.filing_status)
 
 
-def roster_select(filters: Filters, session: Session | None = None) -> Select:
-    """The filtered roster's public columns, not yet ordered or limited. With the session, a name search
-    is planned for a page in filing-number order (name_index.roster_name_filter: one more small query)."""
+_PLAIN = object()
+
+
+def roster_select(filters: Filters, name_clause=_PLAIN) -> Select:
+    """The filtered roster's public columns, not yet ordered or limited. A name is narrowed by the bigram
+    index's plain filter, or by name_clause (a page's plan: name_index.name_plan)."""
     stmt = select(*PUBLIC_COLUMNS).where(Firm.filing_number.is_not(None))
     if filters.status:
         stmt = stmt.where(Firm.filing_status == filters.status)
@@ -129,7 +132,7 @@ def roster_select(filters: Filters, session: Session | None = None) -> Select:
         # The bigram index narrows to the firms having every two-character piece of the query (an index
         # lookup, app/services/name_index.py); LIKE then confirms the order. Case only matters for Latin
         # letters: ILIKE costs a case fold per row, so plain LIKE serves Chinese names.
-        indexed = name_filter(filters.name) if session is None else roster_name_filter(session, filters.name)
+        indexed = name_filter(filters.name) if name_clause is _PLAIN else name_clause
         if indexed is not None:
             stmt = stmt.where(indexed)
         pattern = f"%{_like_escape(filters.name)}%"
@@ -175,22 +178,46 @@ class Page:
     prev_before: str | None
 
 
+# A name search whose pieces are all common first looks for its page among this many firms of the roster.
+NAME_WINDOW = 2_000
+
+
+def _page_query(session: Session, filters: Filters, keyset, descending: bool, limit: int) -> list[Entry]:
+    """The rows of one page in filing-number order (descending: going back), after the keyset condition."""
+    order = Firm.filing_number.desc() if descending else Firm.filing_number
+    plan = name_plan(session, filters.name) if filters.name else None
+
+    def page(stmt):
+        if keyset is not None:
+            stmt = stmt.where(keyset)
+        return stmt.order_by(order).limit(limit)
+
+    if plan is not None and plan.walk is not None:
+        # The window ends NAME_WINDOW filing numbers from here (read from the filing-number index alone); the
+        # page is sought up to it, and the database stops as soon as the page is full.
+        edge = session.scalar(page(select(Firm.filing_number).where(Firm.filing_number.is_not(None)))
+                              .limit(1).offset(NAME_WINDOW))
+        stmt = page(roster_select(filters, plan.walk))
+        if edge is not None:
+            stmt = stmt.where(Firm.filing_number >= edge if descending else Firm.filing_number <= edge)
+        rows = _entries(session, stmt)
+        if len(rows) == limit or edge is None:  # a full page, or the rest of the roster was in the window
+            return rows
+    return _entries(session, page(roster_select(filters, plan.driven if plan is not None else _PLAIN)))
+
+
 def roster_page(
     session: Session, filters: Filters, *, after: str | None = None, before: str | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
     """One keyset page: forward from `after`, or backward from `before`; never OFFSET, never COUNT."""
-    stmt = roster_select(filters, session)
     if before:
-        rows = _entries(session, stmt.where(Firm.filing_number < before)
-                        .order_by(Firm.filing_number.desc()).limit(size + 1))
+        rows = _page_query(session, filters, Firm.filing_number < before, True, size + 1)
         more_before = len(rows) > size
         firms = list(reversed(rows[:size]))
         return Page(firms, firms[-1].filing_number if firms else None,
                     firms[0].filing_number if firms and more_before else None)
-    if after:
-        stmt = stmt.where(Firm.filing_number > after)
-    rows = _entries(session, stmt.order_by(Firm.filing_number).limit(size + 1))
+    rows = _page_query(session, filters, Firm.filing_number > after if after else None, False, size + 1)
     firms = rows[:size]
     return Page(firms, firms[-1].filing_number if len(rows) > size else None,
                 firms[0].filing_number if firms and after else None)
@@ -200,7 +227,7 @@ def iter_roster(session: Session, filters: Filters, batch: int = EXPORT_BATCH) -
     """Every firm of a search, in filing-number order, read in keyset batches (constant memory)."""
     after = None
     while True:
-        stmt = roster_select(filters, session)
+        stmt = roster_select(filters)  # the plain name filter: an export reads every match anyway
         if after is not None:
             stmt = stmt.where(Firm.filing_number > after)
         entries = _entries(session, stmt.order_by(Firm.filing_number).limit(batch))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 
 from sqlalchemy import and_, delete, event, exists, false, func, select, tuple_
@@ -149,30 +150,40 @@ def gram_counts(session: Session, grams: Iterable[str], cap: int = COMMON) -> di
     return dict(zip(grams, session.execute(select(*counts)).one(), strict=True))
 
 
-def roster_name_filter(session: Session, query: str):
-    """name_filter for a page in filing-number order: None when the query has no indexed piece.
+@dataclass(frozen=True)
+class NamePlan:
+    """How a page of the roster narrows to a name: `driven` always answers (alone, it is the whole plan);
+    `walk`, when set, is tried first on a window of the roster in its own order (see roster_page)."""
 
-    The plain filter reads the firm ids of every piece and groups them: for a piece most firms carry (科技,
-    沈阳) that is every firm, sorted again to find the first 50 — tens of milliseconds with 100,000 firms, on
-    every page. So the pieces are counted first (up to COMMON each). When one is rare, its few firm ids are
-    the candidates and each other piece is one primary-key probe per candidate. When every piece is common,
-    the roster is read in its own order (the filing-number index) with one probe per piece per firm, and
-    the page is full after a few hundred firms. A piece no firm has answers at once."""
+    driven: object
+    walk: object | None = None
+
+
+def name_plan(session: Session, query: str) -> NamePlan | None:
+    """Plan a name search for a page in filing-number order; None when the query has no indexed piece.
+
+    The plain filter (name_filter) reads the firm ids of every piece and groups them: for a piece most
+    firms carry (科技, 沈阳) that is every firm, grouped and sorted again on every page — 80 ms with 100,000
+    firms. So the pieces are counted first, up to COMMON each (one statement of index range scans). A piece
+    no firm has answers at once. When one piece is rare, its few firms are the candidates and each other
+    piece is one primary-key probe per candidate. When every piece is common, the page is first sought in
+    the next few thousand firms of the roster (one probe per piece per firm): a page of a common word is
+    full long before; a rare combination of common pieces (第50000) is not, and then the plain filter runs."""
     grams = name_grams(query)
     if not grams:
         return None
     counts = gram_counts(session, grams)
     rarest = min(grams, key=lambda g: (counts[g], g))
     if counts[rarest] == 0:
-        return false()
+        return NamePlan(false())
 
     def probe(gram):
         return exists().where(FirmNameGram.gram == gram, FirmNameGram.firm_id == Firm.id)
 
     if counts[rarest] < COMMON:
         candidates = select(FirmNameGram.firm_id).where(FirmNameGram.gram == rarest)
-        return and_(Firm.id.in_(candidates), *(probe(g) for g in sorted(grams - {rarest})))
-    return and_(*(probe(g) for g in sorted(grams)))
+        return NamePlan(and_(Firm.id.in_(candidates), *(probe(g) for g in sorted(grams - {rarest}))))
+    return NamePlan(name_filter(query), walk=and_(*(probe(g) for g in sorted(grams))))
 
 
 @event.listens_for(Session, "after_flush")

@@ -71,3 +71,43 @@ def test_a_stale_piece_never_shows_the_wrong_firm(client, db, factory):
             conn.execute(text("INSERT INTO firm_name_gram (gram, firm_id) VALUES (:g, :f)"), {"g": gram, "f": other.id})
     html = client.get("/roster?name=沈阳安防").get_data(as_text=True)
     assert "锦州报警运营有限公司" not in html
+
+
+def test_a_search_finds_the_same_firms_whether_its_pieces_are_common_or_rare(client, factory, monkeypatch):
+    """roster_name_filter plans by how common each piece is (a rare piece's firms first, or the roster in
+    its own order when every piece is common): the page a user sees is the same either way, pages too."""
+    from lxml import html as lxml_html
+
+    from app.roster import search
+    from app.services import name_index
+
+    for n in range(1, 8):
+        factory.firm(f"沈阳安防科技第{n}有限公司", filing_number=f"N-{n:04d}", filing_status="in_force")
+    factory.firm("大连监控工程有限公司", filing_number="N-0100", filing_status="in_force")
+    factory.firm("锦州科技安防有限公司", filing_number="N-0101", filing_status="in_force")
+    client.application.config["ROSTER_PAGE_SIZE"] = 3
+
+    def names(url):
+        page = lxml_html.fromstring(client.get(url).get_data(as_text=True))
+        rows = [a.text_content() for a in page.xpath("//table[@class='roster']/tbody/tr/td[1]/a[1]")]
+        following = page.xpath("//a[@rel='next']/@href")
+        return rows, following[0] if following else None
+
+    def everything(query):
+        found, url = [], f"/roster?name={query}"
+        while url:
+            rows, url = names(url)
+            found += rows
+        return found
+
+    expected_common = [f"沈阳安防科技第{n}有限公司" for n in range(1, 8)]
+    # As shipped (every piece rare here); every piece common, the rest of the roster inside the window;
+    # every piece common and a window of 2 firms (a sparse match falls back to the plain filter).
+    for common, window in ((name_index.COMMON, search.NAME_WINDOW), (2, search.NAME_WINDOW), (2, 2)):
+        monkeypatch.setattr(name_index, "COMMON", common)
+        monkeypatch.setattr(search, "NAME_WINDOW", window)
+        assert everything("安防科技") == expected_common
+        assert everything("沈阳安防科技第5") == ["沈阳安防科技第5有限公司"]
+        assert everything("科技安防") == ["锦州科技安防有限公司"]
+        assert everything("监控") == ["大连监控工程有限公司"]
+        assert everything("不存在") == []
