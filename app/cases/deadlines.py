@@ -20,18 +20,24 @@ from app.extensions import db
 from app.models import PenaltyCase
 from workflows.case_periods import CalendarNotCovered, period_end
 
+
+def N_(text: str) -> str:
+    """Marks a label for the English catalogue (scripts/translations.py extracts N_); translated where shown."""
+    return text
+
+
 UPCOMING_DAYS = 7  # a deadline within this many days is "upcoming"
 OPEN_STATES = ("opened", "investigating", "proposed", "notified", "hearing", "legal_review", "reviewed")
 WATCHED_STATES = (*OPEN_STATES, "decided", "served", "deferred", "overdue", "reminded")
 
 LABELS = {
-    "decision": "作出处罚决定（立案之日起九十日，《行政处罚法》第六十条）",
-    "hearing_request": "当事人申请听证的期限（告知后五个工作日，第六十四条）",
-    "service": "送达处罚决定书（决定后七个工作日，第六十一条）",
-    "payment": "缴纳罚款（送达之日起十五日，第六十七条第三款）",
-    "deferral": "批准的延期（分期）缴纳期限（第六十六条第二款）",
-    "court_earliest": "催告期满，可申请人民法院强制执行（《行政强制法》第五十四条）",
-    "court_last": "申请人民法院强制执行的最后一日（《行政强制法》第五十三条）",
+    "decision": N_("作出处罚决定（立案之日起九十日，《行政处罚法》第六十条）"),
+    "hearing_request": N_("当事人申请听证的期限（告知后五个工作日，第六十四条）"),
+    "service": N_("送达处罚决定书（决定后七个工作日，第六十一条）"),
+    "payment": N_("缴纳罚款（送达之日起十五日，第六十七条第三款）"),
+    "deferral": N_("批准的延期（分期）缴纳期限（第六十六条第二款）"),
+    "court_earliest": N_("催告期满，可申请人民法院强制执行（《行政强制法》第五十四条）"),
+    "court_last": N_("申请人民法院强制执行的最后一日（《行政强制法》第五十三条）"),
 }
 
 

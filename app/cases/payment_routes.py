@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from app.cases import bp, deadlines, enforcement, payments
+from app.cases.deadlines import N_
 from app.cases.payment_forms import EndPauseForm, EnforceForm, PauseForm, PaymentForm
 from app.extensions import db
 from app.home import home_panel
@@ -197,7 +198,7 @@ def after_service(case_id: int, transition: str):
 
 
 # --- home page: each clerk's case deadlines --------------------------------------------------------------------
-STATUS_LABELS = {"overdue": "已到期", "upcoming": "即将到期", "refused": "无法计算"}
+STATUS_LABELS = {"overdue": N_("已到期"), "upcoming": N_("即将到期"), "refused": N_("无法计算")}
 
 
 @home_panel("city_clerk", "provincial_clerk", order=16)
