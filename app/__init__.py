@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
                  "register"):
         _register_optional(app, name)
     _register_optional(app, "cases")  # penalty cases (app/cases/)
+    _register_optional(app, "diagrams")  # process diagrams drawn from workflows/definitions (/workflows/)
 
 
 def _register_optional(app: Flask, name: str) -> None:
