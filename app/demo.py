@@ -132,6 +132,8 @@ def _load_regulation_text(pack) -> list[str]:
     from app.services.regulations import RegulationImportError, import_regulation
     from imports.regulation_text import regulations_dir
 
+    if not pack.regulation.source:  # a pack without a text (regulation.source null): nothing to load
+        return []
     path = regulations_dir() / pack.regulation.source
     if not path.is_file() or db.session.scalar(select(RegulationText.id).where(RegulationText.jurisdiction == pack.code)):
         return []
