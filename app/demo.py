@@ -115,6 +115,9 @@ def load() -> list[str]:
     for (firm, target), account in zip(firms, accounts, strict=True):
         filing_demo.bring(pack, filing_demo.DemoFirm(firm, account, target), clerks)
     _cases(pack, [firm for firm, _target in firms])
+    legal = _user("legal", "legal_reviewer", f"{city_authority.name}法制审核人员", city_code_authority)
+    head = _user("head", "bureau_head", f"{city_authority.name}负责人", city_code_authority)
+    _procedure_cases(firms[1][0], clerks[1], legal, head)
     lines = _load_regulation_text(pack)
     return lines + [
         f"演示数据已载入（{pack.name}）。演示账号（密码均为 {DEMO_PASSWORD}）：",
@@ -123,6 +126,8 @@ def load() -> list[str]:
         f"  city     市级工作人员（{city_authority.name}）",
         f"  firm     从业单位（{unfiled.name}，备案草稿）",
         "  firm2…firm6  其他从业单位（已备案、已注销、审核中、退回补正）",
+        f"  legal    法制审核人员（{city_authority.name}）",
+        f"  head     行政机关负责人（{city_authority.name}）",
     ]
 
 
@@ -199,6 +204,51 @@ def _complaints(pack, filed, year: int, today: dt.date) -> None:
             lifted_on=dt.date(year, 6, 30), lift_reason="rectified", state="warning_lifted"))
 
 
+def _procedure_cases(firm, clerk, legal, head) -> None:
+    """Penalty cases run in the system by the city bureau: one under investigation, one the legal reviewer
+    passed that waits for the head's decision, and an order to correct still running."""
+    from app.models import OrderToCorrect, PenaltyCase
+    from app.services import penalty_cases as cases
+    from workflows.engine import TransitionNotAllowed
+    from workflows.penalty import CalculationError, calculate
+    from workflows.time_limits import china_today
+
+    if db.session.scalar(select(PenaltyCase.id).where(PenaltyCase.authority_code.is_not(None)).limit(1)):
+        return
+    penalties = cases.penalty_pack()
+    today = china_today()
+    act, found = today - dt.timedelta(days=30), today - dt.timedelta(days=20)
+    party = cases.Party(name=firm.name, id_type="credit_code", id_number=firm.credit_code or "",
+                        address="演示地址", firm_id=firm.id)
+    at_once = next((p for p in penalties.provisions if not p.order_to_correct_first and "unit" in p.fines), None)
+    try:
+        if at_once is not None:
+            item = at_once.items[0].number if at_once.items else None
+            facts = "演示：当事人擅自向他人提供社会公共区域技防系统的视频图像信息。"
+            first = cases.open_case(cases.Opening(party, at_once.code, item, act, found, facts), clerk)
+            cases.fire(first, "investigate", clerk)
+            second = cases.open_case(cases.Opening(party, at_once.code, item, act, found, facts), clerk)
+            cases.fire(second, "investigate", clerk)
+            result = calculate(penalties, at_once.code, {"party": "unit", "act_date": act.isoformat(), "item": item})
+            amount = next(line.recommended for line in result.fines if line.target == "unit")
+            cases.propose(second, clerk, tier="normal", amount_yuan=amount, severe=False, illegal_gains=0,
+                          mitigated=False, outside_tier_reason="", serious=False)
+            cases.fire(second, "propose", clerk)
+            cases.fire(second, "notify", clerk, data={"notified_on": today})
+            cases.fire(second, "submit_review", clerk, data={"statement": "当事人书面放弃陈述、申辩和听证",
+                                                             "waived": True})
+            cases.fire(second, "pass_review", legal, "事实清楚，证据确凿，适用依据正确，程序合法，同意")
+        ordered = next((p for p in penalties.provisions if p.order_to_correct_first and "unit" in p.fines), None)
+        if ordered is not None and db.session.scalar(select(OrderToCorrect.id).limit(1)) is None:
+            item = ordered.items[0].number if ordered.items else None
+            cases.issue_order(cases.Opening(party, ordered.code, item, act, found, "演示：检查中发现的违法行为。"),
+                              clerk, issued_on=today, deadline=today + dt.timedelta(days=15))
+    except (cases.CaseError, CalculationError, TransitionNotAllowed, StopIteration):  # a pack the demo cannot use
+        db.session.rollback()
+        return
+    db.session.commit()
+
+
 def _cases(pack, firms) -> None:
     """A few complaints, warnings and penalty cases, so the dashboard and exports have figures to show.
 
@@ -231,7 +281,7 @@ def _cases(pack, firms) -> None:
             party_name=filed.name, party_type="unit", credit_code=filed.credit_code, jurisdiction=pack.code,
             provision_code=provision.code, act_date=act, decided_on=act + dt.timedelta(days=40),
             outcome="fined", fine_decided_fen=fine * 100, fine_collected_fen=fine * 100 if number % 2 else 0,
-            state="executed" if number % 2 else "decided",
+            state="closed" if number % 2 else "decided",
         ))
         if number == 4:
             break

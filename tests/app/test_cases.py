@@ -513,3 +513,22 @@ def test_case_numbers_stay_unique_and_sequential_under_concurrent_openings(app, 
         numbers = sorted(db.session.scalars(select(PenaltyCase.case_number)).all())
     assert numbers == [f"沈公（技）罚决字〔2026〕{n:04d}号" for n in range(1, 5)]
     assert threading.active_count() >= 1
+
+
+# --- demo ----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "liaoning"}, {"JIFANG_JURISDICTION": "qinhuangdao"}])
+def test_the_demo_has_cases_for_the_clerk_the_legal_reviewer_and_the_head(app, runner, app_config):
+    from app.demo import DEMO_PASSWORD
+
+    assert runner.invoke(args=["load-demo"]).exit_code == 0
+    assert runner.invoke(args=["load-demo"]).exit_code == 0  # twice changes nothing
+    running = db.session.scalars(select(PenaltyCase).where(PenaltyCase.authority_code.is_not(None))).all()
+    assert sorted(c.state for c in running) == ["investigating", "reviewed"]
+    assert db.session.scalar(select(OrderToCorrect.state)) == "issued"
+    head = app.test_client()
+    assert post_form(head, "/auth/login", {"username": "head", "password": DEMO_PASSWORD}).status_code == 302
+    waiting = parse(head.get("/cases/"))
+    assert [a.get_text() for a in waiting.select("#waiting a")] == [
+        c.case_number for c in running if c.state == "reviewed"]
+    reviewed = next(c for c in running if c.state == "reviewed")
+    assert parse(head.get(f"/cases/{reviewed.id}")).select_one("#step-decide") is not None
