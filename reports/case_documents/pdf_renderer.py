@@ -49,7 +49,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "number": ParagraphStyle("number", parent=body, alignment=TA_RIGHT, spaceAfter=10),
         "body": body,
         "indented": ParagraphStyle("indented", parent=body, firstLineIndent=BODY_SIZE * 2),
-        "heading": ParagraphStyle("heading", parent=body, spaceBefore=6),
+        "heading": ParagraphStyle("heading", parent=body, spaceBefore=6, keepWithNext=1),  # never last on a page
         "quote": ParagraphStyle("quote", parent=body, fontSize=11, leading=18, leftIndent=24, textColor=colors.HexColor("#222222")),
         "cell": ParagraphStyle("cell", parent=body, fontSize=12, leading=18),
         "cell_label": ParagraphStyle("cell_label", parent=body, fontSize=12, leading=18, alignment=TA_CENTER),
