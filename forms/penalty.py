@@ -85,6 +85,7 @@ class CalculatorForm(FlaskForm):
     item = SelectField(_l("违法行为所属的项"), default="", validate_choice=False)
     act_date = StringField(_l("违法行为发生日期"), widget=DateInput())
     discovered_on = StringField(_l("发现违法行为的日期"), widget=DateInput())
+    decided_on = StringField(_l("作出处罚决定的日期"), widget=DateInput())
     endangers_life_health_or_finance = BooleanField(_l("涉及公民生命健康安全、金融安全且有危害后果"))
     corrected_by_deadline = BooleanField(_l("当事人已在责令改正的期限内改正"))
     severe = BooleanField(_l("情节严重或者造成严重后果"))
@@ -152,6 +153,10 @@ class CalculatorForm(FlaskForm):
         if value:
             self.validate_act_date(field)
 
+    def validate_decided_on(self, field):
+        if (field.data or "").strip():
+            self.validate_act_date(field)
+
     def validate_proposed_amount(self, field):
         value = (field.data or "").strip().replace(",", "")
         if value and (not _YUAN.match(value) or int(value) == 0):
@@ -182,6 +187,7 @@ class CalculatorForm(FlaskForm):
             first_minor=self.first_minor.data,
             no_fault=self.no_fault.data,
             discovered_on=_date_or_none(self.discovered_on.data),
+            decided_on=_date_or_none(self.decided_on.data),
             endangers_life_health_or_finance=self.endangers_life_health_or_finance.data,
             item=int(self.item.data.partition(":")[2]) if self.item.data else None,
             proposed_amount=int(amount) if (amount := (self.proposed_amount.data or "").strip().replace(",", ""))
