@@ -56,7 +56,7 @@ def _safe_url() -> str:
 def create_user(username, role, authority_code, display_name, password):
     """Create a clerk or admin account (firms register themselves on the web)."""
     pack = current_app.extensions["jifang.pack"]
-    if role in ("city_clerk", "provincial_clerk"):
+    if role != "admin":  # clerks, legal reviewers and bureau heads belong to one bureau of the jurisdiction
         authority = pack.authority(authority_code)
         if authority is None:
             raise click.UsageError(f"--authority 须为本辖区的公安机关代码：{', '.join(a.code for a in pack.authorities)}")

@@ -532,3 +532,31 @@ def test_the_demo_has_cases_for_the_clerk_the_legal_reviewer_and_the_head(app, r
         c.case_number for c in running if c.state == "reviewed"]
     reviewed = next(c for c in running if c.state == "reviewed")
     assert parse(head.get(f"/cases/{reviewed.id}")).select_one("#step-decide") is not None
+
+
+@pytest.mark.parametrize("role", ["legal_reviewer", "bureau_head"])
+def test_create_user_binds_legal_reviewers_and_heads_to_a_bureau(runner, role):
+    from app.models import User
+
+    password = "Kx7-case-Reviewer-2026"
+    refused = runner.invoke(args=["create-user", "--username", f"{role}1", "--role", role, "--password", password])
+    assert refused.exit_code != 0 and "--authority" in refused.output
+    made = runner.invoke(args=["create-user", "--username", f"{role}2", "--role", role, "--authority", SHENYANG,
+                               "--password", password])
+    assert made.exit_code == 0, made.output
+    assert db.session.scalar(select(User.authority_code).where(User.username == f"{role}2")) == SHENYANG
+
+
+def test_an_admin_creates_a_legal_reviewer_and_a_head(app, factory):
+    from app.models import User
+
+    admin = app.test_client()
+    login(admin, factory.user("admin"))
+    page = admin.get("/admin/users/new").get_data(as_text=True)
+    assert "法制审核人员" in page and "行政机关负责人" in page
+    for role in ("legal_reviewer", "bureau_head"):
+        response = post_form(admin, "/admin/users/new", {"username": f"new_{role}", "display_name": "李四",
+                                                         "role": role, "authority_code": SHENYANG})
+        assert response.status_code in (200, 201, 302), response.get_data(as_text=True)[:2000]
+        user = db.session.scalar(select(User).where(User.username == f"new_{role}"))
+        assert user is not None and user.role == role and user.authority_code == SHENYANG
