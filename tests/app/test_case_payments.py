@@ -413,3 +413,22 @@ def test_the_home_panel_lists_each_kind_of_case_deadline(app, factory):
         matching = [r for r in rows if label in r]
         assert matching and when in matching[0], (label, rows)
     assert not [r for r in rows if "最后一日" in r]  # 2026-01-09: not within seven days
+
+
+@pytest.mark.today("2025-10-06")
+def test_a_deferral_overlapping_a_review_counts_each_day_once(staff, pinned_clock):
+    case_id = served_case("2025-09-16")
+    clerk, head = staff.client("clerk"), staff.client("head")
+    response = post_form(clerk, f"/cases/{case_id}/pauses", {"kind": "review", "start_on": "2025-10-05"},
+                         token_from=f"/cases/{case_id}")
+    assert response.status_code == 302
+    after(head, case_id, "approve_deferral", kind="deferral", applied_on="2025-09-20", approved_on="2025-10-06",
+          due_on="2025-10-31", comment="当事人确有经济困难，准予延期")
+    staff.later(pinned_clock, "2025-11-03")
+    clerk = staff.client("clerk")
+    page = parse(clerk.get(f"/cases/{case_id}"))
+    pause_id = page.select_one("#pauses form")["action"].split("/")[-2]
+    post_form(clerk, f"/cases/{case_id}/pauses/{pause_id}/end", {"end_on": "2025-10-20"}, token_from=f"/cases/{case_id}")
+    # No surcharge 10-05..10-31 (review, then the deferral); 11-01..11-03 accrue: 3 × 900.
+    shown = money(clerk, case_id)
+    assert shown["surcharge"] == "2,700.00元" and shown["days"].startswith("3")
