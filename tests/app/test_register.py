@@ -119,6 +119,10 @@ def test_a_firms_page_shows_its_filings_complaints_warnings_and_cases(client, fa
     assert "投诉查证属实" in _text(page, f"//table[{_cls('history-warnings')}]")
     cases = _text(page, f"//table[{_cls('history-cases')}]")
     assert "辽沈公（技）罚决字〔2026〕7号" in cases and "罚款" in cases and "2026年4月2日" in cases
+    case_links = page.xpath(f"//table[{_cls('history-cases')}]//a/@href")
+    case_id = db.session.scalar(select(PenaltyCase.id).where(PenaltyCase.firm_id == firm.id))
+    # linked to the case's page where the app has one (app/cases), else listed only
+    assert case_links == ([f"/cases/{case_id}"] if "cases.detail" in app.view_functions else [])
 
 
 def test_an_individuals_id_number_is_masked_and_shown_in_full_only_on_asking_audited(client, factory):
