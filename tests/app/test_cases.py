@@ -576,3 +576,19 @@ def test_an_admin_creates_a_legal_reviewer_and_a_head(app, factory):
         assert response.status_code in (200, 201, 302), response.get_data(as_text=True)[:2000]
         user = db.session.scalar(select(User).where(User.username == f"new_{role}"))
         assert user is not None and user.role == role and user.authority_code == SHENYANG
+
+
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "inner-mongolia"}])
+def test_an_amount_outside_the_recommended_tier_needs_a_written_reason(app, factory, app_config):
+    """Inner Mongolia art. 24: 10,000 to 30,000 yuan for a unit; the normal tier is 16,000 to 24,000."""
+    staff = Staff(app, factory, authority="150100")
+    clerk = staff.client("clerk")
+    case_id = open_case(clerk, id_number="91150102MA0T00001A", provision="inner-mongolia-24#")
+    assert _case(case_id).case_number == "呼公（技）罚决字〔2026〕0001号"
+    step(clerk, case_id, "investigate")
+    no_reason = propose(clerk, case_id, 28000, expect=422)
+    assert "16000元至24000元" in _soup(no_reason).select_one("#outside_tier_reason-error").get_text()
+    propose(clerk, case_id, 28000, outside_tier_reason="多次违法，情节较重")
+    case = _case(case_id)
+    assert case.proposed_fen == 2_800_000 and case.outside_tier_reason == "多次违法，情节较重"
+    assert case.proposal["tier_range"] == [16000, 24000] and case.hearing_offered
