@@ -12,6 +12,13 @@ def home():
     return render_template("main/home.html", panels=panels_for(current_user))
 
 
+@bp.route("/favicon.ico")
+@allow(PUBLIC)
+def favicon():
+    """What a browser asks for where no page names an icon (a PDF, a JSON answer): the SVG every page links."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 LANGUAGES = ("zh_Hans_CN", "en")
 LANGUAGE_COOKIE = "jifang_lang"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -113,6 +113,11 @@ def test_every_page_names_its_icon_and_the_icon_is_served(client):
         response.close()
 
 
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/static/favicon.svg")
+
+
 def _luminance(hex_colour: str) -> float:
     channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
