@@ -369,22 +369,41 @@ def test_one_act_is_fined_once_and_at_the_higher_fine(staff):
 
 
 def test_a_decided_case_against_a_registered_firm_is_offered_to_the_warning_list(staff, factory):
+    """Art. 28 (Liaoning): the decision opens a draft at once (services/warnings.on_case_decided); where none was
+    opened (a case decided before the firm was linked, say) the case page offers one, once."""
     firm = factory.firm("沈阳警示测试公司", city_code=SHENYANG)
     clerk = staff.client("clerk")
     case_id = open_case(clerk, firm_id=str(firm.id), party_name="", id_number="")
-    to_review(staff, case_id, notified_on="2026-11-30")
+    to_review(staff, case_id)
     step(staff.client("reviewer"), case_id, "pass_review", comment="同意")
     step(staff.client("head"), case_id, "decide", comment="罚款三万元")
-    notices = db.session.scalars(select(WarningNotice).where(WarningNotice.case_id == case_id)).all()
-    if not notices:  # no draft opened at the decision: the case page offers one
-        page = _soup(clerk.get(f"/cases/{case_id}"))
-        assert page.select_one("#offer-warning") is not None
-        response = post_form(clerk, f"/cases/{case_id}/warning", {}, token_from=f"/cases/{case_id}")
-        assert response.status_code == 302
-        notices = db.session.scalars(select(WarningNotice).where(WarningNotice.case_id == case_id)).all()
-    assert len(notices) == 1 and notices[0].state == "draft" and notices[0].firm_id == firm.id
+    drafts = db.session.scalars(select(WarningNotice).where(WarningNotice.case_id == case_id)).all()
+    assert len(drafts) == 1 and drafts[0].state == "draft" and drafts[0].firm_id == firm.id
     page = _soup(clerk.get(f"/cases/{case_id}"))
     assert page.select_one("#offer-warning") is None and page.select_one("#warning a") is not None
+    again = post_form(clerk, f"/cases/{case_id}/warning", {}, token_from=f"/cases/{case_id}")
+    assert again.status_code == 409 and "已列入警示名单" in _errors(again)
+
+    db.session.delete(drafts[0])  # as if the decision had opened none
+    db.session.commit()
+    page = _soup(clerk.get(f"/cases/{case_id}"))
+    assert page.select_one("#offer-warning") is not None
+    assert _soup(staff.client("head").get(f"/cases/{case_id}")).select_one("#offer-warning") is None  # clerks
+    response = post_form(clerk, f"/cases/{case_id}/warning", {}, token_from=f"/cases/{case_id}")
+    assert response.status_code == 302
+    drafts = db.session.scalars(select(WarningNotice).where(WarningNotice.case_id == case_id)).all()
+    assert len(drafts) == 1 and drafts[0].state == "draft" and drafts[0].authority_code == SHENYANG
+
+
+def test_no_warning_is_offered_where_the_pack_has_no_list(app, factory):
+    """Only Liaoning (art. 28) keeps a warning list: in the other packs a decided case offers none."""
+    from app.services import warnings
+
+    assert warnings.rules() is not None  # Liaoning (this app) has one; the others are checked below
+    for code in ("inner-mongolia", "shanxi", "qinhuangdao"):
+        from workflows.rules import load_pack
+
+        assert warnings.rules(load_pack(code)) is None, code
 
 
 def test_the_case_list_filters_by_state(staff):
