@@ -18,6 +18,7 @@ why); bulk writers that bypass the ORM (the Excel import) call add_name_grams / 
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
@@ -150,6 +151,14 @@ def gram_counts(session: Session, grams: Iterable[str], cap: int = COMMON) -> di
     return dict(zip(grams, session.execute(select(*counts)).one(), strict=True))
 
 
+# Pieces seen on COMMON firms or more are taken as common for a while without counting them again (科技 on
+# every page of a busy roster). Only "common" is remembered: it changes slowly and either plan is correct
+# for any piece; a rare or absent piece is counted on every search, so a firm is found as soon as it is
+# written (an absent piece answers "none" at once).
+COMMON_FOR = 600.0
+_common_seen: dict[tuple[str, int], float] = {}
+
+
 @dataclass(frozen=True)
 class NamePlan:
     """How a page of the roster narrows to a name: `driven` always answers (alone, it is the whole plan);
@@ -172,7 +181,12 @@ def name_plan(session: Session, query: str) -> NamePlan | None:
     grams = name_grams(query)
     if not grams:
         return None
-    counts = gram_counts(session, grams)
+    now = time.monotonic()
+    known = {g for g in grams if now - _common_seen.get((g, COMMON), -COMMON_FOR) < COMMON_FOR}
+    counts = dict.fromkeys(known, COMMON)
+    if grams - known:
+        counts.update(gram_counts(session, grams - known))
+        _common_seen.update({(g, COMMON): now for g in grams - known if counts[g] >= COMMON})
     rarest = min(grams, key=lambda g: (counts[g], g))
     if counts[rarest] == 0:
         return NamePlan(false())
