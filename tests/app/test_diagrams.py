@@ -88,3 +88,17 @@ def test_a_firm_sees_its_filing_with_the_current_state_and_path_and_nothing_else
 
 def test_the_public_is_sent_to_log_in(client):
     assert client.get("/workflows/filing.svg").status_code in (302, 401)
+
+
+def test_the_review_page_links_the_requests_diagram(app, factory):
+    pack = app.extensions["jifang.pack"]
+    firm = factory.firm(division="210102", city_code="210200")
+    client = app.test_client()
+    login(client, factory.user("firm", firm=firm))
+    request_id = submit_new(client, pack, city_code="210200")
+    dalian = app.test_client()
+    login(dalian, factory.user("city_clerk", authority_code="210200"))
+    page = lxml_html.fromstring(dalian.get(f"/review/{request_id}").data)
+    link = page.xpath("//a[contains(@href, '/workflows/filing')]")[0].get("href")
+    diagram = lxml_html.fromstring(dalian.get(link).data)
+    assert "审核中" in diagram.xpath("//p[strong]")[0].text_content()

@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, FilingRequest, Firm
+from workflows.rules import jurisdiction_codes
 
 
 @pytest.mark.parametrize(
     "app_config",
-    [{"JIFANG_JURISDICTION": code} for code in ("liaoning", "inner-mongolia", "qinhuangdao", "shanxi")],
+    [{"JIFANG_JURISDICTION": code} for code in jurisdiction_codes()],  # every pack found, the generated fifth too
     ids=lambda c: c["JIFANG_JURISDICTION"],
 )
 def test_demo_firms_reach_each_state_through_the_workflow(app, runner):

@@ -19,7 +19,7 @@ from workflows.engine import (
     RoleNotAllowed,
     load_definition,
 )
-from workflows.rules import load_pack
+from workflows.rules import all_packs, load_pack
 from workflows.time_limits import TimeStatus
 
 SHIPPED = ["complaint", "filing", "order_to_correct", "penalty_case", "warning"]
@@ -181,7 +181,7 @@ def test_change_and_cancellation_pass_the_same_review(filing, kind, transition, 
     assert request.state == outcome
 
 
-@pytest.mark.parametrize("code", ["liaoning", "inner-mongolia", "qinhuangdao"])
+@pytest.mark.parametrize("code", [code for code, pack in all_packs().items() if pack.filing.enabled])
 def test_filing_time_limit_comes_from_each_pack(filing, code):
     pack = load_pack(code)
     limit = filing.time_limit("under_review", Context(pack=pack))
