@@ -611,3 +611,30 @@ def test_an_amount_outside_the_recommended_tier_needs_a_written_reason(app, fact
     case = _case(case_id)
     assert case.proposed_fen == 2_800_000 and case.outside_tier_reason == "多次违法，情节较重"
     assert case.proposal["tier_range"] == [16000, 24000] and case.hearing_offered
+
+
+@pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "inner-mongolia"}])
+def test_below_the_hearing_threshold_no_hearing_is_offered_and_review_need_not_wait(app, factory, app_config):
+    """Inner Mongolia art. 25: 5,000 to 10,000 yuan for a unit; 6,000 is below the 10,000 of a hearing."""
+    staff = Staff(app, factory, authority="150100")
+    clerk = staff.client("clerk")
+    case_id = open_case(clerk, id_number="91150102MA0T00001A", provision="inner-mongolia-25#")
+    step(clerk, case_id, "investigate")
+    propose(clerk, case_id, 6000, tier="lenient")
+    assert not _case(case_id).hearing_offered
+    step(clerk, case_id, "notify", day="2026-11-30")
+    assert _case(case_id).hearing_request_due is None
+    refused = step(clerk, case_id, "request_hearing", expect=409, day="2026-11-30")
+    assert "未达到听证标准" in _errors(refused)
+    step(clerk, case_id, "submit_review", text="当事人陈述：已停止违法行为")
+    assert _case(case_id).state == "legal_review"
+
+
+def test_the_head_may_withdraw_a_case_with_a_reason(staff):
+    clerk, head = staff.client("clerk"), staff.client("head")
+    case_id = open_case(clerk)
+    step(clerk, case_id, "withdraw", expect=409, comment="立案错误")  # a clerk cannot
+    step(head, case_id, "withdraw", expect=409, comment="")
+    step(head, case_id, "withdraw", comment="经核实当事人不是违法行为人，撤销立案")
+    case = _case(case_id)
+    assert case.state == "withdrawn" and case.outcome == "withdrawn" and case.closed_on.isoformat() == "2026-11-30"
