@@ -12,6 +12,7 @@ that a broken pack stops the application at start-up instead of producing a wron
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -453,19 +454,33 @@ class Thresholds(_Model):
 
 class CaseNumbering(_Model):
     """Document numbers (文书字号) of the cases and orders to correct a bureau issues, sequential per bureau and
-    year. Fields: {authority_short} (the bureau's short name: `authority_short` by code, else the first
-    character of its name), {year}, {seq} (format spec allowed, e.g. {seq:04d})."""
+    year. Fields: {authority_short} (the bureau's short name), {year}, {seq} (format spec allowed, e.g.
+    {seq:04d}). The short name is `authority_short`'s entry for the bureau, else the first character of its
+    name, unless another bureau of the jurisdiction would have the same one: then the name without 公安厅,
+    公安局 or 分局 (呼和浩特, 呼伦贝尔), so two bureaus never issue the same number."""
 
     case: str = "{authority_short}公（技）罚决字〔{year}〕{seq:04d}号"
     order: str = "{authority_short}公（技）责改字〔{year}〕{seq:04d}号"
     authority_short: dict[str, str] = {}
 
-    def short(self, code: str, name: str) -> str:
-        return self.authority_short.get(code) or name[:1]
+    def short(self, code: str, name: str, others: Iterable[tuple[str, str]] = ()) -> str:
+        """`others`: (code, name) of every bureau of the jurisdiction."""
+        if code in self.authority_short:
+            return self.authority_short[code]
+        first = name[:1]
+        taken = set(self.authority_short.values()) | {
+            n[:1] for c, n in others if c != code and c not in self.authority_short}
+        if first not in taken:
+            return first
+        stem = name
+        for word in ("公安厅", "公安局", "分局"):
+            stem = stem.replace(word, "")
+        return stem.rstrip("省市") or name
 
-    def number(self, series: str, *, code: str, name: str, year: int, seq: int) -> str:
+    def number(self, series: str, *, code: str, name: str, year: int, seq: int,
+               others: Iterable[tuple[str, str]] = ()) -> str:
         template = self.case if series == "case" else self.order
-        return template.format(authority_short=self.short(code, name), year=year, seq=seq)
+        return template.format(authority_short=self.short(code, name, others), year=year, seq=seq)
 
 
 class PenaltyPack(_Model):

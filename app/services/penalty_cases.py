@@ -165,7 +165,9 @@ def next_sequence(authority_code: str, year: int, series: str) -> int:
 def new_number(series: str, authority_code: str, year: int) -> str:
     authority = current_pack().authority(authority_code)
     seq = next_sequence(authority_code, year, series)
-    return penalty_pack().numbering.number(series, code=authority_code, name=authority.name, year=year, seq=seq)
+    others = [(a.code, a.name) for a in current_pack().authorities]
+    return penalty_pack().numbering.number(series, code=authority_code, name=authority.name, year=year, seq=seq,
+                                           others=others)
 
 
 # --- opening ------------------------------------------------------------------------------------------------

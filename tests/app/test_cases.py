@@ -14,6 +14,8 @@ from app.extensions import db
 from app.models import AuditEntry, CaseStep, OrderToCorrect, PenaltyCase, WarningNotice
 from tests.app.case_support import DALIAN, SHENYANG, Staff, open_case, parse, pdf, propose, step, to_review
 from tests.support import login, post_form, race
+from workflows.penalty import pack_for
+from workflows.rules import jurisdiction_codes
 
 pytestmark = pytest.mark.today("2026-11-30")
 
@@ -603,7 +605,7 @@ def test_an_amount_outside_the_recommended_tier_needs_a_written_reason(app, fact
     staff = Staff(app, factory, authority="150100")
     clerk = staff.client("clerk")
     case_id = open_case(clerk, id_number="91150102MA0T00001A", provision="inner-mongolia-24#")
-    assert _case(case_id).case_number == "呼公（技）罚决字〔2026〕0001号"
+    assert _case(case_id).case_number == "呼和浩特公（技）罚决字〔2026〕0001号"  # 呼伦贝尔 shares 呼
     step(clerk, case_id, "investigate")
     no_reason = propose(clerk, case_id, 28000, expect=422)
     assert "16000元至24000元" in _soup(no_reason).select_one("#outside_tier_reason-error").get_text()
@@ -638,3 +640,13 @@ def test_the_head_may_withdraw_a_case_with_a_reason(staff):
     step(head, case_id, "withdraw", comment="经核实当事人不是违法行为人，撤销立案")
     case = _case(case_id)
     assert case.state == "withdrawn" and case.outcome == "withdrawn" and case.closed_on.isoformat() == "2026-11-30"
+
+
+@pytest.mark.parametrize("code", jurisdiction_codes())
+def test_no_two_bureaus_of_a_jurisdiction_share_a_number_series(code):
+    from workflows.rules import load_pack
+
+    authorities = [(a.code, a.name) for a in load_pack(code).authorities]
+    numbering = pack_for(code).numbering
+    numbers = {numbering.number("case", code=c, name=n, year=2026, seq=1, others=authorities) for c, n in authorities}
+    assert len(numbers) == len(authorities), sorted(numbers)
