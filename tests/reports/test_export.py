@@ -61,6 +61,17 @@ def test_csv_has_bom_and_crlf(tmp_path):
     assert data[3:] == "单位名称,备案日期\r\n甲,2025-03-01\r\n".encode()
 
 
+def test_csv_writes_every_number_date_and_moment_as_its_value():
+    out = io.StringIO()
+    row = (0, 42, -7, 1234567, 2.5, -0.25, True, False, dt.date(2025, 3, 1), dt.date(1999, 12, 31),
+           dt.datetime(2025, 3, 1, 1, 30), None, "甲")
+    assert write_csv(out, [str(i) for i in range(len(row))], [row, row]) == 2
+    lines = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"), newline="")))
+    written = ["0", "42", "-7", "1234567", "2.5", "-0.25", "True", "False", "2025-03-01", "1999-12-31",
+               "2025-03-01 09:30", "", "甲"]  # a stored moment (naive UTC) in Beijing time; None empty
+    assert lines[1:] == [written, written]
+
+
 def test_csv_to_a_text_stream_gets_one_bom():
     out = io.StringIO()
     write_csv(out, ["a"], [("b",)])

@@ -1,0 +1,33 @@
+"""Money text (reports/money.py): integer fen and yuan as people read them, sign and cents kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.money import fen_to_yuan_text, yuan, yuan_capital
+
+
+@pytest.mark.parametrize(("fen", "text"), [
+    (123405, "1,234.05元"),  # the leading zero of the cents stays
+    (123450, "1,234.50元"),
+    (123456, "1,234.56元"),
+    (5, "0.05元"),
+    (100, "1.00元"),
+    (0, "0.00元"),
+    (300000000, "3,000,000.00元"),
+    (-123405, "-1,234.05元"),  # a refund or a correction keeps its minus sign
+    (-5, "-0.05元"),
+    (-100, "-1.00元"),
+])
+def test_fen_as_yuan_text(fen, text):
+    assert fen_to_yuan_text(fen) == text
+
+
+@pytest.mark.parametrize(("amount", "text"), [(30000, "30,000元"), (500, "500元"), (0, "0元"), (-2000, "-2,000元")])
+def test_whole_yuan(amount, text):
+    assert yuan(amount) == text
+
+
+@pytest.mark.parametrize(("amount", "text"), [(30000, "叁万元整"), (5000, "伍仟元整"), (200000, "贰拾万元整")])
+def test_capital_numerals(amount, text):
+    assert yuan_capital(amount) == text

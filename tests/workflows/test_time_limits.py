@@ -1,0 +1,83 @@
+"""Deadlines and reminders of a time limit (workflows/time_limits.py): the day a limit ends, counted as
+Chinese administrative procedure counts, and the day the clerk is reminded, which is never after it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workflows import calendar as cal
+from workflows.definition_schema import TimeLimit
+from workflows.time_limits import TimeStatus, clock_for, deadline
+
+D = dt.date
+
+
+# November 2025 is an ordinary month: Saturdays 1, 8, 15, 22, 29 and Sundays 2, 9, 16, 23, 30 off.
+@pytest.mark.parametrize(("started", "days", "ends"), [
+    (D(2025, 11, 3), 13, D(2025, 11, 17)),  # last day Sunday 11-16: Monday, one day later, not Tuesday
+    (D(2025, 11, 3), 12, D(2025, 11, 17)),  # last day Saturday 11-15: Monday, two days later
+    (D(2025, 11, 3), 11, D(2025, 11, 14)),  # last day Friday: stays
+    (D(2025, 11, 3), 14, D(2025, 11, 17)),  # last day Monday: stays
+    (D(2025, 11, 7), 2, D(2025, 11, 10)),   # Friday + 2 = Sunday: Monday
+])
+def test_a_calendar_day_limit_ending_on_a_rest_day_ends_on_the_next_working_day(started, days, ends):
+    assert deadline(started, TimeLimit(days=days)) == ends
+
+
+@pytest.mark.parametrize(("day", "working"), [
+    (D(2025, 11, 16), D(2025, 11, 17)),  # Sunday → Monday
+    (D(2025, 11, 15), D(2025, 11, 17)),  # Saturday → Monday
+    (D(2025, 11, 17), D(2025, 11, 17)),  # a working day is its own
+    (D(2025, 10, 1), D(2025, 10, 9)),  # National Day 2025: 10-01..10-08 off
+])
+def test_next_working_day_is_the_first_one_on_or_after(day, working):
+    assert cal.next_working_day(day) == working
+
+
+def test_a_working_day_limit_counts_from_the_day_after_and_skips_the_weekend():
+    assert deadline(D(2025, 11, 14), TimeLimit(working_days=1)) == D(2025, 11, 17)  # Friday → Monday
+    assert deadline(D(2025, 11, 3), TimeLimit(working_days=5)) == D(2025, 11, 10)
+
+
+@pytest.mark.parametrize("limit", [
+    TimeLimit(working_days=15, remind_before=3),
+    TimeLimit(days=30, remind_before=5),
+    TimeLimit(working_days=5, remind_before=0),
+    TimeLimit(days=7, remind_before=0),
+])
+@pytest.mark.parametrize("started", [D(2025, 11, 3), D(2025, 9, 26), D(2026, 2, 13)])
+def test_the_reminder_is_never_after_the_deadline(started, limit):
+    clock = clock_for(started, limit)
+    assert clock.started == started
+    assert clock.remind_on <= clock.deadline
+    assert clock.status(clock.remind_on - dt.timedelta(days=1)) is TimeStatus.OK
+    assert clock.status(clock.deadline) is TimeStatus.NEAR
+    assert clock.status(clock.deadline + dt.timedelta(days=1)) is TimeStatus.OVERDUE
+
+
+def test_the_reminder_of_a_working_day_limit_is_that_many_working_days_before():
+    clock = clock_for(D(2025, 11, 3), TimeLimit(working_days=15, remind_before=3))
+    assert clock.deadline == D(2025, 11, 24)  # Monday
+    assert clock.remind_on == D(2025, 11, 19)  # Wednesday: 3 working days before (20, 21, 24 left)
+    assert clock.status(D(2025, 11, 18)) is TimeStatus.OK
+    assert clock.status(D(2025, 11, 19)) is TimeStatus.NEAR
+    assert clock.status(D(2025, 11, 24)) is TimeStatus.NEAR
+    assert clock.status(D(2025, 11, 25)) is TimeStatus.OVERDUE
+    assert clock.working_days_waited(D(2025, 11, 24)) == 15
+
+
+def test_the_reminder_of_a_calendar_day_limit_is_that_many_days_before():
+    clock = clock_for(D(2025, 11, 3), TimeLimit(days=14, remind_before=5))
+    assert clock.deadline == D(2025, 11, 17)
+    assert clock.remind_on == D(2025, 11, 12)
+    assert clock.status(D(2025, 11, 11)) is TimeStatus.OK
+    assert clock.status(D(2025, 11, 12)) is TimeStatus.NEAR
+
+
+def test_a_moment_starts_the_clock_on_its_beijing_date():
+    # 2025-11-02 16:30 UTC is 00:30 on Monday 11-03 in Beijing
+    clock = clock_for(dt.datetime(2025, 11, 2, 16, 30), TimeLimit(working_days=1))
+    assert clock.started == D(2025, 11, 3)
+    assert clock.deadline == D(2025, 11, 4)
