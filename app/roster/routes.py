@@ -7,6 +7,7 @@ import io
 import tempfile
 import threading
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import IO
 from urllib.parse import quote
 
@@ -79,7 +80,9 @@ def index():
     return render_template(
         "roster/index.html",
         filters=filters,
-        rows=[{**public_row(f, pack), "warning_id": listed.get(f.id), "href": href(f.credit_code)} for f in page.firms],
+        # Objects, not dicts: Jinja reads row.name as an attribute first, and a dict answers that by raising.
+        rows=[SimpleNamespace(**public_row(f, pack), warning_id=listed.get(f.id), href=href(f.credit_code))
+              for f in page.firms],
         page=page,
         args=filters.as_args(),
         statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],

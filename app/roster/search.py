@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Firm
@@ -156,19 +156,21 @@ def roster_select(filters: Filters, name_clause=_PLAIN) -> Select:
     return stmt
 
 
+# Each firm's business-type codes, read in the same statement (one correlated index lookup per row).
+_TYPE_CODES = (
+    select(func.aggregate_strings(FirmBusinessType.type_code, ","))
+    .where(FirmBusinessType.firm_id == Firm.id)
+    .scalar_subquery()
+    .label("type_codes")
+)
+
+
 def _entries(session: Session, stmt) -> list[Entry]:
-    """Run a roster select and attach each firm's business types with one more indexed query."""
-    rows = session.execute(stmt).all()
-    if not rows:
-        return []
-    types: dict[int, list[str]] = {}
-    for firm_id, code in session.execute(
-        select(FirmBusinessType.firm_id, FirmBusinessType.type_code)
-        .where(FirmBusinessType.firm_id.in_([r.id for r in rows]))
-        .order_by(FirmBusinessType.firm_id, FirmBusinessType.type_code)
-    ):
-        types.setdefault(firm_id, []).append(code)
-    return [Entry(*row, business_type_codes=tuple(types.get(row.id, ()))) for row in rows]
+    """Run a roster select, each firm with its business types (one statement)."""
+    return [
+        Entry(*row[:-1], business_type_codes=tuple(sorted(row[-1].split(","))) if row[-1] else ())
+        for row in session.execute(stmt.add_columns(_TYPE_CODES))
+    ]
 
 
 @dataclass(frozen=True)
