@@ -6,9 +6,9 @@ roster streams from the database query without holding it. Text that a spreadshe
 quote in front. The quote is the choice OWASP recommends: it is visible, so nothing is silently changed,
 and Excel shows the rest of the text as typed. The importer takes the quote off again before =, +, - or @
 (``imports.filing_rows.clean_text``), so an exported roster imports back unchanged. Numbers, dates and
-booleans are written as such and never quoted; dates are real Excel dates. A datetime is a stored moment
-(naive means UTC) and is written as Beijing time (workflows.time_limits.format_beijing); a column holding
-one says 北京时间 in its header.
+booleans are written as such and never quoted (a Decimal, money from reports.money, is a number too); dates
+are real Excel dates. A datetime is a stored moment (naive means UTC) and is written as Beijing time
+(workflows.time_limits.format_beijing); a column holding one says 北京时间 in its header.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import IO
 
 import xlsxwriter
@@ -85,6 +86,8 @@ class XlsxExport:
                     write_datetime(r, c, beijing_time(value).replace(tzinfo=None), datetime_format)
                 elif cls is bool:
                     write_boolean(r, c, value)
+                elif cls is Decimal:  # money from reports.money: exact up to here, a number in the sheet
+                    write_number(r, c, float(value))
                 else:
                     write_string(r, c, neutralise(str(value)))
         self.rows_written = r

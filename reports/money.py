@@ -7,6 +7,8 @@ from cn2an (pinned in pyproject.toml).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 def yuan(amount: int) -> str:
     """30000 → "30,000元"."""
@@ -25,3 +27,11 @@ def fen_to_yuan_text(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(int(fen)), 100)
     return f"{sign}{whole:,}.{cents:02d}元"
+
+
+def fen_to_yuan_figure(fen: int | None) -> Decimal:
+    """The yuan figure a spreadsheet cell holds: 123405 → Decimal("1234.05"), 300000 → Decimal("3000"),
+    None → 0. Exact (a Decimal built from integer fen, never a float); reports/export.py writes it as a
+    number, so the column still sums in Excel and a case ledger imports back to the same fen."""
+    fen = int(fen or 0)
+    return Decimal(fen // 100) if fen % 100 == 0 else Decimal(fen).scaleb(-2)

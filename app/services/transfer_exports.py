@@ -27,6 +27,7 @@ from app.extensions import db
 from app.models import Complaint, Firm, FirmBusinessType, PenaltyCase, WarningNotice
 from app.models.cases import CASE_OUTCOMES, COMPLAINT_OUTCOMES, PARTY_TYPES, PUBLISHED_STATES
 from reports.export import ROSTER_HEADERS, ROSTER_WIDTHS, XlsxExport, roster_rows, write_csv
+from reports.money import fen_to_yuan_figure
 
 BATCH = 5000
 FORMATS = ("xlsx", "csv")
@@ -128,12 +129,6 @@ def _complaint_rows(cities):
                COMPLAINT_OUTCOMES.get(r.outcome, r.outcome), r.closed_on)
 
 
-def yuan(fen: int | None):
-    """Fen as a yuan figure for a sheet: whole yuan as int, else two decimals."""
-    fen = fen or 0
-    return fen // 100 if fen % 100 == 0 else round(fen / 100, 2)
-
-
 def _case_rows(cities):
     from app.services.transfer_cases import provision_label
 
@@ -147,7 +142,8 @@ def _case_rows(cities):
     for r in _batches(stmt, PenaltyCase.id):
         yield (r.case_number, r.party_name, PARTY_TYPES.get(r.party_type, r.party_type), r.credit_code or "",
                provision_label(r.provision_code), r.act_date, r.decided_on, CASE_OUTCOMES.get(r.outcome, r.outcome),
-               yuan(r.fine_decided_fen), yuan(r.fine_collected_fen), yuan(r.surcharge_fen),
+               fen_to_yuan_figure(r.fine_decided_fen), fen_to_yuan_figure(r.fine_collected_fen),
+               fen_to_yuan_figure(r.surcharge_fen),
                "是" if r.mitigated else "")
 
 

@@ -149,3 +149,31 @@ def test_a_mitigated_case_is_recorded_and_its_export_imports_back_unchanged(runn
     again = runner.invoke(args=["import", "cases", str(exported)])
     assert again.exit_code == 0, again.output
     assert "未变 1" in again.output
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_case_export_writes_money_as_exact_yuan_and_imports_back_unchanged(runner, tmp_path, factory, suffix):
+    factory.firm(credit_code=code(8))
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(path, HEADERS, [case(8, **{"罚款金额（元）": "30,000.50元", "已缴金额（元）": 1000,
+                                         "加处罚款（元）": "90.05"})])
+    assert runner.invoke(args=["import", "cases", str(path)]).exit_code == 0
+    exported = tmp_path / f"out.{suffix}"
+    assert runner.invoke(args=["export", "cases", str(exported)]).exit_code == 0
+    if suffix == "csv":
+        import csv
+
+        rows = list(csv.reader(exported.read_text(encoding="utf-8-sig").splitlines()))
+        money = ["30000.50", "1000", "90.05"]  # the cents' leading zero kept; whole yuan without decimals
+    else:
+        book = load_workbook(exported, read_only=True)
+        rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
+        money = [30000.5, 1000, 90.05]  # numbers, so the column sums in Excel
+    header = rows[0]
+    assert [rows[1][header.index(h)] for h in ("罚款金额（元）", "已缴金额（元）", "加处罚款（元）")] == money
+    again = runner.invoke(args=["import", "cases", str(exported)])
+    assert again.exit_code == 0, again.output
+    assert "未变 1" in again.output
+    stored = _cases()["沈公技罚〔2024〕8号"]
+    assert (stored.fine_decided_fen, stored.fine_collected_fen, stored.surcharge_fen) == (3000050, 100000, 9005)

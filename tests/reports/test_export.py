@@ -6,6 +6,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -43,6 +44,17 @@ def test_numbers_are_not_quoted(tmp_path):
     write_xlsx(tmp_path / "o.xlsx", ["n"], [(-5,), (2.5,), (True,), (None,)])
     sheet = openpyxl.load_workbook(tmp_path / "o.xlsx").active
     assert [sheet.cell(r, 1).value for r in range(2, 6)] == [-5, 2.5, True, None]
+
+
+def test_money_figures_are_numbers_in_xlsx_and_exact_in_csv(tmp_path):
+    figures = [(Decimal("1234.05"),), (Decimal("3000"),), (Decimal("-0.05"),)]
+    write_xlsx(tmp_path / "o.xlsx", ["元"], figures)
+    sheet = openpyxl.load_workbook(tmp_path / "o.xlsx").active
+    assert [sheet.cell(r, 1).value for r in range(2, 5)] == [1234.05, 3000, -0.05]
+    assert all(sheet.cell(r, 1).data_type == "n" for r in range(2, 5))
+    out = io.StringIO()
+    write_csv(out, ["元"], figures)
+    assert out.getvalue() == "\ufeff元\r\n1234.05\r\n3000\r\n-0.05\r\n"
 
 
 def test_dates_are_real_excel_dates(tmp_path):

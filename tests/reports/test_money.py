@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from reports.money import fen_to_yuan_text, yuan, yuan_capital
+from reports.money import fen_to_yuan_figure, fen_to_yuan_text, yuan, yuan_capital
 
 
 @pytest.mark.parametrize(("fen", "text"), [
@@ -31,3 +33,12 @@ def test_whole_yuan(amount, text):
 @pytest.mark.parametrize(("amount", "text"), [(30000, "叁万元整"), (5000, "伍仟元整"), (200000, "贰拾万元整")])
 def test_capital_numerals(amount, text):
     assert yuan_capital(amount) == text
+
+
+@pytest.mark.parametrize(("fen", "figure"), [
+    (123405, "1234.05"), (123450, "1234.50"), (300000, "3000"), (5, "0.05"), (0, "0"), (None, "0"),
+    (-123405, "-1234.05"),
+])
+def test_fen_as_a_spreadsheet_figure_is_exact(fen, figure):
+    assert fen_to_yuan_figure(fen) == Decimal(figure)
+    assert str(fen_to_yuan_figure(fen)) == figure
