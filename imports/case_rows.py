@@ -23,6 +23,7 @@ from imports.filing_rows import RowError, ValidationResult, clean_text, fast_cre
 from imports.gc_pause import paused_gc
 from imports.headers import HEADER_SCAN_ROWS, Column, HeaderMap, HeaderMatcher
 from imports.workbook import Cell, MissingColumns, SheetReader
+from reports.money import fen_to_yuan_figure
 from workflows.penalty_pack import TARGET_LABELS, Fine, PenaltyPack, Provision
 
 CASE_COLUMNS: tuple[Column, ...] = (
@@ -116,7 +117,7 @@ def parse_yuan(value: Cell) -> int:
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
+    return str(fen_to_yuan_figure(fen))
 
 
 def _fine_variants(provision: Provision, party: str) -> list[tuple[str, Fine]]:

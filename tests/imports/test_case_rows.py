@@ -70,3 +70,19 @@ def test_golden_case_error_report(imported, tmp_path):
         marked = {titles[c.column - 1]: c.comment.text for c in line[1:-1] if c.comment is not None}
         assert marked == {e["column"]: e["reason"] for e in wanted}
         assert line[-1].value == "；".join(e["reason"] for e in wanted)
+
+
+def test_a_refused_fine_is_named_in_exact_yuan(tmp_path):
+    """The refusal quotes the ledger's amount as written in yuan, cents and their leading zero kept."""
+    from imports.case_rows import CASE_COLUMNS
+    from reports.export import write_xlsx
+
+    row = {"案件编号": "沈公技罚〔2024〕9号", "当事人": "沈阳乙安防有限公司", "当事人类型": "单位",
+           "统一社会信用代码": "", "违法条款": "第三十二条", "违法行为日期": dt.date(2024, 1, 5),
+           "决定日期": dt.date(2024, 2, 1), "处理结果": "罚款", "罚款金额（元）": "1,234.05", "已缴金额（元）": 0,
+           "加处罚款（元）": 0, "减轻处罚": ""}
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(path, [c.header for c in CASE_COLUMNS], [[row[c.header] for c in CASE_COLUMNS]])
+    result = validate_case_sheet(open_sheet(path), CaseRowValidator(load_penalty_pack("liaoning"), TODAY)).result
+    assert [e.reason for e in result.errors if e.column == "罚款金额（元）"][0].startswith(
+        "罚款金额1234.05元低于《辽宁省公共安全技术防范条例》第三十二条对单位规定的罚款（5000元）")
