@@ -111,3 +111,18 @@ def test_a_search_finds_the_same_firms_whether_its_pieces_are_common_or_rare(cli
         assert everything("科技安防") == ["锦州科技安防有限公司"]
         assert everything("监控") == ["大连监控工程有限公司"]
         assert everything("不存在") == []
+
+
+def test_an_import_large_enough_to_refresh_the_statistics_is_found_by_name_at_once(client, runner, tmp_path,
+                                                                                     monkeypatch):
+    """A large import analyses what it wrote after its commit (PostgreSQL; nothing to do on SQLite); the
+    public search finds its firms as soon as the command reports success."""
+    from app.services import transfer
+    from tests.app.transfer_support import roster_file, roster_row
+
+    monkeypatch.setattr(transfer, "ANALYZE_AFTER", 3)
+    path = roster_file(tmp_path / "名录.xlsx", [roster_row(n) for n in range(1, 6)])
+    result = runner.invoke(args=["import", "filings", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "新增 5" in result.output
+    assert "沈阳第4安防科技有限公司" in client.get("/roster?name=第4安防").get_data(as_text=True)
