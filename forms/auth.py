@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from app.passwords import password_problem
-from forms.identifiers import IdentifierError, check_resident_id
 from forms.validators import CreditCode, Stripped
+from workflows.identifiers import IdentifierError, check_resident_id
 
 REQUIRED = _l("请填写此项")
 

@@ -19,8 +19,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from forms.identifiers import IdentifierError, check_credit_code, check_resident_id
 from forms.validators import Stripped
+from workflows.identifiers import IdentifierError, check_credit_code, check_resident_id
 
 REQUIRED = _l("请填写此项")
 ID_TYPES = [SelectChoice("credit_code", _l("统一社会信用代码")), SelectChoice("resident_id", _l("居民身份证号码")),

@@ -1,13 +1,13 @@
-"""WTForms validators around forms.identifiers, with the Chinese messages users see."""
+"""WTForms validators around workflows.identifiers, with the Chinese messages users see."""
 
 from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
-from forms.identifiers import IdentifierError, check_credit_code, check_resident_id
+from workflows.identifiers import IdentifierError, check_credit_code, check_resident_id
 
 
 class _Identifier:
-    """Normalise the field with a checker from forms.identifiers, or refuse with its Chinese reason."""
+    """Normalise the field with a checker from workflows.identifiers, or refuse with its Chinese reason."""
 
     @staticmethod
     def check(value: str) -> str:  # pragma: no cover - each subclass names its checker

@@ -17,13 +17,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from forms.identifiers import IdentifierError, check_credit_code
 from imports.dates import DateError, parse_date
 from imports.filing_rows import RowError, ValidationResult, clean_text, fast_credit_code
 from imports.gc_pause import paused_gc
 from imports.headers import HEADER_SCAN_ROWS, Column, HeaderMap, HeaderMatcher
 from imports.workbook import Cell, MissingColumns, SheetReader
 from reports.money import fen_to_yuan_figure
+from workflows.identifiers import IdentifierError, check_credit_code
 from workflows.penalty_pack import TARGET_LABELS, Fine, PenaltyPack, Provision
 
 CASE_COLUMNS: tuple[Column, ...] = (

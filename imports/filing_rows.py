@@ -4,8 +4,8 @@ The validator takes plain data (city names, business-type names, today, the fili
 database) so the web app, the CLI and the tests call it alike without Flask. It is written for speed — a
 100,000-row roster validates in a fraction of a second — so the checks that repeat across rows (cities,
 business-type lists, dates) are looked up in per-import caches, and the credit code's check character is
-computed inline; anything that fails the quick path goes through ``forms.identifiers.check_credit_code`` so
-the reason is word for word the web form's.
+computed inline; anything that fails the quick path goes through
+``workflows.identifiers.check_credit_code``, so the reason is word for word the web form's.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from forms.identifiers import IdentifierError, check_credit_code
 from imports.dates import DateError, parse_date
 from imports.gc_pause import paused_gc
 from imports.headers import FILING_COLUMNS, HeaderMap, HeaderMatcher
 from imports.workbook import Cell, SheetReader, UnusableWorkbook
+from workflows.identifiers import IdentifierError, check_credit_code
 
 MAX_FIELD_CHARS: Mapping[str, int] = {
     "name": 200, "credit_code": 18, "legal_rep": 50, "registered_address": 300, "premises_address": 300,
@@ -142,7 +142,7 @@ class _DateTexts(dict):
 
 def fast_credit_code(value: str) -> str | None:
     """The normalised code when it is well formed with a right check character, else None (then
-    check_credit_code gives the reason). Same rules as forms.identifiers, a few times faster."""
+    check_credit_code gives the reason). Same rules as workflows.identifiers, a few times faster."""
     code = value.replace(" ", "").replace("\u3000", "").upper()
     if len(code) == 18 and _USCC_SHAPE.match(code) is not None and _check_value(code) == code[17]:
         return code

@@ -19,7 +19,7 @@ def _holder_helpers():
     from flask_babel import gettext
 
     from forms.auth import DOCUMENT_LABELS, PROVINCES
-    from forms.identifiers import mask_resident_id
+    from workflows.identifiers import mask_resident_id
 
     provinces = dict(PROVINCES)
     return {

@@ -28,8 +28,8 @@ from forms.filing import (
     filing_form_class,
     flat_errors,
 )
-from forms.identifiers import mask_resident_id
 from workflows.engine import TransitionNotAllowed
+from workflows.identifiers import mask_resident_id
 
 CLERK_AND_FIRM = ("firm", "city_clerk", "provincial_clerk")
 

@@ -16,7 +16,7 @@ from app.services import filing as filings
 from app.services import firm_claims
 from app.services import warnings as warning_svc
 from forms import N_
-from forms.identifiers import mask_resident_id
+from workflows.identifiers import mask_resident_id
 
 STATUS_LABELS = {"in_force": N_("已备案"), "cancelled": N_("已注销"), "none": N_("未备案")}
 CASE_OUTCOMES = {"fined": N_("罚款"), "warning_only": N_("警告"), "no_penalty": N_("不予处罚"),

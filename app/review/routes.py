@@ -18,8 +18,8 @@ from app.security import CLERKS, allow
 from app.services import filing as filings
 from app.services import filing_changes
 from forms.filing import DecisionForm, LocalityForm, flat_errors
-from forms.identifiers import credit_code_province, mask_resident_id
 from workflows.engine import TransitionNotAllowed
+from workflows.identifiers import credit_code_province, mask_resident_id
 from workflows.time_limits import china_today
 
 

@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from forms.identifiers import credit_code_division
+from workflows.identifiers import credit_code_division
 
 
 def locality_from_credit_code(code: str) -> bool:

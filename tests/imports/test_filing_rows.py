@@ -1,5 +1,5 @@
 """Filing roster validation: golden files (inputs with hand-written expected errors), field rules, the
-error report, and the quick credit-code path agreeing with forms.identifiers."""
+error report, and the quick credit-code path agreeing with workflows.identifiers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forms.identifiers import IdentifierError, check_credit_code
 from imports.dates import DateError, parse_date
 from imports.error_report import REASON_HEADER, ROW_NUMBER_HEADER, write_error_report_for_file
 from imports.filing_rows import (
@@ -26,6 +25,7 @@ from imports.filing_rows import (
 )
 from imports.headers import HeaderMatcher
 from imports.workbook import open_sheet
+from workflows.identifiers import IdentifierError, check_credit_code
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -258,7 +258,7 @@ def test_clean_text(value, text):
     assert clean_text(value) == text
 
 
-# ---- the quick credit-code path agrees with forms.identifiers -----------------------------------------
+# ---- the quick credit-code path agrees with workflows.identifiers -------------------------------------
 CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY" + "IOSVZa -\u3000"
 
 
