@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import audit
@@ -472,12 +472,29 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
             if finish is not None:
                 finish(outcome)
             db.session.commit()
+            if not blocked and outcome.written >= ANALYZE_AFTER:
+                refresh_statistics()
         else:
             db.session.rollback()
     finally:
         for restore in restores:
             restore()
     return outcome
+
+
+# PostgreSQL plans queries from table statistics that autovacuum refreshes only some time after a bulk
+# write: right after a first roster of 50,000 firms went in, the roster's first page took 62 ms (planned
+# for an empty table) instead of 1.6 ms. So an import that wrote this many firms analyses what it wrote,
+# after its commit (a fraction of a second for 100,000 firms). SQLite's plans need no statistics here.
+ANALYZE_AFTER = 5_000
+
+
+def refresh_statistics() -> None:
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("ANALYZE firm, firm_business_type, firm_name_gram"))
+        connection.commit()
 
 
 IMPORT_CACHE_KIB = 64 * 1024
