@@ -19,6 +19,7 @@ Choices, written down once (see also benchmarks/bench_roster.py):
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -184,6 +185,24 @@ class Page:
 NAME_WINDOW = 2_000
 
 
+# The first page's window edge, kept for a minute: any edge gives the same page (only a full page is taken
+# from the window, and no edge means no bound at all), so a stale one costs at most a fallback.
+EDGE_FOR = 60.0
+_first_edges: dict[int, tuple[float, str | None]] = {}
+
+
+def _edge(session: Session, page, first: bool) -> str | None:
+    if first:
+        seen, edge = _first_edges.get(NAME_WINDOW, (-EDGE_FOR, None))
+        if time.monotonic() - seen < EDGE_FOR:
+            return edge
+    edge = session.scalar(page(select(Firm.filing_number).where(Firm.filing_number.is_not(None)))
+                          .limit(1).offset(NAME_WINDOW))
+    if first:
+        _first_edges[NAME_WINDOW] = (time.monotonic(), edge)
+    return edge
+
+
 def _page_query(session: Session, filters: Filters, keyset, descending: bool, limit: int) -> list[Entry]:
     """The rows of one page in filing-number order (descending: going back), after the keyset condition."""
     order = Firm.filing_number.desc() if descending else Firm.filing_number
@@ -197,8 +216,7 @@ def _page_query(session: Session, filters: Filters, keyset, descending: bool, li
     if plan is not None and plan.walk is not None:
         # The window ends NAME_WINDOW filing numbers from here (read from the filing-number index alone); the
         # page is sought up to it, and the database stops as soon as the page is full.
-        edge = session.scalar(page(select(Firm.filing_number).where(Firm.filing_number.is_not(None)))
-                              .limit(1).offset(NAME_WINDOW))
+        edge = _edge(session, page, keyset is None and not descending)
         stmt = page(roster_select(filters, plan.walk))
         if edge is not None:
             stmt = stmt.where(Firm.filing_number >= edge if descending else Firm.filing_number <= edge)
