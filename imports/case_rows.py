@@ -20,28 +20,13 @@ from decimal import Decimal, InvalidOperation
 from imports.dates import DateError, parse_date
 from imports.filing_rows import RowError, ValidationResult, clean_text, fast_credit_code
 from imports.gc_pause import paused_gc
-from imports.headers import HEADER_SCAN_ROWS, Column, HeaderMap, HeaderMatcher
+from imports.headers import HEADER_SCAN_ROWS, HeaderMap, HeaderMatcher
 from imports.workbook import Cell, MissingColumns, SheetReader
+from reports.columns import CASE_COLUMNS
 from reports.money import fen_to_yuan_figure
 from workflows.identifiers import IdentifierError, check_credit_code
 from workflows.penalty_pack import TARGET_LABELS, Fine, PenaltyPack, Provision
 
-CASE_COLUMNS: tuple[Column, ...] = (
-    Column("case_number", "案件编号", True),
-    Column("party_name", "当事人", True),
-    Column("party_type", "当事人类型"),
-    Column("credit_code", "统一社会信用代码"),
-    Column("provision", "违法条款", True),
-    Column("act_date", "违法行为日期"),
-    Column("decided_on", "决定日期"),
-    Column("outcome", "处理结果", True),
-    Column("fine", "罚款金额（元）"),
-    Column("collected", "已缴金额（元）"),
-    Column("surcharge", "加处罚款（元）"),
-    # 行政处罚法 art. 32: a fine below the article's minimum is lawful only as a 减轻 decision, so a ledger
-    # that records one says so here (是/减轻, or blank).
-    Column("mitigated", "减轻处罚"),
-)
 CASE_SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "case_number": ("案号", "案件编号号", "决定书文号", "处罚决定书文号", "编号"),
     "party_name": ("当事人名称", "当事人姓名或名称", "被处罚人", "被处罚单位", "单位名称"),

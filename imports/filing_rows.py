@@ -23,8 +23,9 @@ import yaml
 
 from imports.dates import DateError, parse_date
 from imports.gc_pause import paused_gc
-from imports.headers import FILING_COLUMNS, HeaderMap, HeaderMatcher
+from imports.headers import HeaderMap, HeaderMatcher
 from imports.workbook import Cell, SheetReader, UnusableWorkbook
+from reports.columns import FILING_COLUMNS
 from workflows.identifiers import IdentifierError, check_credit_code
 
 MAX_FIELD_CHARS: Mapping[str, int] = {

@@ -3,7 +3,8 @@
 Bureau sheets rarely start at A1: a merged title row ("2024年技防从业单位备案名录"), a date line or an empty
 row usually come first, and headers are typed by hand — with stray or full-width spaces, full-width
 brackets, a star for "required", a line break inside the cell, or a synonym. So the first rows are scanned
-and the one matching most canonical columns wins; unknown columns (序号, 备注) are ignored.
+and the one matching most canonical columns wins; unknown columns (序号, 备注) are ignored. The canonical
+columns themselves are the sheets' schema, shared with the exports, in reports/columns.py.
 """
 
 from __future__ import annotations
@@ -15,35 +16,11 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from imports.workbook import Cell, MissingColumns
+from reports.columns import FILING_COLUMNS, Column
 
 HEADER_SCAN_ROWS = 20
 """How many non-empty rows from the top may come before the header row."""
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # canonical English key used in the row dicts
-    header: str  # canonical Chinese header, as in the template and the exports
-    required: bool = False  # the column must be present (and each row must fill it)
-
-
-# The filing roster, in template order. Required: what identifies the firm and what its filing is for
-# (name, credit code, legal representative, city, business types) — the web form cannot be submitted
-# without them. The addresses, contact and phone are optional because legacy rosters often lack them;
-# 备案编号 and 备案日期 are optional because a firm not yet filed has neither.
-FILING_COLUMNS: tuple[Column, ...] = (
-    Column("name", "单位名称", True),
-    Column("credit_code", "统一社会信用代码", True),
-    Column("legal_rep", "法定代表人", True),
-    Column("registered_address", "注册地址"),
-    Column("premises_address", "经营场所地址"),
-    Column("city", "所在市", True),
-    Column("business_types", "业务类型", True),
-    Column("contact", "联系人"),
-    Column("phone", "联系电话"),
-    Column("filing_number", "备案编号"),
-    Column("filed_on", "备案日期"),
-)
 
 # Every other header a bureau's sheet may use for each column, in one table (the matcher and the tests read
 # it; normalise_header already drops spaces, brackets and stars, so only the words need listing here).

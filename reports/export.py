@@ -23,14 +23,14 @@ from typing import IO
 
 import xlsxwriter
 
-from imports.headers import FILING_COLUMNS
+from reports.columns import FILING_COLUMNS, headers
 from workflows.time_limits import beijing_time, format_beijing
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 """First characters that make a spreadsheet evaluate or reinterpret a text cell."""
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-ROSTER_HEADERS: tuple[str, ...] = tuple(c.header for c in FILING_COLUMNS)
+ROSTER_HEADERS: tuple[str, ...] = headers(FILING_COLUMNS)
 """The roster export's columns: exactly the filing import's canonical columns, in the same order."""
 ROSTER_WIDTHS = (36, 22, 12, 40, 40, 10, 24, 10, 16, 30, 12)
 

@@ -34,11 +34,12 @@ from app.services.transfer import (
     file_sha256,
     plan_and_write,
 )
-from imports.case_rows import CASE_COLUMNS, CaseRowValidator, find_case_header
+from imports.case_rows import CaseRowValidator, find_case_header
 from imports.error_report import write_error_report
 from imports.filing_rows import RowError, ValidationResult
 from imports.headers import HeaderMap
 from imports.workbook import open_sheet
+from reports.columns import CASE_COLUMNS
 from reports.export import XlsxExport
 from reports.money import fen_to_yuan_text
 from workflows.penalty_pack import load_penalty_pack

@@ -26,6 +26,7 @@ from app import audit
 from app.extensions import db
 from app.models import Complaint, Firm, FirmBusinessType, PenaltyCase, WarningNotice
 from app.models.cases import CASE_OUTCOMES, COMPLAINT_OUTCOMES, PARTY_TYPES, PUBLISHED_STATES
+from reports.columns import CASE_COLUMNS, headers
 from reports.export import ROSTER_HEADERS, ROSTER_WIDTHS, XlsxExport, roster_rows, write_csv
 from reports.money import fen_to_yuan_figure
 
@@ -47,9 +48,8 @@ KINDS = {
         "单位名称", "统一社会信用代码", "发布日期", "事由", "依据条款", "撤销日期", "状态"), (36, 22, 12, 40, 16, 12, 10)),
     "complaints": ExportKind("complaints", "投诉记录", (
         "受理日期", "被投诉单位", "统一社会信用代码", "投诉事项", "处理结果", "办结日期"), (12, 36, 22, 50, 12, 12)),
-    "cases": ExportKind("cases", "行政处罚案件", (
-        "案件编号", "当事人", "当事人类型", "统一社会信用代码", "违法条款", "违法行为日期", "决定日期", "处理结果",
-        "罚款金额（元）", "已缴金额（元）", "加处罚款（元）", "减轻处罚"), (24, 36, 10, 22, 16, 12, 12, 10, 14, 14, 14, 10)),
+    # the case import's columns, so an exported ledger imports back unchanged
+    "cases": ExportKind("cases", "行政处罚案件", headers(CASE_COLUMNS), (24, 36, 10, 22, 16, 12, 12, 10, 14, 14, 14, 10)),
 }
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, PenaltyCase
-from imports.case_rows import CASE_COLUMNS, parse_yuan
+from imports.case_rows import parse_yuan
+from reports.columns import CASE_COLUMNS
 from reports.export import write_xlsx
 from tests.app.transfer_support import code
 

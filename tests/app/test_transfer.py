@@ -187,7 +187,7 @@ def test_index_lists_my_jobs_and_the_exports(login_as, tmp_path):
 
 
 def test_a_case_ledger_preview_reads_in_chinese_with_money_in_yuan(login_as, tmp_path):
-    from imports.case_rows import CASE_COLUMNS
+    from reports.columns import CASE_COLUMNS
     from reports.export import write_xlsx
 
     client, _ = login_as("provincial_clerk")

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Firm, ImportJob
-from imports.headers import FILING_COLUMNS, FILING_SYNONYMS, HeaderMatcher
+from imports.headers import FILING_SYNONYMS, HeaderMatcher
+from reports.columns import FILING_COLUMNS
 from reports.export import ROSTER_HEADERS
 from tests.app.transfer_support import code, roster_file, roster_row
 from tests.support import post_form

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Complaint, Firm, ImportJob, PenaltyCase, WarningNotice
-from imports.case_rows import CASE_COLUMNS
+from reports.columns import CASE_COLUMNS
 from reports.export import write_xlsx
 from tests.app.filing_support import submitted_request
 from tests.app.transfer_support import code, roster_file, roster_row

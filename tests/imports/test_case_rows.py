@@ -74,7 +74,7 @@ def test_golden_case_error_report(imported, tmp_path):
 
 def test_a_refused_fine_is_named_in_exact_yuan(tmp_path):
     """The refusal quotes the ledger's amount as written in yuan, cents and their leading zero kept."""
-    from imports.case_rows import CASE_COLUMNS
+    from reports.columns import CASE_COLUMNS
     from reports.export import write_xlsx
 
     row = {"案件编号": "沈公技罚〔2024〕9号", "当事人": "沈阳乙安防有限公司", "当事人类型": "单位",

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 import xlsxwriter
 
-from imports.case_rows import CASE_COLUMNS, CASE_SYNONYMS, find_case_header
-from imports.headers import FILING_COLUMNS, FILING_SYNONYMS, HEADER_SCAN_ROWS, HeaderMatcher
+from imports.case_rows import CASE_SYNONYMS, find_case_header
+from imports.headers import FILING_SYNONYMS, HEADER_SCAN_ROWS, HeaderMatcher
 from imports.workbook import MissingColumns, open_sheet
+from reports.columns import CASE_COLUMNS, FILING_COLUMNS
 
 WRITTEN_FILING = {
     "企业名称": "name", "公司名称": "name", "单位全称": "name", "从业单位名称": "name", "从业单位": "name", "企业全称": "name",
