@@ -12,6 +12,10 @@ and `flask jobs worker` runs as its own process; the web workers only enqueue an
 JIFANG_REDIS_URL the queue and the progress are in huey's Redis storage instead of the SQLite file, so
 several app servers share them. In tests (TESTING) huey runs in immediate mode: a task runs synchronously
 when enqueued, in its own application context as it would in a worker.
+
+The queue knows nothing of what a job does: the area that queues jobs (app/transfer, for imports) hands
+`init_app` the function a job runs and the one that recovers jobs a dead process left, so this module
+imports no service and no service import goes in a circle through it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
@@ -44,8 +49,10 @@ class JobQueue:
     """The queue is made on first use (huey and redis take a fifth of a second to import, which every
     command and worker start paid before)."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, run: Callable[[int], None], recover: Callable[[], object] | None = None):
         self.app = app
+        self._job = run  # what a queued job id runs, in an application context
+        self._recover = recover  # what recovery runs when a consumer starts
         self.immediate = bool(app.config.get("JIFANG_JOBS_IMMEDIATE", app.config.get("TESTING", False)))
         self.embedded = str(app.config.get("JIFANG_JOBS_EMBEDDED", "1")).lower() not in ("0", "false", "no")
         self._huey = None
@@ -79,9 +86,7 @@ class JobQueue:
 
     def _run(self, job_id: int) -> None:
         with self.app.app_context():
-            from app.services.transfer_jobs import run_job
-
-            run_job(job_id)
+            self._job(job_id)
 
     def enqueue(self, job_id: int) -> None:
         self.ensure_consumer()
@@ -128,11 +133,11 @@ class JobQueue:
     def recover(self) -> None:
         """On consumer start: fail the jobs whose process died, queue again those the queue lost. A failure
         here is logged, never raised: it must not keep the consumer from starting."""
+        if self._recover is None:
+            return
         try:
             with self.app.app_context():
-                from app.services.transfer_jobs import recover_stale
-
-                recover_stale()
+                self._recover()
         except Exception:  # noqa: BLE001
             log.exception("recovering stale import jobs failed")
 
@@ -148,8 +153,10 @@ def queue() -> JobQueue:
     return current_app.extensions["jifang.jobs"]
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["jifang.jobs"] = JobQueue(app)
+def init_app(app: Flask, run: Callable[[int], None], recover: Callable[[], object] | None = None) -> None:
+    """Give the app its queue: `run(job_id)` is what a job does, `recover()` what a starting consumer does
+    first (both run in an application context)."""
+    app.extensions["jifang.jobs"] = JobQueue(app, run, recover)
     app.cli.add_command(jobs_cli)
 
 
@@ -166,12 +173,3 @@ def worker():
     click.echo("后台任务进程已启动（Ctrl+C 停止）")
     jobs.huey.create_consumer(workers=1, periodic=False).run()
 
-
-@jobs_cli.command("cleanup")
-def cleanup():
-    """Remove uploads and error reports older than the retention period (the job rows and counts stay)."""
-    from app.services.transfer_jobs import RETENTION, cleanup_files
-
-    removed = cleanup_files(actor="cli")
-    click.echo(f"已删除超过 {RETENTION.days} 天的上传文件和错误报告 {removed.files} 个"
-               f"（涉及导入记录 {len(removed.jobs)} 条）")

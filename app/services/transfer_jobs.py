@@ -218,8 +218,6 @@ def mark_queued(job: ImportJob) -> None:
 def recover_stale(job_ids: list[int] | None = None, now: dt.datetime | None = None) -> int:
     """Fail running jobs whose heartbeat is older than STALE_RUNNING; queue again the queued jobs older than
     STALE_QUEUED that the queue has lost (or fail them when their upload is gone). Returns the jobs touched."""
-    from app.jobs import queue
-
     now = now or utcnow()
     stmt = select(ImportJob).where(ImportJob.status.in_(("queued", "running")))
     if job_ids is not None:
@@ -228,7 +226,7 @@ def recover_stale(job_ids: list[int] | None = None, now: dt.datetime | None = No
              if now - job.heartbeat > (STALE_RUNNING if job.status == "running" else STALE_QUEUED)]
     if not stale:
         return 0
-    jobs = queue()
+    jobs = job_queue()
     pending = jobs.pending_job_ids()
     requeue = []
     for job in stale:

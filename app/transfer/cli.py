@@ -1,4 +1,5 @@
-"""`flask import filings|cases`, `flask export roster|warnings|complaints|cases`, `flask report annual`.
+"""`flask import filings|cases`, `flask export roster|warnings|complaints|cases`, `flask report annual`,
+`flask jobs cleanup`.
 
 Exit codes of the imports: 0 every row imported, 1 some row refused (the report names them), 2 the file
 itself is unusable (one line of Chinese on stderr, never a traceback).
@@ -20,11 +21,23 @@ MAX_ERRORS_SHOWN = 20
 
 def register(app) -> None:
     from app.cli import import_cli
+    from app.jobs import jobs_cli
 
     import_cli.add_command(import_filings)
     import_cli.add_command(import_cases)
+    jobs_cli.add_command(cleanup_import_files)
     app.cli.add_command(export_cli)
     app.cli.add_command(report_cli)
+
+
+@click.command("cleanup")
+def cleanup_import_files():
+    """Remove uploads and error reports older than the retention period (the job rows and counts stay)."""
+    from app.services.transfer_jobs import RETENTION, cleanup_files
+
+    removed = cleanup_files(actor="cli")
+    click.echo(f"已删除超过 {RETENTION.days} 天的上传文件和错误报告 {removed.files} 个"
+               f"（涉及导入记录 {len(removed.jobs)} 条）")
 
 
 def _unusable(reason: str) -> None:
