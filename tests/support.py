@@ -105,6 +105,39 @@ def login(client, user) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+def get_page(client, endpoint: str, *, _expected_status: int = 200, _expected_redirect: str | None = None,
+             _query: dict | None = None, **values):
+    """Request a page by its endpoint name, check its status, and return it parsed (BeautifulSoup, lxml's
+    parser), in the manner of GOV.UK Notify's client_request fixture:
+
+        page = get_page(client, "roster.index", q="安防")
+        page.select_one("h1").get_text(strip=True)
+
+    ``values`` are the endpoint's URL arguments (url_for's; unknown ones become the query string, as
+    url_for makes them); ``_query`` passes query arguments whose names clash with the helper's own. A
+    redirect is checked against ``_expected_redirect`` (an endpoint's URL or a path) when given."""
+    from bs4 import BeautifulSoup
+    from flask import url_for
+
+    with client.application.test_request_context():
+        url = url_for(endpoint, **values, **(_query or {}))
+        if _expected_redirect is not None and not _expected_redirect.startswith("/"):
+            _expected_redirect = url_for(_expected_redirect)
+    response = client.get(url)
+    assert response.status_code == _expected_status, (
+        f"GET {url} ({endpoint}) answered {response.status_code}, expected {_expected_status}: "
+        f"{response.get_data(as_text=True)[:300]}")
+    if _expected_redirect is not None:
+        assert response.location.split("?", 1)[0].removeprefix("http://localhost") == _expected_redirect.split("?", 1)[0], (
+            f"{url} redirected to {response.location}, expected {_expected_redirect}")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
+
+
+def page_text(node) -> str:
+    """A parsed element's text as a reader sees it: whitespace runs collapsed to one space."""
+    return " ".join(node.get_text(" ").split())
+
+
 
 
 def race(app, posts) -> list:

@@ -8,7 +8,7 @@ import re
 from stdnum.cn import ric
 from werkzeug.datastructures import FileStorage
 
-from tests.support import post_form
+from tests.support import get_page, post_form
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -114,6 +114,5 @@ def submitted_request(app, factory, *, firm=None, city_code=None):
 
 def queue_ids(client) -> list[int]:
     """The request IDs in the clerk's queue table (not the recently decided list below it)."""
-    html = client.get("/review/").get_data(as_text=True)
-    table = html.split('<table class="queue">', 1)[1].split("</table>", 1)[0]
-    return [int(n) for n in re.findall(r'href="/review/(\d+)"', table)]
+    table = get_page(client, "review.queue").select_one("table.queue")
+    return [int(m.group(1)) for a in table.select("a[href]") if (m := re.fullmatch(r"/review/(\d+)", a["href"]))]

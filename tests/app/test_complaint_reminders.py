@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.models import AuditEntry, Complaint
 from tests.app.complaint_support import FAST, submit
+from tests.support import get_page, page_text
 
 pytestmark = pytest.mark.today("2026-11-30")  # a Monday; acceptance is 5 working days, reminder 1 day before
 
@@ -55,10 +56,11 @@ def test_reminders_and_escalations_are_recorded_once_however_often_cron_runs(app
     escalated = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "complaint.escalate"))
     assert escalated.actor_id is None and escalated.detail["roles"] == ["provincial_clerk"]
 
-    queue = clerk_client.get("/complaints/").get_data(as_text=True)
-    late_row = next(row for row in queue.split("<tr>") if late in row)
-    near_row = next(row for row in queue.split("<tr>") if near in row)
-    assert "已升级至省级公安机关" in late_row and "已发出提醒" in near_row
+    rows = {page_text(tr) for tr in get_page(clerk_client, "complaints.index").select("tbody tr")}
+    late_row = next(row for row in rows if late in row)
+    near_row = next(row for row in rows if near in row)
+    assert "已升级至省级公安机关" in late_row and "已升级至省级公安机关" not in near_row
+    assert "已发出提醒" in near_row
     assert "已升级至省级公安机关：1 件" in clerk_client.get("/").get_data(as_text=True)
     provincial, _user = login_as("provincial_clerk", authority_code=factory.pack.provincial_authority.code)
     assert "已升级至省级公安机关：1 件" in provincial.get("/").get_data(as_text=True)

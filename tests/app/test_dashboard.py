@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.app.dashboard_support import TODAY, YEAR, seed_year
+from tests.support import get_page, page_text
 
 pytestmark = pytest.mark.today(TODAY)
 
@@ -15,14 +16,14 @@ pytestmark = pytest.mark.today(TODAY)
 def test_dashboard_renders_svg_charts_and_tables(login_as, factory):
     seed_year(factory)
     client, _ = login_as("provincial_clerk")  # the case is linked to no firm: it counts for the province only
-    response = client.get("/dashboard/")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert page.count("<svg") == 6 and 'role="img"' in page and "<desc" in page
-    assert "<table class=\"stats\">" in page and "1,234.56" in page
-    assert f'href="/dashboard/annual-{YEAR}.xlsx"' in page
-    assert "style=" not in page.split("<main", 1)[1]  # the CSP forbids inline styles
-    assert "<script" not in page
+    page = get_page(client, "dashboard.index")
+    charts = page.select("svg")
+    assert len(charts) == 6
+    assert all(chart.get("role") == "img" and page_text(chart.find("desc")) for chart in charts)
+    assert any("1,234.56" in page_text(table) for table in page.select("table.stats"))
+    assert page.find("a", href=f"/dashboard/annual-{YEAR}.xlsx")
+    assert page.find("main").find_all(style=True) == []  # the CSP forbids inline styles
+    assert page.find_all("script") == []
 
 
 def test_year_selector_and_bad_years(login_as):

@@ -6,7 +6,6 @@ without a glossary line fails here until the glossary has it and the script has 
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import re
 from pathlib import Path
@@ -14,9 +13,10 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
 
 from tests.app.filing_support import submitted_request
-from tests.support import login, post_form
+from tests.support import get_page, login, page_text, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -56,37 +56,27 @@ def _english(client, url: str) -> None:
     assert response.status_code == 302
 
 
-def _page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return html.unescape(response.get_data(as_text=True))
+def _page(client, endpoint: str, **values):
+    return get_page(client, endpoint, **values)
 
 
-def _text(markup: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))
+def _h1(page) -> str:
+    return page_text(page.find("h1"))
 
 
-def _h1(markup: str) -> str:
-    return _text(markup.split("<h1>", 1)[1].split("</h1>", 1)[0]).strip()
-
-
-def _nav(markup: str) -> str:
-    return _text(re.search(r"<nav\b.*?</nav>", markup, re.S).group(0))
-
-
-def _assert_nav_in_english(markup: str) -> None:
-    nav = _nav(markup)
+def _assert_nav_in_english(page) -> None:
+    nav = page_text(page.find("nav"))
     assert "Home" in nav
     assert not HAN.search(nav), f"untranslated navigation: {nav}"
-    assert 'lang="en"' in markup
+    assert page.find("html")["lang"] == "en"
 
 
 def test_the_login_page_reads_in_english(client):
     _english(client, "/auth/login")
-    markup = _page(client, "/auth/login")
-    _assert_nav_in_english(markup)
-    assert _h1(markup) == "Log in"
-    text = _text(markup)
+    page = _page(client, "auth.login")
+    _assert_nav_in_english(page)
+    assert _h1(page) == "Log in"
+    text = page_text(page)
     assert "Username" in text and "Password" in text
     assert "用户名" not in text and "密码" not in text
 
@@ -95,15 +85,15 @@ def test_a_failed_login_is_told_in_english(client, factory):
     user = factory.user("firm")
     _english(client, "/auth/login")
     response = post_form(client, "/auth/login", {"username": user.username, "password": "wrong-password-1"})
-    assert "Wrong username or password" in html.unescape(response.get_data(as_text=True))
+    assert "Wrong username or password" in page_text(BeautifulSoup(response.get_data(as_text=True), "lxml"))
 
 
 def test_the_roster_reads_in_english(client):
     _english(client, "/roster")
-    markup = _page(client, "/roster")
-    _assert_nav_in_english(markup)
-    assert _h1(markup) == "Roster of filed security-technology firms"
-    text = _text(markup)
+    page = _page(client, "roster.index")
+    _assert_nav_in_english(page)
+    assert _h1(page) == "Roster of filed security-technology firms"
+    text = page_text(page)
     assert "Filing number" in text and "Filing status" in text and "Search" in text
 
 
@@ -113,29 +103,30 @@ def test_the_review_queue_reads_in_english(app, factory):
     client = app.test_client()
     login(client, clerk)
     _english(client, "/review/")
-    markup = _page(client, "/review/")
-    _assert_nav_in_english(markup)
-    assert _h1(markup).startswith("Review filings")
-    head = _text(markup.split("<thead>", 1)[1].split("</thead>", 1)[0])
+    page = _page(client, "review.queue")
+    _assert_nav_in_english(page)
+    assert _h1(page).startswith("Review filings")
+    queue = page.select_one("table.queue")
+    head = page_text(queue.find("thead"))
     assert "Entered this stage" in head and "Time limit" in head
     assert not HAN.search(head), head
-    assert "In-province firm" in _text(markup.split('<table class="queue">', 1)[1].split("</table>", 1)[0])
-    assert "City bureau clerk" in _text(markup)
+    assert "In-province firm" in page_text(queue.find("tbody"))
+    assert "City bureau clerk" in page_text(page)
 
 
 def test_the_calculator_reads_in_english(login_as):
     client, _user = login_as("city_clerk", authority_code="210100")
     _english(client, "/penalties/calculator")
-    markup = _page(client, "/penalties/calculator")
-    _assert_nav_in_english(markup)
-    assert _h1(markup) == "Penalty calculator"
-    text = _text(markup)
+    page = _page(client, "penalties.calculator")
+    _assert_nav_in_english(page)
+    assert _h1(page) == "Penalty calculator"
+    text = page_text(page)
     assert "Discretion tier" in text and "Date of the violation" in text and "Lenient" in text
 
 
 def test_chinese_stays_the_default(client):
-    markup = _page(client, "/auth/login")
-    assert _h1(markup) == "登录" and "用户名" in _text(markup)
+    page = _page(client, "auth.login")
+    assert _h1(page) == "登录" and "用户名" in page_text(page)
 
 
 @pytest.mark.today("2026-11-30")  # the dashboard shows this year (tests/app/dashboard_support.py)
@@ -148,17 +139,17 @@ def test_the_dashboard_reads_in_english(login_as, factory):
     seed_year(factory)
     client, _user = login_as("provincial_clerk")
     _english(client, "/dashboard/")
-    markup = _page(client, "/dashboard/")
-    facts = _text(markup.split('<dl class="facts">', 1)[1].split("</dl>", 1)[0])
+    page = _page(client, "dashboard.index")
+    facts = page_text(page.select_one("dl.facts"))
     assert "Filed firms on the roster at year end 1" in facts and "Fines decided (yuan) 1,234.56" in facts
     assert not HAN.search(facts), facts
-    titles = " ".join(re.findall(r'<title id="[^"]*-t">(.*?)</title>', markup))  # each chart's own title
-    assert f"New filings, changes and cancellations by month, {year}" in titles
+    titles = " ".join(page_text(t) for svg in page.select("svg") for t in svg.find_all("title", id=True))
+    assert f"New filings, changes and cancellations by month, {year}" in titles  # each chart's own title
     assert f"Fines by provision (yuan), {year}" in titles
     assert not HAN.search(titles), titles
-    descriptions = " ".join(re.findall(r'<desc id="[^"]*">(.*?)</desc>', markup))
+    descriptions = " ".join(page_text(d) for d in page.select("svg desc"))
     assert "New filings: 1 1, 2 0" in descriptions  # "series: month count, month count, ..."
     assert "：" not in descriptions and "；" not in descriptions  # English punctuation for screen readers
-    monthly = markup.split('<table class="stats">', 1)[1].split("</table>", 1)[0]
+    monthly = page_text(page.select_one("table.stats"))
     assert "New filings" in monthly and "Jan" in monthly and "Total" in monthly
-    assert not HAN.search(_text(monthly)), _text(monthly)
+    assert not HAN.search(monthly), monthly

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, FilingRequest, Firm
 from tests.app.filing_support import decide, queue_ids, submitted_request
-from tests.support import login, post_form
+from tests.support import get_page, login, page_text, post_form
 from workflows import calendar
 from workflows.time_limits import china_today
 
@@ -43,11 +43,12 @@ def test_queue_is_oldest_first_with_working_days_and_warnings(app, factory):
 
     client, _ = _clerk(app, factory, "city_clerk", "210100")
     assert queue_ids(client) == [overdue.id, near.id, fresh.id]
-    html = client.get("/review/").get_data(as_text=True)
-    rows = html.split('<table class="queue">', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
-    assert '<td class="num">20</td>' in rows[0] and "已超期" in rows[0]
-    assert '<td class="num">13</td>' in rows[1] and "临近时限" in rows[1]
-    assert "已超期" not in rows[2] and "临近时限" not in rows[2]
+    rows = get_page(client, "review.queue").select("table.queue tbody tr")
+    waited = [[page_text(td) for td in row.select("td.num")] for row in rows]
+    status = [page_text(row) for row in rows]
+    assert "20" in waited[0] and "已超期" in status[0]
+    assert "13" in waited[1] and "临近时限" in status[1]
+    assert "已超期" not in status[2] and "临近时限" not in status[2]
     assert elsewhere.id not in queue_ids(client)
     home = client.get("/").get_data(as_text=True)
     assert "待审核备案申请：3 件" in home and "已超过办理时限：1 件" in home and "临近办理时限：1 件" in home

@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import FilingRequest, Firm
 from tests.app.filing_support import decide, submitted_request
-from tests.support import login, post_form
+from tests.support import get_page, login, post_form
 
 pytestmark = pytest.mark.today("2026-11-30")
 
@@ -72,11 +72,11 @@ def test_a_returned_request_is_listed_as_awaiting_the_firm_not_as_closed(app, fa
     clerk = _clerk(app, factory)
     assert decide(clerk, returned.id, "return", "请补充培训证书").status_code == 302
     assert decide(clerk, filed.id, "approve").status_code == 302
-    html = clerk.get("/review/").get_data(as_text=True)
-    awaiting = html.split('id="awaiting-firm"', 1)[1].split("</table>", 1)[0]
-    closed = html.split("最近办结", 1)[1]
-    assert f"/review/{returned.id}\"" in awaiting and f"/review/{filed.id}\"" not in awaiting
-    assert f"/review/{filed.id}\"" in closed and f"/review/{returned.id}\"" not in closed
+    page = get_page(clerk, "review.queue")
+    awaiting = {a["href"] for a in page.find(id="awaiting-firm").find_next("table").select("a[href]")}
+    closed = {a["href"] for a in page.find("h2", string="最近办结").find_next("table").select("a[href]")}
+    assert f"/review/{returned.id}" in awaiting and f"/review/{filed.id}" not in awaiting
+    assert f"/review/{filed.id}" in closed and f"/review/{returned.id}" not in closed
 
 
 def test_the_firm_sees_a_receipt_number_and_the_date_the_bureau_should_answer_by(app, factory):

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import AuditEntry, Firm, ImportJob
 from reports.export import ROSTER_HEADERS
 from tests.app.transfer_support import code, roster_file, roster_row
-from tests.support import post_form
+from tests.support import get_page, page_text, post_form
 
 
 def _upload(client, path, kind="filings", name=None):
@@ -197,11 +197,13 @@ def test_a_case_ledger_preview_reads_in_chinese_with_money_in_yuan(login_as, tmp
          "30,000.50", 0, 0, ""],  # 辽宁 35: 3万元 and a multiple of the illegal gains
     ])
     job_id = _job_id(_upload(client, path, kind="cases"))
-    page = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
-    sample = page.split('<table class="transfer-sample">', 1)[1].split("</table>", 1)[0]
-    row = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "|", sample.split("<tbody>", 1)[1]))
-    assert "沈阳甲安防有限公司" in row and "沈公技罚〔2024〕1号" in row and "第三十五条" in row
-    assert "罚款" in row and "30,000.50" in row and "fined" not in row
+    page = get_page(client, "transfer.job", job_id=job_id)
+    sample = page.select_one("table.transfer-sample")
+    heads = [page_text(th) for th in sample.select("thead th")]
+    (row,) = [dict(zip(heads, (page_text(td) for td in tr.select("td")), strict=True)) for tr in sample.select("tbody tr")]
+    assert row["当事人"] == "沈阳甲安防有限公司" and row["案件编号"] == "沈公技罚〔2024〕1号"
+    assert row["违法条款"] == "第三十五条" and row["处理结果"] == "罚款"
+    assert row["罚款金额（元）"] == "30,000.50" and row["决定日期"] == "2024-02-01"  # yuan from integer fen
 
 
 def test_an_import_job_that_keeps_colliding_fails_with_its_reason(login_as, tmp_path, monkeypatch):
