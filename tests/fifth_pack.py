@@ -42,7 +42,9 @@ def generate(root: Path) -> Path:
     """Write the pack into root/lanling and return its folder."""
     source = PACKS_DIR / FROM
     folder = root / CODE
-    shutil.copytree(source, folder)
+    # The rule cases (cases.yaml) are the source pack's own, written from its text: a new pack's lawyer
+    # writes its own, and a pack without them is allowed (tests/workflows/test_pack_cases.py).
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("cases.yaml"))
     cities = yaml.safe_load((source / "jurisdiction.yaml").read_text(encoding="utf-8"))["cities"]
     city_names = {city["name"].rstrip("市"): f"兰陵第{i}" for i, city in enumerate(cities, 1)}
     for path in folder.glob("*.yaml"):
