@@ -12,7 +12,7 @@ import pytest
 from app.extensions import db
 from app.models import FilingDocument, FilingRequest, Firm
 from tests.app.filing_support import PDF, PNG, decide, form_data, resident_id, save, start, submit_new
-from tests.support import login
+from tests.support import get_page, login, page_text
 
 pytestmark = pytest.mark.today("2026-11-30")
 
@@ -42,8 +42,13 @@ def _download(client, url: str) -> tuple[int, bytes]:
         response.close()
 
 
-def _section(html: str, anchor: str) -> str:
-    return html.split(f'id="{anchor}"', 1)[1].split("</section>", 1)[0]
+def _changes(client, request_id: int):
+    """The review page, its "changes" section, and that section's rows as {项目: [修改前, 修改后]}."""
+    page = get_page(client, "review.detail", request_id=request_id)
+    section = page.find(id="changes")
+    rows = {page_text(tr.th): [page_text(td) for td in tr.find_all("td")]
+            for tr in section.select("tbody tr") if tr.th is not None}
+    return page, section, rows
 
 
 def test_a_change_review_shows_before_and_after_staff_and_the_replaced_licence(app, factory):
@@ -58,19 +63,19 @@ def test_a_change_review_shows_before_and_after_staff_and_the_replaced_licence(a
     data["doc_business_licence"] = (io.BytesIO(PNG), "新营业执照.png")
     assert save(firm_client, change_id, data, send=True).status_code == 302
 
-    html = clerk.get(f"/review/{change_id}").get_data(as_text=True)
-    changes = _section(html, "changes")
+    _page, section, rows = _changes(clerk, change_id)
+    changes = page_text(section)
     assert "与现行备案相比的变更" in changes
-    assert re.search(r"法定代表人</th>\s*<td[^>]*>王五</td>\s*<td[^>]*>赵六</td>", changes)
-    assert re.search(r"业务类型</th>\s*<td[^>]*>设计、安装</td>\s*<td[^>]*>设计、维护</td>", changes)
-    assert "单位名称</th>" not in changes  # unchanged fields are not listed
+    assert rows["法定代表人"][:2] == ["王五", "赵六"]
+    assert rows["业务类型"][:2] == ["设计、安装", "设计、维护"]
+    assert "单位名称" not in rows  # unchanged fields are not listed
     assert "新增：新技术员" in changes and "减少：技术员0" in changes
     assert "营业执照：原文件" in changes and "新营业执照.png" in changes
-    earlier = re.search(r'class="earlier" href="(/filings/documents/(\d+))"', changes)
-    assert earlier and int(earlier.group(2)) == old_licence.id
+    earlier = re.fullmatch(r"/filings/documents/(\d+)", section.select_one("a.earlier")["href"])
+    assert earlier and int(earlier.group(1)) == old_licence.id
     # The replaced file stays in the request's history: its link works for the clerk and the firm.
-    assert _download(clerk, earlier.group(1))[0] == 200
-    assert _download(firm_client, earlier.group(1)) == (200, PDF)
+    assert _download(clerk, earlier.group(0))[0] == 200
+    assert _download(firm_client, earlier.group(0)) == (200, PDF)
     assert "已替换的材料（保留备查）" in firm_client.get(f"/filings/{change_id}").get_data(as_text=True)
     # The filing in force keeps its own licence row untouched.
     assert db.session.get(FilingDocument, old_licence.id).replaced_at is not None
@@ -89,14 +94,14 @@ def test_a_resubmission_review_shows_what_the_firm_changed_since_the_return(app,
     data["doc_rules"] = (io.BytesIO(PNG), "盖章制度.png")
     assert save(firm_client, request_id, data, send=True).status_code == 302
 
-    html = clerk.get(f"/review/{request_id}").get_data(as_text=True)
-    changes = _section(html, "changes")
+    page, section, rows = _changes(clerk, request_id)
+    changes = page_text(section)
     assert "退回补正后的修改" in changes
-    assert re.search(r"技术设备和场所</th>\s*<td[^>]*>视频监控测试台2套，办公场所120平方米</td>\s*"
-                     r"<td[^>]*>视频监控测试台2套、报警主机1台</td>", changes)
+    assert rows["技术设备和场所"][:2] == ["视频监控测试台2套，办公场所120平方米", "视频监控测试台2套、报警主机1台"]
     assert "安全管理和岗位责任制度：原文件" in changes and "盖章制度.png" in changes
     assert _download(clerk, f"/filings/documents/{rules.id}")[0] == 200  # 404 before: the row was deleted
-    assert html.index('id="changes"') < html.index('id="decide"')
+    ids = [element["id"] for element in page.find_all(id=True)]
+    assert ids.index("changes") < ids.index("decide")  # the clerk reads the changes before deciding
 
 
 def test_a_never_submitted_drafts_own_earlier_upload_is_really_replaced(app, factory):
