@@ -42,3 +42,9 @@ def test_capital_numerals(amount, text):
 def test_fen_as_a_spreadsheet_figure_is_exact(fen, figure):
     assert fen_to_yuan_figure(fen) == Decimal(figure)
     assert str(fen_to_yuan_figure(fen)) == figure
+
+
+def test_a_figure_is_exact_beyond_what_a_float_holds():
+    fen = (2**53 + 1) * 100  # a float rounds 2**53 + 1 to 2**53
+    assert fen_to_yuan_figure(fen) == Decimal(2**53 + 1)
+    assert fen_to_yuan_text(fen) == f"{2**53 + 1:,}.00元"

@@ -9,7 +9,7 @@ import pytest
 
 from workflows import calendar as cal
 from workflows.definition_schema import TimeLimit
-from workflows.time_limits import TimeStatus, clock_for, deadline
+from workflows.time_limits import BEIJING_LABEL, TimeStatus, beijing_time, clock_for, deadline, format_beijing
 
 D = dt.date
 
@@ -81,3 +81,33 @@ def test_a_moment_starts_the_clock_on_its_beijing_date():
     clock = clock_for(dt.datetime(2025, 11, 2, 16, 30), TimeLimit(working_days=1))
     assert clock.started == D(2025, 11, 3)
     assert clock.deadline == D(2025, 11, 4)
+
+
+def test_the_status_values_are_the_words_the_templates_compare():
+    # app/cases/templates/cases/*.html: {% if row.status == 'overdue' %} … {% elif row.status == 'near' %}
+    assert [s.value for s in TimeStatus] == ["ok", "near", "overdue"]
+
+
+# ---- Beijing time for people: the one function every page, workbook, export and audit line uses --------
+@pytest.mark.parametrize(("value", "options", "text"), [
+    (dt.datetime(2026, 11, 30, 17, 30), {}, "2026-12-01 01:30"),  # a stored moment is UTC: the next day in Beijing
+    (dt.datetime(2026, 11, 30, 17, 30, 5), {"seconds": True}, "2026-12-01 01:30:05"),
+    (dt.datetime(2026, 11, 30, 17, 30), {"label": True}, "2026-12-01 01:30（北京时间）"),
+    (dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))), {}, "2026-12-01 01:30"),
+    (dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))), {}, "2026-12-01 01:00"),
+    ("2026-11-30T17:30:00", {}, "2026-12-01 01:30"),  # as audit details keep moments
+    ("2026-11-30T17:30:00+00:00", {"label": True}, "2026-12-01 01:30（北京时间）"),
+    ("不是时间", {}, "不是时间"),  # text that is no moment is shown as it is
+    (dt.date(2026, 11, 30), {}, "2026-11-30"),  # a plain date has no zone to convert
+    (dt.date(2026, 11, 30), {"label": True}, "2026-11-30"),
+    (None, {}, ""),
+    ("", {"label": True}, ""),
+])
+def test_format_beijing(value, options, text):
+    assert format_beijing(value, **options) == text
+
+
+def test_beijing_time_reads_a_naive_moment_as_utc():
+    moment = beijing_time(dt.datetime(2026, 11, 30, 16, 30))
+    assert (moment.date(), moment.hour, moment.utcoffset()) == (D(2026, 12, 1), 0, dt.timedelta(hours=8))
+    assert BEIJING_LABEL == "北京时间"
