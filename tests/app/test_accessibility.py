@@ -139,3 +139,21 @@ def test_the_focus_ring_stands_out_at_least_3_to_1(client):
     assert _contrast(page_ring, "#ffffff") >= 3 and _contrast(page_ring, "#f5f7fa") >= 3
     header_ring = re.findall(r"header\.top :focus-visible[^{]*\{[^}]*outline-color:\s*(#[0-9a-fA-F]{6})", css)[-1]
     assert _contrast(header_ring, "#0b4f8a") >= 3
+
+
+def test_any_page_showing_an_error_summary_says_so_in_its_title(app, db, factory):
+    """Not only the pages whose form is called `form`: a refused claim code on the binding page (its own
+    summary, two forms on the page) puts 有错误 first in the title and the focus on the summary too."""
+    from app.services import firm_claims as claims
+    from tests.app.test_firm_claims import _filed_firm_without_account, _signed_up
+    from tests.support import post_form
+
+    firm, _request = _filed_firm_without_account(app, db, factory)
+    clerk = factory.user("city_clerk", authority_code="210100")
+    claims.issue_code(clerk, purpose="claim", firm=firm)
+    client, _account = _signed_up(app, db, firm.credit_code, "a11y_claimer")
+    doc = lxml_html.fromstring(post_form(client, "/accounts/claim", {"code": "ABCD-EFGH-JKLM"},
+                                         token_from="/accounts/bind").get_data(as_text=True))
+    assert doc.findtext(".//title").startswith("有错误：")
+    assert doc.xpath("//div[contains(@class, 'error-summary')][@autofocus]")
+    assert not _doc(client.get("/accounts/bind")).findtext(".//title").startswith("有错误")

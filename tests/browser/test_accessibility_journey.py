@@ -100,7 +100,7 @@ def test_filing_and_review_pages_fit_a_320_px_phone(page, app, factory):
     _keyboard_log_in(page, firm_user.username)
     assert overflow("/filings/") == 0
     assert overflow(f"/filings/{request.id}") == 0
-    page.context.clear_cookies()
+    page.get_by_role("button", name="退出").click()
     _keyboard_log_in(page, "narrow_clerk")
     assert overflow(f"/review/{request.id}") == 0
     assert overflow("/review/") == 0
