@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 import pyotp
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from app.models import AuditEntry, User
 from app.passwords import password_problem
-from tests.support import PASSWORD, login, post_form
+from tests.support import PASSWORD, login, page_text, post_form
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = dt.datetime(2026, 11, 30, 10, tzinfo=BEIJING)
@@ -28,9 +29,9 @@ def _actions(db, user=None) -> list[str]:
 
 
 def _one_time_password(response) -> str:
-    match = re.search(r'<code id="one-time-password">([^<]+)</code>', response.get_data(as_text=True))
-    assert match, response.get_data(as_text=True)[:800]
-    return match.group(1)
+    shown = BeautifulSoup(response.get_data(as_text=True), "lxml").find("code", id="one-time-password")
+    assert shown, response.get_data(as_text=True)[:800]
+    return page_text(shown)
 
 
 def _log_in(client, username, password, next_url=None):
@@ -233,7 +234,8 @@ def test_only_admins_administer_accounts(login_as, factory):
 
 def _enrol(client) -> str:
     html = client.get("/auth/totp").get_data(as_text=True)
-    secret = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', html).group(1)
+    secret = page_text(BeautifulSoup(html, "lxml").find("code", id="totp-secret"))
+    assert re.fullmatch(r"[A-Z2-7]+", secret)
     assert "otpauth://totp/" in html and "data:image/svg+xml;base64," in html
     assert post_form(client, "/auth/totp", {"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"}).status_code == 200
     assert post_form(client, "/auth/totp", {"code": pyotp.TOTP(secret).now()}).status_code == 302
