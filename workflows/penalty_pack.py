@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import cn2an
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from workflows.rules import PackError, jurisdiction_codes, load_folder, pack_folder
@@ -154,6 +153,8 @@ def _items_label(items: list[int]) -> str:
 
 def chinese_numeral(number: int) -> str:
     """1 → 一, 10 → 十, 21 → 二十一: numbers as article labels write them."""
+    import cn2an  # imported on first use: cn2an takes ~0.3 s to import, every command and worker paid it
+
     text = cn2an.an2cn(number)
     return text[1:] if text.startswith("一十") else text
 
