@@ -256,3 +256,60 @@ def test_as_of_before_service_is_refused():
     with pytest.raises(InvalidPayment) as caught:
         amount_due(30000, D("2025-09-16"), D("2025-09-15"))
     assert caught.value.field == "as_of"
+
+
+# -- edges a mutation run found untested (issue 13 point 5) -----------------------------------------------------
+
+
+def test_one_working_day_is_the_next_one_and_none_is_refused():
+    assert add_working_days(D("2025-11-14"), 1) == D("2025-11-17")  # Friday → Monday
+    with pytest.raises(ValueError, match="^a period has at least one working day$"):
+        add_working_days(D("2025-11-14"), 0)
+
+
+@pytest.mark.parametrize(("start", "months", "end"), [
+    ("2025-01-31", 12, "2026-01-31"),  # twelve months from January is the next January
+    ("2025-12-15", 1, "2026-01-15"),
+    ("2024-02-29", 12, "2025-02-28"),
+    ("2025-01-15", 23, "2026-12-15"),
+    ("2025-01-15", 24, "2027-01-15"),
+])
+def test_months_across_years(start, months, end):
+    assert add_months(D(start), months) == D(end)
+
+
+def test_a_pause_may_start_on_the_day_of_service():
+    result = amount_due(30000, D("2025-09-16"), D("2025-10-15"), [Pause(D("2025-09-16"), D("2025-10-12"))])
+    assert result.days_overdue == 3  # 10-13, 10-14, 10-15 after the pause
+
+
+def test_a_pause_before_service_is_named_in_both_languages():
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(30000, D("2025-09-16"), D("2025-10-15"), [Pause(D("2025-09-15"), D("2025-09-20"))])
+    error = caught.value
+    assert (error.field, error.code) == ("paused", "invalid_pause")
+    assert error.message == "暂停期间 2025-09-15 早于送达日期 2025-09-16"
+    assert error.message_en == str(error) == "a pause starting 2025-09-15 is before served_on"
+
+
+def test_a_bad_payment_is_an_invalid_value():
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(30000, D("2025-09-16"), D("2025-10-15"), payments=[Payment(D("2025-10-01"), 0)])
+    error = caught.value
+    assert (error.field, error.code) == ("payments", "invalid_value")
+    assert error.message == "缴款金额须为正数，缴款日期不得早于送达日期"
+
+
+def test_a_year_not_covered_is_said_in_both_languages():
+    error = CalendarNotCovered(2027)
+    assert error.message == "2027年的法定节假日安排尚未收录（请升级 chinese-calendar），无法计算该年的期限"
+    assert str(error) == error.message_en == (
+        "the public holidays of 2027 are not known to the installed chinese-calendar; "
+        "no deadline in that year can be computed (upgrade chinese-calendar)")
+
+
+def test_the_amount_due_as_the_api_writes_it():
+    result = amount_due(30000, D("2025-09-16"), D("2025-10-10"))
+    assert result.to_dict() == {"due_on": "2025-10-09", "days_overdue": 1, "surcharge_fen": 90_000,
+                                "total_fen": 3_090_000}
+    assert (result.paid_fen, result.outstanding_fen) == (0, 3_090_000)
