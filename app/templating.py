@@ -15,7 +15,6 @@ NAV = (
     ("filings.index", "本单位备案", ("firm",)),
     ("review.queue", "备案审核", ("city_clerk", "provincial_clerk")),
     ("register.index", "单位名册", ("city_clerk", "provincial_clerk")),
-    ("register.index", "单位名册", ("city_clerk", "provincial_clerk")),
     ("roster.index", "备案名录", ("public",)),
     ("roster.warnings", "警示公告", ("public",)),
     ("complaints.index", "投诉与警告", ("city_clerk", "provincial_clerk", "admin")),
@@ -68,7 +67,6 @@ def register(app):
         from workflows.penalty import condition_en as english_condition
 
         return english_condition(condition) or condition
-
 
     @app.template_filter("json_text")
     def json_text(value):
