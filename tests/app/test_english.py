@@ -147,7 +147,8 @@ def test_stage_names_and_statuses_read_in_english(app, factory):
     route = next(dd for dt_, dd in zip(doc.xpath("//dt"), doc.xpath("//dt/following-sibling::dd[1]"), strict=True)
                  if dt_.text_content().strip() == "Procedure")
     text = " ".join(route.text_content().split())
-    assert text == "In-province firm: Review by the city bureau", text
+    # The procedure, then the link to its diagram (issue 13 point 6), both in English.
+    assert text == "In-province firm: Review by the city bureau See the diagram with its description in words", text
 
     firm = app.test_client()
     _english(firm)
