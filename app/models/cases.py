@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, Time, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -177,6 +177,8 @@ SERVICE_METHODS = {
     "on_the_spot": "当场交付", "direct": "直接送达", "left": "留置送达", "post": "邮寄送达",
     "electronic": "电子送达", "entrusted": "委托送达", "announcement": "公告送达",
 }
+# 行政处罚法 art. 64(3): a hearing is public unless it touches one of these.
+HEARING_PRIVATE_REASONS = {"state_secret": "涉及国家秘密", "trade_secret": "涉及商业秘密", "privacy": "涉及个人隐私"}
 NO_PENALTY_REASONS = {
     "art33": "依照《中华人民共和国行政处罚法》第三十三条不予行政处罚",
     "time_barred": "违法行为已超过追责时效（《中华人民共和国行政处罚法》第三十六条）",
@@ -244,6 +246,17 @@ class PenaltyCase(db.Model):
     hearing_held_on: Mapped[dt.date | None]
     hearing_record: Mapped[str] = mapped_column(Text, default="", server_default="")
     party_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The hearing scheduled (art. 64(2)-(4), app/cases/hearing_routes.py): its day and time are a Beijing
+    # wall clock (a local date and a local time, no time zone), the notice is issued on hearing_notice_on
+    # (Beijing date) at least seven working days before; the host is never an investigator (editor_ids);
+    # public unless hearing_private_reason (HEARING_PRIVATE_REASONS).
+    hearing_on: Mapped[dt.date | None]
+    hearing_time: Mapped[dt.time | None] = mapped_column(Time)
+    hearing_place: Mapped[str | None] = mapped_column(String(300))
+    hearing_host_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    hearing_public: Mapped[bool | None]
+    hearing_private_reason: Mapped[str | None] = mapped_column(String(20))
+    hearing_notice_on: Mapped[dt.date | None]
     # 法制审核 (art. 58)
     legal_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     legal_review_opinion: Mapped[str] = mapped_column(Text, default="", server_default="")
