@@ -9,7 +9,16 @@ import pytest
 
 from workflows import calendar as cal
 from workflows.definition_schema import TimeLimit
-from workflows.time_limits import BEIJING_LABEL, TimeStatus, beijing_time, clock_for, deadline, format_beijing
+from workflows.time_limits import (
+    BEIJING_LABEL,
+    MissingParameter,
+    TimeStatus,
+    beijing_time,
+    clock_for,
+    deadline,
+    format_beijing,
+    resolve,
+)
 
 D = dt.date
 
@@ -111,3 +120,35 @@ def test_beijing_time_reads_a_naive_moment_as_utc():
     moment = beijing_time(dt.datetime(2026, 11, 30, 16, 30))
     assert (moment.date(), moment.hour, moment.utcoffset()) == (D(2026, 12, 1), 0, dt.timedelta(hours=8))
     assert BEIJING_LABEL == "北京时间"
+
+
+# ---- a limit the pack gives (from_pack) --------------------------------------------------------------------
+def test_a_pack_gives_a_limit_in_calendar_days_with_its_own_reminder():
+    limit = resolve(TimeLimit(from_pack="complaints.verify", remind_before=2),
+                    {"complaints": {"verify": {"days": 30, "remind_before": 5}}})
+    assert (limit.days, limit.working_days, limit.remind_before) == (30, None, 5)
+    assert deadline(D(2025, 11, 3), limit) == D(2025, 12, 3)
+
+
+def test_a_pack_without_its_own_reminder_keeps_the_definitions():
+    limit = resolve(TimeLimit(from_pack="filing.time_limit", remind_before=2), {"filing": {"time_limit": {"working_days": 15}}})
+    assert (limit.working_days, limit.remind_before) == (15, 2)
+
+
+@pytest.mark.parametrize("pack", [{"filing": {}}, type("Pack", (), {"filing": type("Filing", (), {})})])
+def test_a_value_the_pack_lacks_is_named(pack):
+    with pytest.raises(MissingParameter, match=r"^jurisdiction pack has no 'filing.time_limit' \(missing 'time_limit'\)$"):
+        resolve(TimeLimit(from_pack="filing.time_limit"), pack)
+
+
+def test_an_unresolved_limit_has_no_deadline():
+    with pytest.raises(ValueError, match="^resolve a from_pack time limit before computing its deadline$"):
+        deadline(D(2025, 11, 3), TimeLimit(from_pack="filing.time_limit"))
+
+
+def test_a_clock_cannot_be_changed_once_made():
+    import dataclasses
+
+    clock = clock_for(D(2025, 11, 3), TimeLimit(days=14))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        clock.deadline = D(2030, 1, 1)
