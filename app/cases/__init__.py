@@ -13,7 +13,7 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 def register(app):
     from app.cases import panels, routes  # noqa: F401 - attach views and home panels
 
-    for optional in ("document_routes", "payment_routes"):
+    for optional in ("document_routes", "payment_routes", "hearing_routes"):
         if importlib.util.find_spec(f"app.cases.{optional}") is not None:
             importlib.import_module(f"app.cases.{optional}")
     app.register_blueprint(bp, url_prefix="/cases")

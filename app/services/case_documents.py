@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from app.models.cases import NO_PENALTY_REASONS, PARTY_ID_TYPES, SERVICE_METHODS, OrderToCorrect, PenaltyCase
+from app.services.penalty_cases import user_name
 from app.services.regulations import article_text
 from reports.case_documents import (
     KIND_TITLES,
     CaseDocumentFacts,
     Document,
     DocumentFactsError,
+    Hearing,
     Party,
     PaymentPlace,
     Penalty,
@@ -115,6 +117,7 @@ def case_facts(case: PenaltyCase, kind: str, today: dt.date) -> CaseDocumentFact
         "notice": case.notified_on,
         "decision": case.decided_on,
         "service_proof": case.decided_on,
+        "hearing_notice": case.hearing_notice_on,
     }.get(kind) or today
     common = _common(case, document_number(case.case_number, kind), issued_on)
     measures = common.pop("_measures")
@@ -139,7 +142,7 @@ def case_facts(case: PenaltyCase, kind: str, today: dt.date) -> CaseDocumentFact
         statements=statements,
         hearing_due=case.hearing_offered,
         hearing_request_by=case.hearing_request_due,
-        hearing=None,  # the case records no hearing time and place yet: the hearing notice is refused, saying so
+        hearing=_hearing(case),
         service=Service(
             document_title=decision_title, document_number=case.case_number,
             method=SERVICE_METHODS.get(case.service_method, ""), place=case.party_address,
@@ -147,6 +150,16 @@ def case_facts(case: PenaltyCase, kind: str, today: dt.date) -> CaseDocumentFact
         ),
         reminder=reminder,
     )
+
+
+def _hearing(case: PenaltyCase) -> Hearing | None:
+    """The hearing as scheduled (app/cases/hearing_routes.py): its day and time are a Beijing wall clock, given
+    to the notice as a naive datetime; None until scheduled (the hearing notice is then refused, saying so)."""
+    if case.hearing_on is None or case.hearing_time is None or not case.hearing_place:
+        return None
+    return Hearing(at=dt.datetime.combine(case.hearing_on, case.hearing_time), place=case.hearing_place,
+                   requested_on=case.hearing_requested_on, host=user_name(case.hearing_host_id),
+                   public=bool(case.hearing_public))
 
 
 def _reminder(case: PenaltyCase, today: dt.date) -> Reminder:
