@@ -534,6 +534,9 @@ def hearing_window_over(record, actor, ctx: Context) -> str | None:
             return "请填写听证举行的日期"
         if held > _today(ctx) or (record.hearing_requested_on and held < record.hearing_requested_on):
             return "听证日期应在申请之后、不晚于今天"
+        if record.hearing_on and held < record.hearing_on:  # scheduled (app/cases/hearing_routes.py)
+            return (f"听证安排在{record.hearing_on.isoformat()}举行，举行日期不能早于通知的日期"
+                    "（改期的，请先变更听证安排并重新通知）")
         return None
     if record.hearing_offered and not ctx.data.get("waived") and record.hearing_request_due \
             and _today(ctx) <= record.hearing_request_due:

@@ -135,3 +135,19 @@ def test_a_case_not_in_the_hearing_state_is_not_scheduled(staff):
     refused = _schedule(clerk, case_id, expect=409, host=staff.clerk2.id)
     assert "申请听证后" in parse(refused).select_one("#refusal").get_text()
     assert _case(case_id).hearing_on is None
+
+
+def test_the_hearing_is_held_on_or_after_the_day_scheduled_and_its_record_is_shown(staff, pinned_clock):
+    case_id = _in_hearing(staff)
+    _schedule(staff.client("clerk"), case_id, host=staff.clerk2.id, day="2026-12-11")
+    staff.later(pinned_clock, "2026-12-11")
+    clerk = staff.client("clerk")
+    early = step(clerk, case_id, "submit_review", expect=409, day="2026-12-10", text="当事人申辩",
+                 hearing_record="听证笔录摘要")
+    assert "2026-12-11" in parse(early).select_one("p#submit_review-day-error").get_text()
+    step(clerk, case_id, "submit_review", day="2026-12-11", text="当事人申辩称系初次违法",
+         hearing_record="当事人到场，对违法事实无异议")
+    case = _case(case_id)
+    assert case.state == "legal_review" and case.hearing_held_on.isoformat() == "2026-12-11"
+    held = parse(clerk.get(f"/cases/{case_id}")).select_one("#hearing-held").get_text()
+    assert "当事人到场，对违法事实无异议" in held
