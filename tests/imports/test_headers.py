@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 
 from imports.case_rows import CASE_SYNONYMS, find_case_header
-from imports.headers import FILING_SYNONYMS, HEADER_SCAN_ROWS, HeaderMatcher
+from imports.headers import FILING_SYNONYMS, HEADER_SCAN_ROWS, HeaderMap, HeaderMatcher
 from imports.workbook import MissingColumns, open_sheet
 from reports.columns import CASE_COLUMNS, FILING_COLUMNS
 
@@ -135,3 +135,19 @@ def test_a_case_sheet_has_the_same_limit(tmp_path):
     with pytest.raises(MissingColumns) as caught:
         find_case_header(_sheet(tmp_path, title_rows=20, headers=case_headers).rows())
     assert caught.value.reason.startswith("前 20 行中未找到表头行（应含“案件编号”")
+
+
+# ---- how an error names a column ----------------------------------------------------------------------------
+def test_an_error_names_a_column_as_the_file_wrote_it_else_by_its_canonical_header():
+    header = HeaderMatcher().map_row(3, ["企业名称", "信用代码", "法人", "所在市", "业务类型", "备注"])
+    assert header.header_for("name") == "企业名称"  # as written
+    assert header.header_for("phone") == "联系电话"  # a column the file lacks: the template's header
+    assert header.header_for("fine", CASE_COLUMNS) == "罚款金额（元）"
+    assert header.header_for("no_such_key") == "no_such_key"
+    assert header.ignored == ["备注"] and header.values[0] == "企业名称"
+
+
+def test_a_header_map_starts_with_nothing_ignored():
+    header = HeaderMap(row_number=1, index={}, written={})
+    assert (header.ignored, header.values) == ([], [])
+    assert HeaderMatcher().map_row(1, []).ignored == []
