@@ -313,3 +313,14 @@ def test_the_amount_due_as_the_api_writes_it():
     assert result.to_dict() == {"due_on": "2025-10-09", "days_overdue": 1, "surcharge_fen": 90_000,
                                 "total_fen": 3_090_000}
     assert (result.paid_fen, result.outstanding_fen) == (0, 3_090_000)
+
+
+def test_a_one_day_pause_is_accepted_a_reversed_one_refused():
+    one_day = [Pause(D("2025-10-12"), D("2025-10-12"))]
+    assert amount_due(30000, D("2025-09-16"), D("2025-10-15"), one_day).days_overdue == 5  # 10-10…10-15 but 10-12
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(30000, D("2025-09-16"), D("2025-10-15"), [Pause(D("2025-10-12"), D("2025-10-11"))])
+    error = caught.value
+    assert (error.field, error.code) == ("paused", "invalid_pause")
+    assert error.message == "暂停期间的结束日期 2025-10-11 早于开始日期 2025-10-12"
+    assert error.message_en == "a pause ends (2025-10-11) before it starts (2025-10-12)"
