@@ -151,3 +151,11 @@ def test_a_header_map_starts_with_nothing_ignored():
     header = HeaderMap(row_number=1, index={}, written={})
     assert (header.ignored, header.values) == ([], [])
     assert HeaderMatcher().map_row(1, []).ignored == []
+
+
+def test_a_header_repeated_below_is_data_the_first_one_is_the_header():
+    """Printed sheets repeat the header on each page: the first row that matches most columns wins."""
+    headers = [c.header for c in FILING_COLUMNS]
+    header, rest = HeaderMatcher().find(iter([(1, ["名录"]), (2, headers), (3, headers), (4, ["甲"])]))
+    assert header.row_number == 2
+    assert [number for number, _ in rest] == [3, 4]

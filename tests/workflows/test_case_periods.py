@@ -298,6 +298,30 @@ def test_a_bad_payment_is_an_invalid_value():
     error = caught.value
     assert (error.field, error.code) == ("payments", "invalid_value")
     assert error.message == "缴款金额须为正数，缴款日期不得早于送达日期"
+    assert error.message_en == "a payment must be positive and not before served_on"
+
+
+def test_a_payment_on_the_day_of_service_counts():
+    paid = [Payment(D("2025-09-16"), 3_000_000)]
+    result = amount_due(30000, D("2025-09-16"), D("2025-12-01"), payments=paid)
+    assert (result.surcharge_fen, result.paid_fen, result.outstanding_fen) == (0, 3_000_000, 0)
+
+
+def test_overlapping_pauses_fine_and_as_of_errors_are_named_in_both_languages():
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(30000, D("2025-09-16"), D("2025-10-15"),
+                   [Pause(D("2025-10-10"), D("2025-10-12")), Pause(D("2025-10-12"), D("2025-10-20"))])
+    assert (caught.value.code, caught.value.message, caught.value.message_en) == (
+        "overlapping_pauses", "暂停期间重叠：2025-10-12 已在前一期间内",
+        "pauses overlap: 2025-10-12 falls within the previous pause")
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(0, D("2025-09-16"), D("2025-10-15"))
+    assert (caught.value.code, caught.value.message, caught.value.message_en) == (
+        "invalid_value", "罚款须为正整数（元）", "fine must be a whole number of yuan, at least 1")
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due(30000, D("2025-09-16"), D("2025-09-15"))
+    assert (caught.value.code, caught.value.message, caught.value.message_en) == (
+        "as_of_before_service", "计算日期 2025-09-15 早于送达日期 2025-09-16", "as_of must not be before served_on")
 
 
 def test_a_year_not_covered_is_said_in_both_languages():
