@@ -348,3 +348,23 @@ def test_a_one_day_pause_is_accepted_a_reversed_one_refused():
     assert (error.field, error.code) == ("paused", "invalid_pause")
     assert error.message == "暂停期间的结束日期 2025-10-11 早于开始日期 2025-10-12"
     assert error.message_en == "a pause ends (2025-10-11) before it starts (2025-10-12)"
+
+
+def test_a_payment_on_the_first_late_day_lowers_the_surcharge_from_the_next_day():
+    paid = [Payment(D("2025-10-10"), 1_000_000)]  # the first day of surcharge still accrues on the whole fine
+    assert amount_due(30000, D("2025-09-16"), D("2025-10-11"), payments=paid).surcharge_fen == 90_000 + 60_000
+
+
+def test_late_payments_are_taken_in_date_order_whatever_order_they_come_in():
+    paid = [Payment(D("2025-10-20"), 1_000_000), Payment(D("2025-10-12"), 1_000_000)]
+    result = amount_due(30000, D("2025-09-16"), D("2025-10-25"), payments=paid)
+    # 10-10…10-12 on 30000 yuan, 10-13…10-20 on 20000, 10-21…10-25 on 10000: 3% a day
+    assert result.surcharge_fen == (3 * 3_000_000 + 8 * 2_000_000 + 5 * 1_000_000) * 3 // 100 == 900_000
+    assert (result.paid_fen, result.total_fen, result.outstanding_fen) == (2_000_000, 3_900_000, 1_900_000)
+
+
+def test_the_fine_paid_then_its_surcharge_paid_later_leaves_nothing_owed():
+    paid = [Payment(D("2025-10-11"), 3_000_000), Payment(D("2025-12-01"), 180_000)]
+    result = amount_due(30000, D("2025-09-16"), D("2025-12-01"), payments=paid)
+    assert result.surcharge_fen == 180_000  # 10-10 and 10-11 on the whole fine; nothing once it was paid
+    assert (result.paid_fen, result.total_fen, result.outstanding_fen) == (3_180_000, 3_180_000, 0)
