@@ -111,9 +111,10 @@ def _describe(labels: Sequence[str], series: dict[str, Sequence[float]], languag
 
 
 def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *,
-              language: str = "zh", integer: bool = True) -> Markup:
+              language: str = "zh", integer: bool = True, spoken: Sequence[str] | None = None) -> Markup:
     """Grouped vertical bars: one group per label, one bar per series. ``integer``: the figures are counts
-    (whole-number axis steps); pass False for money."""
+    (whole-number axis steps); pass False for money. ``spoken``: the labels as the description reads them
+    where the axis shortens them (months drawn as 1, 2… are read as 1月, 2月…, never "1 0，2 0")."""
     colon = PUNCTUATION.get(language, PUNCTUATION["zh"])[0]
     names = list(series)
     scale = axis_scale(max((max(v, default=0) for v in series.values()), default=0), integer)
@@ -129,12 +130,13 @@ def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[floa
             body.append(f'<rect class="series-{s}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
                         f'height="{h:.1f}"><title>{escape(str(labels[i]))} {escape(name)}{colon}{_number(value)}'
                         f"</title></rect>")
-    return _frame(title, _describe(labels, series, language), scale, body, labels, names, slot)
+    return _frame(title, _describe(spoken or labels, series, language), scale, body, labels, names, slot)
 
 
 def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[float]], *,
-               language: str = "zh", integer: bool = True) -> Markup:
-    """Lines with a dot per point, e.g. a count per month (``integer``: whole-number axis steps)."""
+               language: str = "zh", integer: bool = True, spoken: Sequence[str] | None = None) -> Markup:
+    """Lines with a dot per point, e.g. a count per month (``integer``: whole-number axis steps; ``spoken``
+    as for bar_chart)."""
     names = list(series)
     scale = axis_scale(max((max(v, default=0) for v in series.values()), default=0), integer)
     maximum = scale[0]
@@ -147,4 +149,4 @@ def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[flo
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="line series-{s}" points="{path}"/>')
         body.extend(f'<circle class="series-{s}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>' for x, y in points)
-    return _frame(title, _describe(labels, series, language), scale, body, labels, names, slot)
+    return _frame(title, _describe(spoken or labels, series, language), scale, body, labels, names, slot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import tempfile
 
 from flask import abort, current_app, render_template, request
@@ -68,6 +69,9 @@ def index():
     from reports.annual import FIRMS_ROW  # pandas, imported when a page needs it (not by every command)
 
     months = [m.replace("月", "") for m in f.monthly.index[:12]]
+    # The axis draws 1…12; the description a screen reader speaks names the month (1月 / Jan).
+    month_names = ([calendar.month_abbr[int(m)] for m in months] if str(get_locale()).startswith("en")
+                   else [f"{m}月" for m in months])
     firms = f.by_type_city.drop(columns="合计").loc[FIRMS_ROW]
     cases = f.cases.drop(index="合计")["合计"]
     fines = f.fines.drop(index="合计")
@@ -76,13 +80,15 @@ def index():
     language = "en" if str(get_locale()).startswith("en") else "zh"
     charts = {
         "monthly": line_chart(_("%(year)s年每月新备案、变更与注销", year=year), months,
-                              {_(c): list(f.monthly[c].iloc[:12]) for c in f.monthly.columns}, language=language),
+                              {_(c): list(f.monthly[c].iloc[:12]) for c in f.monthly.columns}, language=language,
+                              spoken=month_names),
         "cities": bar_chart(_("%(year)s年末各市在册备案单位", year=year), list(firms.index),
                             {_("在册单位"): list(firms)}, language=language),
         "complaints": bar_chart(_("%(year)s年投诉处理结果", year=year), [_(o) for o in f.complaints.index[:-1]],
                                 {_("件数"): list(f.complaints["件数"].iloc[:-1])}, language=language),
         "warnings": bar_chart(_("%(year)s年每月警示发布与撤销", year=year), months,
-                              {_(c): list(f.warnings[c].iloc[:12]) for c in f.warnings.columns}, language=language),
+                              {_(c): list(f.warnings[c].iloc[:12]) for c in f.warnings.columns}, language=language,
+                              spoken=month_names),
         "cases": bar_chart(_("%(year)s年各条款处罚案件", year=year), list(cases.index), {_("案件"): list(cases)},
                            language=language),
         "fines": bar_chart(_("%(year)s年各条款罚款（元）", year=year), list(fines.index),

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.app.dashboard_support import TODAY, YEAR, seed_year
-from tests.support import get_page, page_text
+from tests.support import get_page, page_text, post_form
 
 pytestmark = pytest.mark.today(TODAY)
 
@@ -24,6 +24,20 @@ def test_dashboard_renders_svg_charts_and_tables(login_as, factory):
     assert page.find("a", href=f"/dashboard/annual-{YEAR}.xlsx")
     assert page.find("main").find_all(style=True) == []  # the CSP forbids inline styles
     assert page.find_all("script") == []
+
+
+def test_monthly_chart_descriptions_name_the_months(login_as, factory):
+    """The axis draws the months as 1…12; a screen reader hears 1月 (Jan on English pages), never "1 0，2 0"."""
+    seed_year(factory)
+    client, _ = login_as("provincial_clerk")
+    descriptions = [page_text(svg.find("desc")) for svg in get_page(client, "dashboard.index").select("svg")]
+    monthly = [d for d in descriptions if "12月" in d]
+    assert len(monthly) == 2, descriptions  # filings per month and warnings per month
+    for text in monthly:
+        assert "1月 " in text and "，2月 " in text and "，1 " not in text and not text.startswith("1 ")
+    post_form(client, "/language", {"lang": "en", "next": "/dashboard/"}, token_from="/dashboard/")
+    english = [page_text(svg.find("desc")) for svg in get_page(client, "dashboard.index").select("svg")]
+    assert sum("Jan " in d and ", Feb " in d and "Dec " in d for d in english) == 2, english
 
 
 def test_year_selector_and_bad_years(login_as):
