@@ -148,7 +148,7 @@ def test_the_dashboard_reads_in_english(login_as, factory):
     assert f"Fines by provision (yuan), {year}" in titles
     assert not HAN.search(titles), titles
     descriptions = " ".join(page_text(d) for d in page.select("svg desc"))
-    assert "New filings: 1 1, 2 0" in descriptions  # "series: month count, month count, ..."
+    assert "New filings: Jan 1, Feb 0" in descriptions  # "series: month count, month count, ..."
     assert "：" not in descriptions and "；" not in descriptions  # English punctuation for screen readers
     monthly = page_text(page.select_one("table.stats"))
     assert "New filings" in monthly and "Jan" in monthly and "Total" in monthly
