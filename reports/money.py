@@ -22,11 +22,17 @@ def yuan_capital(amount: int) -> str:
     return f"{cn2an.an2cn(int(amount), 'up')}元整"
 
 
-def fen_to_yuan_text(fen: int) -> str:
-    """123456 → "1,234.56元": integer arithmetic only."""
+def fen_to_yuan_digits(fen: int | None) -> str:
+    """123456 → "1,234.56", None → "0.00": integer arithmetic only (pages that write 元 beside it)."""
+    fen = int(fen or 0)
     sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}元"
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def fen_to_yuan_text(fen: int) -> str:
+    """123456 → "1,234.56元"."""
+    return f"{fen_to_yuan_digits(fen)}元"
 
 
 def fen_to_yuan_figure(fen: int | None) -> Decimal:

@@ -22,6 +22,7 @@ from app import audit
 from app.extensions import db
 from app.models import CaseDeferral, CasePause, CasePayment, PenaltyCase
 from app.models.case_payments import DEFERRAL_KINDS, PAUSE_KINDS
+from reports.money import fen_to_yuan_digits
 from workflows.case_periods import CalendarNotCovered, InvalidPayment, Pause, Payment, amount_due, period_end
 from workflows.engine import Context, TransitionResult
 from workflows.time_limits import china_today
@@ -72,12 +73,7 @@ def parse_yuan(text: str | None) -> int:
     return fen
 
 
-def yuan(fen: int | None) -> str:
-    """Fen → "12,000.50" (two decimals, thousands separated) for pages and messages."""
-    fen = fen or 0
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+yuan = fen_to_yuan_digits  # "12,000.50" for pages and messages (reports/money.py)
 
 
 # --- what is owed on a day ------------------------------------------------------------------------------------

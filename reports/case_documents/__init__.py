@@ -20,7 +20,6 @@ from reports.case_documents.builders import (
     reminder,
     service_proof,
 )
-from reports.case_documents.docx_renderer import to_docx
 from reports.case_documents.facts import (
     KIND_TITLES,
     CaseDocumentFacts,
@@ -35,7 +34,21 @@ from reports.case_documents.facts import (
     review_body_for,
 )
 from reports.case_documents.model import Document
-from reports.case_documents.pdf_renderer import to_pdf
+
+
+def to_docx(document: Document) -> bytes:
+    """The document as Word (python-docx is imported here, when a document is rendered, not by every command)."""
+    from reports.case_documents.docx_renderer import to_docx as render
+
+    return render(document)
+
+
+def to_pdf(document: Document) -> bytes:
+    """The document as PDF (reportlab is imported here, when a document is rendered, not by every command)."""
+    from reports.case_documents.pdf_renderer import to_pdf as render
+
+    return render(document)
+
 
 __all__ = [
     "BUILDERS",
