@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, CaseStep, OrderToCorrect, PenaltyCase, WarningNotice
 from tests.app.case_support import DALIAN, SHENYANG, Staff, open_case, parse, pdf, propose, step, to_review
-from tests.support import login, post_form, race
+from tests.support import get_page, login, post_form, race
 from workflows.penalty import pack_for
 from workflows.rules import jurisdiction_codes
 
@@ -650,3 +650,16 @@ def test_no_two_bureaus_of_a_jurisdiction_share_a_number_series(code):
     numbering = pack_for(code).numbering
     numbers = {numbering.number("case", code=c, name=n, year=2026, seq=1, others=authorities) for c, n in authorities}
     assert len(numbers) == len(authorities), sorted(numbers)
+
+
+def test_script_in_every_text_field_of_a_case_is_shown_as_text(staff):
+    """Party name, address, facts and an evidence file's name come from people: the case page and the list
+    show them as text, never as markup."""
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    clerk = staff.client("clerk")
+    case_id = open_case(clerk, files=[pdf(f"{attack}.pdf")], party_name=f"某公司{attack}",
+                        party_address=f"某路{attack}", facts=f"事实{attack}")
+    for endpoint, values in (("cases.detail", {"case_id": case_id}), ("cases.index", {})):
+        page = get_page(clerk, endpoint, **values)
+        assert page.find("script") is None and not page.select("img[onerror]"), endpoint
+        assert '<script>alert("x")</script>' in page.get_text(), endpoint  # shown, escaped, as typed
