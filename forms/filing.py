@@ -1,7 +1,8 @@
 """The filing form (备案申请表) and the review forms, with the Chinese labels every error is named by.
 
 A draft may be saved half-filled, so emptiness is not an error here: what a submission needs is checked by
-the workflow's `ready_to_submit` guard (app.services.filing.missing_items), which names the same fields.
+the workflow's `ready_to_submit` guard (workflows.filing.missing; app.services.filing.missing_items names
+each item by these fields and labels).
 Values that are given must be well-formed at every save (an ID number's check digit, a phone number).
 """
 
@@ -29,6 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms import N_
 from forms.validators import ResidentId, Stripped
+from workflows.filing import uncovered_message, uncovered_types
 
 REQUIRED = _l("请填写此项")
 MAX_STAFF = 50
@@ -122,8 +124,6 @@ class FilingForm(FlaskForm):
 
     def validate_business_types(self, field):
         """An out-of-province firm may not choose what its article leaves out (Qinhuangdao art. 17)."""
-        from app.services.filing import uncovered_message, uncovered_types
-
         pack = getattr(self, "_pack", None)
         uncovered = uncovered_types(pack, self._is_local, field.data or []) if pack else []
         if uncovered:

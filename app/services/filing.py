@@ -1,4 +1,5 @@
-"""Filing requests: routing from the jurisdiction pack, drafts, transitions, scoping, queues, reminders.
+"""Filing requests: routing and what is missing (the rules are workflows/filing.py's, read from a request
+here), drafts, transitions, scoping, queues, reminders.
 
 Views call these; these call the workflow engine, whose listener writes the audit entry; each operation
 ends with one commit. Every lookup a user makes by ID goes through `for_firm` or `for_clerk`, the only
@@ -26,6 +27,7 @@ from app.models.base import utcnow
 from app.models.filing import OPEN_STATES
 from app.services import filing_uploads
 from forms.filing import LABELS, REASON_LABELS
+from workflows import filing as filing_rules
 from workflows.engine import (
     Context,
     DueAction,
@@ -34,13 +36,18 @@ from workflows.engine import (
     Workflow,
     load_definition,
 )
+from workflows.filing import (  # noqa: F401 - route_needs_city, uncovered_*: the views and guards call them here
+    DETAIL_FIELDS,
+    FilingFacts,
+    route_needs_city,
+    route_of,
+    uncovered_message,
+    uncovered_types,
+    upload_materials,
+)
 from workflows.time_limits import Clock
 
-_DETAIL_FIELDS = (
-    "name", "legal_rep", "registered_address", "premises_address", "contact_name", "contact_phone",
-    "equipment", "management_rules",
-)
-REQUIRED_DETAIL_FIELDS = _DETAIL_FIELDS  # every detail must be filled before submission
+REQUIRED_DETAIL_FIELDS = DETAIL_FIELDS  # every detail must be filled before submission
 
 
 class FilingError(Exception):
@@ -102,21 +109,9 @@ def workflow() -> Workflow:
     return load_definition("filing")
 
 
-# --- routing ------------------------------------------------------------------------------------------
-def route_of(pack, is_local: bool, city_code: str | None) -> tuple[str, list[str | None]]:
-    """The route name and the authority of each stage (None where the premises city is unknown)."""
-    name = pack.route_name(is_local)
-    route = pack.filing.routes[name]
-    return name, [pack.stage_authority(stage, city_code) for stage in route.stages]
-
-
-def route_needs_city(pack, is_local: bool) -> bool:
-    return any(stage.authority == "premises_city" for stage in pack.route_for(is_local).stages)
-
-
+# --- routing and what is missing (the rules are workflows/filing.py's) ---------------------------------
 def stage_names(pack, request: FilingRequest) -> list[str]:
-    route = pack.filing.routes.get(request.route or "")
-    return [s.name for s in route.stages] if route else []
+    return filing_rules.stage_names(pack, request.route)
 
 
 def context_for(request: FilingRequest, pack=None) -> Context:
@@ -129,60 +124,35 @@ def context_for(request: FilingRequest, pack=None) -> Context:
     return Context(pack=pack, stages=tuple(stages), data={"route": name})
 
 
-def upload_materials(pack, is_local: bool, individual: bool = False) -> list:
-    """The materials to upload: the out-of-province ones only for firms from another province; a unit's
-    own (the business licence) never from an individual (Liaoning art. 17)."""
-    return [
-        m
-        for m in pack.filing.materials
-        if m.upload and (not m.out_of_province_only or (not is_local and pack.filing.home_certificate_required))
-        and not (individual and m.units_only)
-    ]
-
-
-def uncovered_types(pack, is_local: bool, codes: Iterable[str]) -> list:
-    """The chosen business types this firm's filing cannot cover: for a firm from another province, those
-    the out-of-province article leaves out (Qinhuangdao art. 17: 设计、施工、维修 only)."""
-    if is_local:
-        return []
-    return [b for b in pack.filing.business_types if b.code in set(codes) and b.not_out_of_province]
-
-
-def uncovered_message(pack, uncovered: list) -> str:
-    """Chinese: why these types are refused and whom to ask (the article is cited)."""
-    articles = "、".join(dict.fromkeys(b.not_out_of_province.label() for b in uncovered))
-    return (
-        f"依照《{pack.regulation.title}》{articles}，省外单位在此备案的业务不包括"
-        + "、".join(b.name for b in uncovered)
-        + f"；从事该业务的，请向{pack.provincial_authority.name}咨询"
+def facts_of(request: FilingRequest) -> FilingFacts:
+    """The request as workflows/filing.py's rules read it."""
+    return FilingFacts(
+        kind=request.kind,
+        is_local=request.firm.is_local,
+        individual=request.firm.is_individual,
+        city_code=request.city_code,
+        texts={name: getattr(request, name) for name in (*DETAIL_FIELDS, "reason")},
+        business_types=tuple(request.business_types or ()),
+        staff_certificates=tuple(person.training_certificate for person in request.staff),
+        uploaded=frozenset(d.material_code for d in request.current_documents),
     )
 
 
 def missing_items(request: FilingRequest, pack) -> list[tuple[str, str]]:
     """(form field, Chinese label) of everything a submission still lacks."""
-    if request.kind == "cancellation":
-        return [] if (request.reason or "").strip() else [("reason", REASON_LABELS["cancellation"])]
-    missing = [(f, LABELS[f]) for f in _DETAIL_FIELDS if not (getattr(request, f) or "").strip()]
-    is_local = request.firm.is_local
-    if route_needs_city(pack, is_local) and not request.city_code:
-        missing.append(("city_code", LABELS["city_code"]))
-    if not request.business_types:
-        missing.append(("business_types", LABELS["business_types"]))
-    if not request.staff:
-        missing.append(("staff", LABELS["staff"]))
-    if pack.filing.staff_training_certificate is not None:
-        # Liaoning art. 16(2): trained staff, so each listed person's certificate number is asked for.
-        missing.extend(
-            (f"staff-{i}-training_certificate", f"第{i + 1}名人员（{person.name}）的培训证书编号")
-            for i, person in enumerate(request.staff)
-            if not (person.training_certificate or "").strip()
-        )
-    for material in upload_materials(pack, is_local, request.firm.is_individual):
-        if not request.documents_for(material.code):
-            missing.append((f"doc_{material.code}", material.name))
-    if request.kind == "change" and not (request.reason or "").strip():
-        missing.append(("reason", REASON_LABELS["change"]))
-    return missing
+    names = {m.code: m.name for m in pack.filing.materials}
+    items = []
+    for item in filing_rules.missing(pack, facts_of(request)):
+        if item.kind == "material":
+            items.append((f"doc_{item.key}", names[item.key]))
+        elif item.kind == "certificate":
+            i, person = item.key, request.staff[item.key]
+            items.append((f"staff-{i}-training_certificate", f"第{i + 1}名人员（{person.name}）的培训证书编号"))
+        elif item.key == "reason":
+            items.append(("reason", REASON_LABELS[request.kind]))
+        else:
+            items.append((item.key, LABELS[item.key]))
+    return items
 
 
 # --- scoping ------------------------------------------------------------------------------------------

@@ -9,15 +9,9 @@ from __future__ import annotations
 from app.extensions import db
 from app.models import FilingMessage, FirmBusinessType
 from app.services import filing_numbers
-from app.services.filing import (
-    ALREADY_OPEN_MESSAGE,
-    missing_items,
-    open_request,
-    route_of,
-    uncovered_message,
-    uncovered_types,
-)
+from app.services.filing import ALREADY_OPEN_MESSAGE, missing_items, open_request
 from workflows.engine import Context, Registry, TransitionResult, default_registry
+from workflows.filing import route_of, uncovered_message, uncovered_types
 from workflows.time_limits import local_date
 
 OUTCOME_TEXTS = {
