@@ -4,6 +4,7 @@ from flask import current_app, session
 from flask_babel import gettext as _
 
 from app.models.user import ROLE_LABELS, Role
+from reports.money import yuan
 
 
 def current_pack():
@@ -54,7 +55,9 @@ def register(app):
     @app.template_filter("money")
     def money(amount):
         """Whole yuan in the page's language: 30,000元, or 30,000 yuan."""
-        return f"{int(amount):,} yuan" if english() else f"{int(amount):,}元"
+        from workflows.penalty import yuan_en
+
+        return yuan_en(amount) if english() else yuan(amount)
 
     @app.template_filter("measure_en")
     def measure_en(code):

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO
 
 import pandas as pd
@@ -24,6 +25,7 @@ import xlsxwriter
 from sqlalchemy import Integer, and_, column, extract, func, inspect, literal_column, or_, select, table, true
 
 from reports.charts import axis_scale
+from reports.money import fen_to_yuan_figure
 from workflows.time_limits import CHINA_TZ, format_beijing
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -70,7 +72,7 @@ class Figures:
     jurisdiction: Jurisdiction
     generated_at: dt.datetime
     scope: str = ""  # "" for the whole jurisdiction, else the cities' names ("沈阳市")
-    totals: dict[str, int | float] = field(default_factory=dict)
+    totals: dict[str, int | Decimal] = field(default_factory=dict)  # money (元) as Decimal
     by_type_city: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows business types, columns cities
     locality: pd.DataFrame = field(default_factory=pd.DataFrame)  # 在册 / 本年新备案 × 省内 / 省外
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # months × 新备案, 变更, 注销
@@ -79,7 +81,7 @@ class Figures:
     warnings: pd.DataFrame = field(default_factory=pd.DataFrame)  # months × 发布, 撤销
     cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # provisions × outcomes
     fines_fen: pd.DataFrame = field(default_factory=pd.DataFrame)  # provisions × decided/surcharge/collected/unpaid
-    fines: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same in yuan, made from fines_fen at the end
+    fines: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same in yuan (Decimal), made from fines_fen at the end
 
     @property
     def has_data(self) -> bool:
@@ -127,12 +129,6 @@ def _monthly_moments(conn, moment_col, where) -> pd.Series:
     for m, n in rows:
         series[int(m)] = n
     return series
-
-
-def _yuan(fen) -> float:
-    """Integer fen as the yuan figure a cell shows (Excel keeps every number as a double anyway); the
-    last step, after all the adding up was done in fen."""
-    return int(fen) / 100
 
 
 def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -262,7 +258,9 @@ def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | N
     fen.index = labels
     fen.loc["合计"] = fen.sum(axis=0)  # summed in integer fen, exactly
     figures.fines_fen = fen.astype("int64")
-    figures.fines = figures.fines_fen / 100  # yuan for the sheet, the charts and the page: nothing adds them up
+    # Yuan for the sheet, the charts and the page, exact (Decimal); the last step, after all the adding up
+    # was done in fen.
+    figures.fines = figures.fines_fen.map(fen_to_yuan_figure)
 
     roster_total = int(figures.by_type_city.loc[FIRMS_ROW, "合计"])
     figures.totals = {
@@ -274,9 +272,9 @@ def collect(conn, year: int, jurisdiction: Jurisdiction, *, now: dt.datetime | N
         "本年发布警示": int(figures.warnings.loc["合计", "发布"]),
         "年末警示中": int(in_force),
         "本年处罚案件": int(figures.cases.loc["合计", "合计"]),
-        "决定罚款（元）": _yuan(fen.loc["合计", "决定罚款（元）"]),
-        "已收缴罚款（元）": _yuan(fen.loc["合计", "已收缴（元）"]),
-        "未缴罚款（元）": _yuan(fen.loc["合计", "未缴（元）"]),
+        "决定罚款（元）": fen_to_yuan_figure(fen.loc["合计", "决定罚款（元）"]),
+        "已收缴罚款（元）": fen_to_yuan_figure(fen.loc["合计", "已收缴（元）"]),
+        "未缴罚款（元）": fen_to_yuan_figure(fen.loc["合计", "未缴（元）"]),
     }
     return figures
 
@@ -402,8 +400,8 @@ def write_annual(target: str | os.PathLike | IO[bytes], figures: Figures) -> Non
     cover.write_string(r, 0, "主要数据", w.title)
     for i, (label, value) in enumerate(figures.totals.items(), start=r + 1):
         cover.write_string(i, 0, label, w.head)
-        if isinstance(value, float):
-            cover.write_number(i, 1, value, w.money)
+        if isinstance(value, Decimal):  # money (reports/money.py), a number in the sheet as in reports/export.py
+            cover.write_number(i, 1, float(value), w.money)
         else:
             cover.write_number(i, 1, value, w.cell)
 

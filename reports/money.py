@@ -17,9 +17,22 @@ def yuan(amount: int) -> str:
 
 def yuan_capital(amount: int) -> str:
     """30000 → "叁万元整"."""
+    return fen_to_yuan_capital(int(amount) * 100)
+
+
+def fen_to_yuan_capital(fen: int) -> str:
+    """123456 → "壹仟贰佰叁拾肆元伍角陆分", 100005 → "壹仟元零伍分", 3000000 → "叁万元整", 50 → "伍角整".
+
+    cn2an's "rmb" mode writes the 元角分, from the amount's exact decimal text (never a float). It leaves
+    "整" off after 角, which 《支付结算办法》 (附件一) allows either way; decisions here write it, as after 元.
+    """
     import cn2an  # imported on first use (it takes ~0.3 s to import)
 
-    return f"{cn2an.an2cn(int(amount), 'up')}元整"
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    text = cn2an.an2cn(f"{sign}{whole}.{cents:02d}", "rmb")
+    return f"{text}整" if text.endswith("角") else text
 
 
 def fen_to_yuan_digits(fen: int | None) -> str:
@@ -33,6 +46,17 @@ def fen_to_yuan_digits(fen: int | None) -> str:
 def fen_to_yuan_text(fen: int) -> str:
     """123456 → "1,234.56元"."""
     return f"{fen_to_yuan_digits(fen)}元"
+
+
+def fen_to_yuan_short(fen: int | None) -> str:
+    """The cents only where there are any, as a decision writes a fine: 3000000 → "30,000",
+    123405 → "1,234.05", 123450 → "1,234.50", None → "0"."""
+    return fen_to_yuan_digits(fen).removesuffix(".00")
+
+
+def fen_to_yuan_short_text(fen: int | None) -> str:
+    """3000000 → "30,000元", 123456 → "1,234.56元"."""
+    return f"{fen_to_yuan_short(fen)}元"
 
 
 def fen_to_yuan_figure(fen: int | None) -> Decimal:

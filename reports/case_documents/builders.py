@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-import cn2an
-
 from reports.case_documents.facts import (
     KIND_TITLES,
     CaseDocumentFacts,
@@ -31,12 +29,11 @@ from reports.case_documents.model import (
     SealBlock,
     Table,
 )
-from reports.money import yuan_capital
+from reports.money import fen_to_yuan_capital, fen_to_yuan_short_text
 from workflows.penalty_pack import Citation, chinese_numeral, load_national_law
 
 PENALTY_LAW = "中华人民共和国行政处罚法"
 COERCION_LAW = "中华人民共和国行政强制法"
-_DIGITS = "零壹贰叁肆伍陆柒捌玖"
 
 
 # --- small texts every document shares -------------------------------------------------------------------
@@ -50,24 +47,13 @@ def datetime_zh(moment: dt.datetime) -> str:
 
 
 def amount_figures(fen: int) -> str:
-    """3000000 → 30,000元; 123456 → 1,234.56元."""
-    whole, cents = divmod(int(fen), 100)
-    return f"{whole:,}元" if not cents else f"{whole:,}.{cents:02d}元"
+    """3000000 → 30,000元; 123456 → 1,234.56元 (reports/money.py)."""
+    return fen_to_yuan_short_text(fen)
 
 
 def amount_capital(fen: int) -> str:
     """3000000 → 人民币叁万元整; 123456 → 人民币壹仟贰佰叁拾肆元伍角陆分 (so that it cannot be altered)."""
-    whole, cents = divmod(int(fen), 100)
-    if not cents:
-        return f"人民币{yuan_capital(whole)}"
-    jiao, fen_digit = divmod(cents, 10)
-    text = f"{cn2an.an2cn(whole, 'up')}元" if whole else ""
-    if jiao:
-        text += f"{_DIGITS[jiao]}角"
-    elif whole:
-        text += "零"
-    text += f"{_DIGITS[fen_digit]}分" if fen_digit else "整"
-    return f"人民币{text}"
+    return f"人民币{fen_to_yuan_capital(fen)}"
 
 
 def amount_text(fen: int) -> str:

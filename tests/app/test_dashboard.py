@@ -26,6 +26,15 @@ def test_dashboard_renders_svg_charts_and_tables(login_as, factory):
     assert page.find_all("script") == []
 
 
+def test_the_main_figures_show_money_to_the_fen_and_counts_as_whole_numbers(login_as, factory):
+    seed_year(factory)
+    client, _ = login_as("provincial_clerk")
+    facts = get_page(client, "dashboard.index").find(attrs={"aria-labelledby": "totals-heading"})
+    shown = dict(zip(map(page_text, facts.find_all("dt")), map(page_text, facts.find_all("dd")), strict=True))
+    assert shown["决定罚款（元）"] == "1,234.56" and shown["已收缴罚款（元）"] == "0.00"
+    assert shown["本年处罚案件"] == "1"
+
+
 def test_monthly_chart_descriptions_name_the_months(login_as, factory):
     """The axis draws the months as 1…12; a screen reader hears 1月 (Jan on English pages), never "1 0，2 0"."""
     seed_year(factory)
