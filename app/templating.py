@@ -4,7 +4,7 @@ from flask import current_app, session
 from flask_babel import gettext as _
 
 from app.models.user import ROLE_LABELS, Role
-from reports.money import yuan
+from reports.money import fen_to_yuan_short, yuan
 
 
 def current_pack():
@@ -58,6 +58,17 @@ def register(app):
         from workflows.penalty import yuan_en
 
         return yuan_en(amount) if english() else yuan(amount)
+
+    @app.template_filter("fen_short")
+    def fen_short(fen):
+        """An amount of fen as the figure a message puts before 元 (or "yuan"): 3000000 → "30,000",
+        123456 → "1,234.56" (cents only where there are any; the same digits in either language)."""
+        return fen_to_yuan_short(fen)
+
+    @app.template_filter("yuan_short")
+    def yuan_short(amount):
+        """Whole yuan (a rule pack's fine) as the same figure: 30000 → "30,000"."""
+        return fen_to_yuan_short(int(amount) * 100)
 
     @app.template_filter("measure_en")
     def measure_en(code):

@@ -39,6 +39,7 @@ __all__ = [
     "add_months",
     "add_working_days",
     "amount_due",
+    "amount_due_fen",
     "case_period",
     "court_application_window",
     "earliest_court_application",
@@ -236,7 +237,26 @@ def amount_due(
     paused: Sequence[Pause] = (),
     payments: Sequence[Payment] = (),
 ) -> AmountDue:
-    """What the party owes on `as_of` for a fine served on `served_on`, in integer fen.
+    """What the party owes on `as_of` for a fine of whole yuan (as the law and the API speak of fines),
+    in integer fen: amount_due_fen for `fine_yuan` × 100.
+
+    >>> amount_due(30000, dt.date(2025, 9, 16), dt.date(2025, 10, 10)).surcharge_fen
+    90000
+    """
+    if isinstance(fine_yuan, bool) or not isinstance(fine_yuan, int) or fine_yuan < 1:
+        raise InvalidPayment("fine", "罚款须为正整数（元）", "fine must be a whole number of yuan, at least 1")
+    return amount_due_fen(fine_yuan * 100, served_on, as_of, paused, payments)
+
+
+def amount_due_fen(
+    fine_fen: int,
+    served_on: dt.date,
+    as_of: dt.date,
+    paused: Sequence[Pause] = (),
+    payments: Sequence[Payment] = (),
+) -> AmountDue:
+    """What the party owes on `as_of` for a fine of `fine_fen` served on `served_on`, in integer fen. A case's
+    fine is kept in fen (an imported one may have cents), and is reckoned to the fen here.
 
     - Due: 行政处罚法 art. 67(3), “当事人应当自收到行政处罚决定书之日起十五日内…缴纳罚款”: 15 days from the day
       after service, a last day on a rest day or holiday moving to the next working day.
@@ -247,11 +267,11 @@ def amount_due(
       fine first; each day accrues 3% of the fine still unpaid at the start of that day (the day of payment
       accrues on the amount before it), the sum floored to the fen once, capped at the fine.
 
-    >>> amount_due(30000, dt.date(2025, 9, 16), dt.date(2025, 10, 10)).surcharge_fen
-    90000
+    >>> amount_due_fen(123_456, dt.date(2025, 9, 16), dt.date(2025, 10, 10)).surcharge_fen  # 3% of 1,234.56元
+    3703
     """
-    if isinstance(fine_yuan, bool) or not isinstance(fine_yuan, int) or fine_yuan < 1:
-        raise InvalidPayment("fine", "罚款须为正整数（元）", "fine must be a whole number of yuan, at least 1")
+    if isinstance(fine_fen, bool) or not isinstance(fine_fen, int) or fine_fen < 1:
+        raise InvalidPayment("fine", "罚款须为正整数（分）", "fine must be a whole number of fen, at least 1")
     if as_of < served_on:
         raise InvalidPayment(
             "as_of", f"计算日期 {as_of.isoformat()} 早于送达日期 {served_on.isoformat()}",
@@ -266,7 +286,6 @@ def amount_due(
             )
     law = load_national_law()
     percent = law.thresholds.late_payment.percent_per_day
-    fine_fen = fine_yuan * 100
     due_on = period_end("payment", served_on)
     first_late = due_on + ONE_DAY
 

@@ -2,7 +2,8 @@
 
 Fines are paid at the designated bank, never to the bureau (罚缴分离, 行政处罚法 art. 67): the clerk records what
 the bank's receipt says. What is owed on a day is computed by the one function the API uses,
-workflows.case_periods.amount_due, fed with the case's receipts and with the days on which no surcharge
+workflows.case_periods.amount_due_fen (the API's whole-yuan amount_due wraps it; a case's fine is reckoned to
+the fen, cents and all), fed with the case's receipts and with the days on which no surcharge
 accrues: recorded reviews and lawsuits (art. 73(3)) and an approved deferral or instalment plan (art. 66(2)),
 merged into one list of pauses. The readings (what the law leaves open) are written below and shown on the
 case page.
@@ -23,7 +24,14 @@ from app.extensions import db
 from app.models import CaseDeferral, CasePause, CasePayment, PenaltyCase
 from app.models.case_payments import DEFERRAL_KINDS, PAUSE_KINDS
 from reports.money import fen_to_yuan_digits
-from workflows.case_periods import CalendarNotCovered, InvalidPayment, Pause, Payment, amount_due, period_end
+from workflows.case_periods import (
+    CalendarNotCovered,
+    InvalidPayment,
+    Pause,
+    Payment,
+    amount_due_fen,
+    period_end,
+)
 from workflows.engine import Context, TransitionResult
 from workflows.time_limits import china_today
 
@@ -153,8 +161,8 @@ def reckon(case: PenaltyCase, as_of: dt.date | None = None) -> Reckoning:
         if deferral:
             spans.append((deferral[0], deferral[1]))
         pauses = merge_pauses(spans)
-        result = amount_due(fine_fen // 100, case.served_on, max(as_of, case.served_on), pauses,
-                            [p for p in payments if p.paid_on >= case.served_on])
+        result = amount_due_fen(fine_fen, case.served_on, max(as_of, case.served_on), pauses,
+                                [p for p in payments if p.paid_on >= case.served_on])
     except CalendarNotCovered as exc:
         return Reckoning(as_of=as_of, fine_fen=fine_fen, paid_fen=paid, unpaid_fine_fen=max(fine_fen - paid, 0),
                          outstanding_fen=max(fine_fen - paid, 0), error=exc.message)

@@ -20,6 +20,7 @@ from app.security import CASE_STAFF, CLERKS, allow
 from app.services import case_files
 from app.services import penalty_cases as svc
 from forms.cases import ConfirmForm, EvidenceForm, LinkForm, OpenForm, ProposeForm, StepForm
+from reports.money import fen_to_yuan_short
 from workflows.engine import GuardFailed, TransitionNotAllowed
 from workflows.time_limits import china_today
 
@@ -242,6 +243,13 @@ def _step_form(name: str, formdata=None) -> StepForm:
     return form
 
 
+def _proposal_yuan(case) -> int | None:
+    """The proposal form's figure, in whole yuan as it was entered (services.penalty_cases.propose records
+    yuan × 100). An amount with cents (none is proposed here) is left blank rather than cut to the yuan."""
+    whole, cents = divmod(case.proposed_fen or 0, 100)
+    return whole if whole and not cents else None
+
+
 def _render_detail(case, *, step_forms=None, propose_form=None, refusal=None, status=200):
     wf = svc.workflow()
     # A step is offered where the state, the role, the bureau and the investigator rule allow it; what the form
@@ -264,7 +272,7 @@ def _render_detail(case, *, step_forms=None, propose_form=None, refusal=None, st
     provision = pack.provision(case.provision_code) if case.authority_code else None
     item = provision.item(case.provision_item) if provision and case.provision_item else None
     propose_form = propose_form or ProposeForm(formdata=None, data={
-        "tier": case.tier or "normal", "amount": (case.proposed_fen or 0) // 100 or None,
+        "tier": case.tier or "normal", "amount": _proposal_yuan(case),
         "mitigated": case.mitigated, "serious": case.serious, "outside_tier_reason": case.outside_tier_reason})
     clock = svc.clock(case)
     today = china_today()
@@ -366,7 +374,7 @@ def propose(case_id: int):
         "amount_fen": case.proposed_fen, "tier": case.tier, "mitigated": case.mitigated,
         "hearing": case.hearing_offered, "serious": case.serious})
     db.session.commit()
-    flash(_("已拟定处罚意见：罚款%(amount)s元。", amount=case.proposed_fen // 100), "success")
+    flash(_("已拟定处罚意见：罚款%(amount)s元。", amount=fen_to_yuan_short(case.proposed_fen)), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 

@@ -28,7 +28,7 @@ from reports.case_documents import (
     build,
     review_body_for,
 )
-from workflows.case_periods import Pause, Payment, amount_due
+from workflows.case_periods import Pause, Payment, amount_due_fen
 from workflows.penalty_pack import PenaltyPackError, load_penalty_pack
 from workflows.rules import PackError, load_pack
 
@@ -164,7 +164,7 @@ def _hearing(case: PenaltyCase) -> Hearing | None:
 
 def _reminder(case: PenaltyCase, today: dt.date) -> Reminder:
     """What the reminder demands on `today`: the fine not yet paid at the bank (the case's receipts) and the
-    surcharge to that day, paused days excluded (workflows.case_periods.amount_due, as the case page counts);
+    surcharge to that day, paused days excluded (workflows.case_periods.amount_due_fen, as the case page counts);
     for a provision that orders removal (LN 33, QHD 24) the removal too (行政强制法 art. 13)."""
     if case.outcome != "fined" or not case.served_on or not case.decided_on:
         raise DocumentFactsError("只有已送达的罚款决定才能催告")
@@ -172,8 +172,8 @@ def _reminder(case: PenaltyCase, today: dt.date) -> Reminder:
     pauses = [Pause(p.start_on, p.end_on) for p in case.pauses]
     unpaid = max(0, case.fine_decided_fen - sum(p.amount_fen for p in payments))
     surcharge = 0
-    if case.fine_decided_fen >= 100 and today >= case.served_on:
-        due = amount_due(case.fine_decided_fen // 100, case.served_on, today, paused=pauses, payments=payments)
+    if case.fine_decided_fen > 0 and today >= case.served_on:
+        due = amount_due_fen(case.fine_decided_fen, case.served_on, today, paused=pauses, payments=payments)
         surcharge = max(0, due.outstanding_fen - unpaid)
     provision = load_penalty_pack(case.jurisdiction).provision(case.provision_code)
     removal = "；".join(m.display for m in provision.measures if m.code in ("order_to_remove", "forced_removal"))

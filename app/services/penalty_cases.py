@@ -37,6 +37,7 @@ from app.extensions import db
 from app.models import CaseAttachment, CaseNumberCounter, CaseStep, Firm, OrderToCorrect, PenaltyCase, User
 from app.models.cases import NO_PENALTY_REASONS, SERVICE_METHODS
 from app.security import CASE_STAFF
+from reports.money import fen_to_yuan_short_text
 from workflows import case_periods
 from workflows.case_periods import CalendarNotCovered
 from workflows.engine import Context, Registry, TransitionResult, default_registry, load_definition
@@ -568,7 +569,7 @@ def single_fine(record, actor, ctx: Context) -> str | None:
             return (f"同一违法行为已由案件 {other.case_number} 处以罚款，不得再次罚款（《行政处罚法》第二十九条）")
         if other.state not in ENDED_STATES and (other.proposed_fen or 0) > (record.proposed_fen or 0):
             return (f"同一违法行为违反多个法律规范应当给予罚款处罚的，按照罚款数额高的规定处罚：案件 {other.case_number} "
-                    f"拟罚款{(other.proposed_fen or 0) // 100}元，高于本案（《行政处罚法》第二十九条）")
+                    f"拟罚款{fen_to_yuan_short_text(other.proposed_fen)}，高于本案（《行政处罚法》第二十九条）")
     return None
 
 

@@ -91,6 +91,15 @@ def test_the_reminder_counts_the_receipts_and_the_paused_days(db, texts):
     assert "缴纳截至2026年10月10日的加处罚款人民币8,700元（大写：人民币捌仟柒佰元整）" in text
 
 
+def test_the_reminder_of_a_fine_with_cents_demands_it_to_the_fen(db, texts):
+    """An imported fine of 1,234.56元, served 2026-09-02 and due 09-17: ten late days to 09-27 at 3% of the
+    whole fine are 370.368元, floored to the fen (not 3% of 1,234元)."""
+    case = make_case(fine_decided_fen=123_456, proposed_fen=123_456)
+    text = case_document(case, "reminder", dt.date(2026, 9, 27)).text()
+    assert "缴纳罚款人民币1,234.56元（大写：人民币壹仟贰佰叁拾肆元伍角陆分）" in text
+    assert "缴纳截至2026年9月27日的加处罚款人民币370.36元（大写：人民币叁佰柒拾元叁角陆分）" in text
+
+
 def test_a_case_not_decided_offers_no_decision_and_no_hearing_notice_without_time_and_place(db, texts):
     case = make_case(outcome="pending", decided_on=None, served_on=None, state="notified")
     with pytest.raises(DocumentFactsError, match="尚未作出决定"):

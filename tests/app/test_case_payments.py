@@ -26,17 +26,18 @@ def staff(app, factory):
 
 
 def served_case(served_on: str, fine_yuan: int = 30000, provision: str = "liaoning-35", number: str = "1",
-                authority: str = SHENYANG, state: str = "served") -> int:
-    """A fined case of the Shenyang bureau as service leaves it."""
+                authority: str = SHENYANG, state: str = "served", fine_fen: int | None = None) -> int:
+    """A fined case of the Shenyang bureau as service leaves it (`fine_fen`: a fine with cents, as imported)."""
     served = dt.date.fromisoformat(served_on)
+    fine_fen = fine_yuan * 100 if fine_fen is None else fine_fen
     case = PenaltyCase(
         case_number=f"沈公（技）罚决字〔{served.year}〕{int(number):04d}号", party_name="沈阳某某物业管理有限公司",
         party_type="unit", credit_code="91210102MA0T00001G", party_id_type="credit_code",
         party_id_number="91210102MA0T00001G", jurisdiction="liaoning", provision_code=provision,
         authority_code=authority, opened_on=served - dt.timedelta(days=20), act_date=served - dt.timedelta(days=40),
         discovered_on=served - dt.timedelta(days=21), facts="当事人擅自复制监控录像资料。", decided_on=served,
-        outcome="fined" if fine_yuan else "pending", fine_decided_fen=fine_yuan * 100,
-        proposed_fen=fine_yuan * 100, served_on=served, service_method="direct", state=state, editor_ids=[],
+        outcome="fined" if fine_fen else "pending", fine_decided_fen=fine_fen,
+        proposed_fen=fine_fen, served_on=served, service_method="direct", state=state, editor_ids=[],
     )
     db.session.add(case)
     db.session.commit()
@@ -129,6 +130,37 @@ def test_the_surcharge_is_exact_on_its_edge_days(app, factory, pinned_clock, tod
     api = clerk.post("/api/v1/penalties/amount-due", json={"fine": 30000, "served_on": "2025-09-16", "as_of": today})
     if api.status_code == 200:
         assert api.get_json()["surcharge_fen"] == int(surcharge.split("元")[0].replace(",", "").replace(".", ""))
+
+
+@pytest.mark.today("2025-10-10")
+def test_a_fine_with_cents_is_owed_and_paid_to_the_fen(app, factory, pinned_clock):
+    """An imported fine of 1,234.56元: the surcharge is 3% of it, cents and all (37.03元 on the first late day),
+    so the total owed is 1,271.59元 and a receipt for exactly that settles the case."""
+    case_id = served_case("2025-09-16", fine_fen=123_456)
+    clerk = app.test_client()
+    login(clerk, factory.user("city_clerk", authority_code=SHENYANG))
+    page = parse(clerk.get(f"/cases/{case_id}"))
+    assert "罚款1,234.56元" in page.select_one("#decision").get_text("", strip=True)
+    assert page.select_one("#money-fine").get_text("", strip=True).replace(" ", "") == "1,234.56元"
+    shown = money(clerk, case_id)
+    assert shown["surcharge"] == "37.03元" and shown["days"] == "1"
+    assert shown["unpaid"] == "1,234.56元" and shown["outstanding"] == "1,271.59元"
+    assert "尚欠1,271.59元" in errors(pay(clerk, case_id, "R-1", "2025-10-10", "1271.60", expect=422))
+    pay(clerk, case_id, "R-1", "2025-10-10", "1,271.59")
+    shown = money(clerk, case_id)
+    assert shown["paid"] == "1,271.59元" and shown["outstanding"] == "0.00元已缴清"
+    case = _case(case_id)
+    assert case.fine_collected_fen == 123_456 and case.surcharge_fen == 3_703
+
+
+@pytest.mark.today("2025-11-12")
+def test_the_surcharge_on_a_fine_with_cents_stops_at_the_fine_to_the_fen(app, factory):
+    case_id = served_case("2025-09-16", fine_fen=123_456)
+    clerk = app.test_client()
+    login(clerk, factory.user("city_clerk", authority_code=SHENYANG))
+    shown = money(clerk, case_id)
+    assert shown["surcharge"] == "1,234.56元已达上限（不超过罚款数额）"
+    assert shown["outstanding"] == "2,469.12元"
 
 
 @pytest.mark.today("2025-10-25")

@@ -364,10 +364,38 @@ def test_one_act_is_fined_once_and_at_the_higher_fine(staff):
         step(staff.client("reviewer"), case_id, "pass_review", comment="同意")
     lower = step(head, first, "decide", expect=409, comment="罚款一万元")
     assert "罚款数额高的规定" in _errors(lower)
+    assert f"案件 {number} 拟罚款30,000元，高于本案" in _errors(lower)
+    same_act = _soup(head.get(f"/cases/{first}")).select_one("#same-act").get_text("", strip=True)
+    assert "拟罚款30,000元" in same_act
     step(head, second, "decide", comment="罚款三万元")
     again = step(head, first, "decide", expect=409, comment="罚款一万元")
     assert "不得再次罚款" in _errors(again)
     assert _case(first).state == "reviewed"
+
+
+def test_the_fine_reads_with_thousands_separators_in_either_language(staff):
+    clerk, head = staff.client("clerk"), staff.client("head")
+    case_id = open_case(clerk)  # liaoning-35: 30,000 yuan on a unit
+    step(clerk, case_id, "investigate")
+    proposed = propose(clerk, case_id, 30000)
+    page = _soup(clerk.get(proposed.headers["Location"]))
+    assert "已拟定处罚意见：罚款30,000元。" in page.get_text("", strip=True)
+    proposal = page.select_one("#proposal").get_text("", strip=True)
+    assert proposal.startswith("罚款30,000元（法定幅度 30,000–30,000 元，建议 30,000 元）"), proposal
+    step(clerk, case_id, "revise", comment="补充调查")
+    again = _soup(clerk.get(f"/cases/{case_id}")).select_one('input[name="amount"]')
+    assert again["value"] == "30000"  # the proposal form is filled in whole yuan, as it is entered
+    propose(clerk, case_id, 30000)
+    step(clerk, case_id, "notify", day="2026-11-30")
+    step(clerk, case_id, "submit_review", text="当事人未陈述申辩", waived="y")
+    step(staff.client("reviewer"), case_id, "pass_review", comment="同意")
+    notice = _soup(head.get(f"/cases/{case_id}")).select_one("#step-decide .notice")
+    assert "作出罚款30,000元的决定" in notice.get_text("", strip=True)
+    step(head, case_id, "decide", comment="罚款三万元")
+    assert "罚款30,000元" in _soup(head.get(f"/cases/{case_id}")).select_one("#decision").get_text("", strip=True)
+    post_form(head, "/language", {"lang": "en", "next": f"/cases/{case_id}"}, token_from=f"/cases/{case_id}")
+    decision = _soup(head.get(f"/cases/{case_id}")).select_one("#decision").get_text(" ", strip=True)
+    assert "Fine of 30,000 yuan" in decision, decision
 
 
 def test_a_decided_case_against_a_registered_firm_is_offered_to_the_warning_list(staff, factory):

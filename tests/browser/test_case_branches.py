@@ -208,7 +208,7 @@ def test_a_second_fine_for_the_same_act_is_refused(page, browser, live_server, s
     decide.get_by_label(CONFIRM).check()
     decide.get_by_role("button", name="作出行政处罚决定").click()
     assert "已作出处罚决定" in _state(head)
-    assert "罚款30000元" in head.locator("#decision").inner_text()
+    assert "罚款30,000元" in head.locator("#decision").inner_text()
 
     head.locator("#same-act").get_by_role("link", name=first_number).click()
     decide = head.locator("#step-decide")

@@ -57,7 +57,7 @@ def test_open_investigate_propose_notify_review_decide_serve(page, browser, live
     propose = clerk.locator("#propose")
     propose.get_by_label("拟罚款数额（元）").fill("30000")
     propose.get_by_role("button", name="拟定处罚意见").click()
-    assert "罚款30000元" in clerk.locator("#proposal").inner_text()
+    assert "罚款30,000元" in clerk.locator("#proposal").inner_text()
     assert "告知听证权利" in clerk.locator("#proposal").inner_text()
 
     notify = clerk.locator("#step-notify")
@@ -86,7 +86,7 @@ def test_open_investigate_propose_notify_review_decide_serve(page, browser, live
     head.get_by_role("link", name="进入案件办理").click()
     head.locator("#waiting").get_by_role("link", name="沈公（技）罚决字〔2026〕0001号").click()
     decide = head.locator("#step-decide")
-    assert "罚款30000元" in decide.inner_text()
+    assert "罚款30,000元" in decide.inner_text()
     decide.get_by_label("意见").fill("同意，罚款三万元")
     decide.get_by_role("button", name="作出行政处罚决定").click()
     assert head.locator("#decide-confirm-error").is_visible()  # asked to confirm first

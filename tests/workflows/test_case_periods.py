@@ -15,6 +15,7 @@ from workflows.case_periods import (
     add_months,
     add_working_days,
     amount_due,
+    amount_due_fen,
     case_period,
     court_application_window,
     earliest_court_application,
@@ -243,6 +244,47 @@ def test_partial_payments_accrue_on_the_unpaid_remainder():
     tiny = [Payment(D("2025-10-09"), 1)]
     assert amount_due(1, served, D("2025-10-10"), payments=tiny).surcharge_fen == 2
     assert amount_due(1, served, D("2025-10-11"), payments=tiny).surcharge_fen == 5
+
+
+@pytest.mark.parametrize(("as_of", "surcharge_fen"), [
+    ("2025-10-09", 0),  # the due day (moved past National Day)
+    ("2025-10-10", 3_703),  # 3% of 1,234.56元 = 37.0368元, floored to the fen
+    ("2025-10-19", 37_036),  # ten days: 370.368元 → 370.36元 (summed, then floored once)
+    ("2025-11-11", 122_221),  # 33 days: 1,222.2144元
+    ("2025-11-12", 123_456),  # 34 days would be 1,259.25元: capped at the fine itself, to the fen
+])
+def test_a_fine_with_cents_is_reckoned_to_the_fen(as_of, surcharge_fen):
+    """An imported fine of 1,234.56元 (a case keeps fen): the surcharge is 3% of the whole fine, cents and all,
+    and its cap is the fine to the fen, not the 1,234元 left when the cents are dropped."""
+    result = amount_due_fen(123_456, D("2025-09-16"), D(as_of))
+    assert result.surcharge_fen == surcharge_fen
+    assert result.total_fen == result.outstanding_fen == 123_456 + surcharge_fen
+
+
+def test_a_fine_with_cents_paid_in_part_accrues_on_the_remainder_to_the_fen():
+    # 1,000.00元 paid on the due day leaves 234.56元: 3% of it a day from 10-10 (7.0368元)
+    paid = [Payment(D("2025-10-09"), 100_000)]
+    result = amount_due_fen(123_456, D("2025-09-16"), D("2025-10-11"), payments=paid)
+    assert result.surcharge_fen == 1_407  # 2 × 703.68 fen = 1407.36, floored once
+    assert result.paid_fen == 100_000 and result.outstanding_fen == 23_456 + 1_407
+
+
+@pytest.mark.parametrize("fine", [30000, 1, 12345])
+def test_whole_yuan_is_the_same_reckoning_in_fen(fine):
+    """The API's whole-yuan amount_due is amount_due_fen for the fine × 100."""
+    pause = [Pause(D("2025-10-15"), D("2025-10-20"))]
+    paid = [Payment(D("2025-10-12"), 50)]
+    for as_of in ("2025-10-09", "2025-10-10", "2025-10-25", "2025-12-31"):
+        assert amount_due(fine, D("2025-09-16"), D(as_of), pause, paid) == amount_due_fen(
+            fine * 100, D("2025-09-16"), D(as_of), pause, paid)
+
+
+@pytest.mark.parametrize("fine_fen", [-1, 0, 1.5, True, "123456"])
+def test_a_fine_in_fen_must_be_a_positive_whole_number(fine_fen):
+    with pytest.raises(InvalidPayment) as caught:
+        amount_due_fen(fine_fen, D("2025-09-16"), D("2025-10-10"))
+    assert caught.value.field == "fine"
+    assert caught.value.message == "罚款须为正整数（分）"
 
 
 @pytest.mark.parametrize("fine", [-1, 0, 1.5, True, "30000"])
