@@ -123,7 +123,7 @@ def enforce_session():
     from flask import flash
     from flask_babel import gettext as _
 
-    from app.services import login_guard
+    from app.auth import login_guard
 
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static" or not current_user.is_authenticated:

@@ -1,7 +1,7 @@
 """The filing form (备案申请表) and the review forms, with the Chinese labels every error is named by.
 
 A draft may be saved half-filled, so emptiness is not an error here: what a submission needs is checked by
-the workflow's `ready_to_submit` guard (app.services.filing.missing_items), which names the same fields.
+the workflow's `ready_to_submit` guard (app.filings.service.missing_items), which names the same fields.
 Values that are given must be well-formed at every save (an ID number's check digit, a phone number).
 """
 
@@ -46,7 +46,7 @@ LABELS = {
     "equipment": N_("技术设备和场所"),
     "management_rules": N_("管理制度说明"),
 }
-# LABELS and REASON_LABELS stay plain Chinese (app.services.filing names missing items by them);
+# LABELS and REASON_LABELS stay plain Chinese (app.filings.service names missing items by them);
 # the form fields translate them lazily.
 REASON_LABELS = {"change": N_("变更事项说明"), "cancellation": N_("注销原因")}
 STAFF_ROLES = [SelectChoice("management", _l("管理人员")), SelectChoice("technical", _l("技术人员"))]
@@ -122,7 +122,7 @@ class FilingForm(FlaskForm):
 
     def validate_business_types(self, field):
         """An out-of-province firm may not choose what its article leaves out (Qinhuangdao art. 17)."""
-        from app.services.filing import uncovered_message, uncovered_types
+        from app.filings.service import uncovered_message, uncovered_types
 
         pack = getattr(self, "_pack", None)
         uncovered = uncovered_types(pack, self._is_local, field.data or []) if pack else []

@@ -144,7 +144,7 @@ def test_the_focus_ring_stands_out_at_least_3_to_1(client):
 def test_any_page_showing_an_error_summary_says_so_in_its_title(app, db, factory):
     """Not only the pages whose form is called `form`: a refused claim code on the binding page (its own
     summary, two forms on the page) puts 有错误 first in the title and the focus on the summary too."""
-    from app.services import firm_claims as claims
+    from app.accounts import claims
     from tests.app.test_firm_claims import _filed_firm_without_account, _signed_up
     from tests.support import post_form
 

@@ -1,4 +1,4 @@
-"""A case's records mapped to its documents (app/services/case_documents.py): the bureau's name, the article
+"""A case's records mapped to its documents (app/cases/documents.py): the bureau's name, the article
 texts imported into the database, the pack's bank and review body, the decided amount in capitals; what the
 record does not hold yet is refused, saying what is missing."""
 
@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
+from app.cases.documents import case_document, document_number, order_document
 from app.extensions import db as _db
 from app.models.case_payments import CasePause, CasePayment
 from app.models.cases import OrderToCorrect, PenaltyCase
-from app.services.case_documents import case_document, document_number, order_document
 from reports.case_documents import DocumentFactsError
 from tests.regulation_texts import regulations_dir
 

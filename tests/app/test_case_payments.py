@@ -309,7 +309,7 @@ def test_forced_removal_only_by_the_court_and_only_where_the_provision_orders_it
                     removal="y")
     assert "没有规定强制拆除" in errors(refused)
     # The workflow has no step by which the bureau itself removes or collects (行政强制法 art. 13).
-    from app.services import penalty_cases
+    from app.cases import service as penalty_cases
 
     names = set(penalty_cases.workflow().transitions)
     assert not {n for n in names if "remov" in n or "enforce" in n}
@@ -368,7 +368,7 @@ def test_a_case_decided_in_the_system_counts_in_the_annual_statistics(staff):
     step(staff.client("head"), case_id, "decide", comment="罚款三万元")
     case = _case(case_id)
     assert case.outcome == "fined" and case.decided_on == dt.date(2026, 11, 30)
-    from app.services.transfer_exports import annual_figures
+    from app.transfer.exports import annual_figures
 
     for cities in (None, {SHENYANG}):  # the whole province, and the Shenyang bureau's own figures
         cases = annual_figures(2026, cities).cases

@@ -371,7 +371,7 @@ def test_one_act_is_fined_once_and_at_the_higher_fine(staff):
 
 
 def test_a_decided_case_against_a_registered_firm_is_offered_to_the_warning_list(staff, factory):
-    """Art. 28 (Liaoning): the decision opens a draft at once (services/warnings.on_case_decided); where none was
+    """Art. 28 (Liaoning): the decision opens a draft at once (app/complaints/warnings.on_case_decided); where none was
     opened (a case decided before the firm was linked, say) the case page offers one, once."""
     firm = factory.firm("沈阳警示测试公司", city_code=SHENYANG)
     clerk = staff.client("clerk")
@@ -399,7 +399,7 @@ def test_a_decided_case_against_a_registered_firm_is_offered_to_the_warning_list
 
 def test_no_warning_is_offered_where_the_pack_has_no_list(app, factory):
     """Only Liaoning (art. 28) keeps a warning list: in the other packs a decided case offers none."""
-    from app.services import warnings
+    from app.complaints import warnings
 
     assert warnings.rules() is not None  # Liaoning (this app) has one; the others are checked below
     for code in ("inner-mongolia", "shanxi", "qinhuangdao"):

@@ -153,7 +153,7 @@ def test_export_needs_a_known_extension(runner, tmp_path):
 
 def _collide_once(monkeypatch, credit_code, name="并发写入的单位"):
     """Just before the import writes, another session commits a firm with one of the file's credit codes."""
-    from app.services import transfer
+    from app.transfer import roster_import as transfer
 
     real = transfer.apply_plan
     calls = []
@@ -185,7 +185,7 @@ def test_a_firm_written_by_someone_else_meanwhile_is_updated_not_doubled(runner,
 def test_an_import_that_keeps_colliding_says_so_in_one_line_and_writes_nothing(runner, tmp_path, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
-    from app.services import transfer
+    from app.transfer import roster_import as transfer
 
     def always_colliding(connection, plan, progress=None):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))

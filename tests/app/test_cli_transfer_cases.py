@@ -103,7 +103,7 @@ def test_parse_yuan():
 
 
 def test_a_case_recorded_by_someone_else_meanwhile_is_updated_not_doubled(runner, tmp_path, monkeypatch):
-    from app.services import transfer_cases
+    from app.transfer import case_import as transfer_cases
 
     real, calls = transfer_cases._write, []
 

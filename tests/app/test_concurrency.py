@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 import app as app_package
 from app import audit
 from app.extensions import db
+from app.filings import service as filings
 from app.models import AuditEntry, FilingMessage, FilingNumberCounter, FilingRequest
-from app.services import filing as filings
 from tests.app.filing_support import form_data, submitted_request
 from tests.support import login, post_form, race
 

@@ -44,9 +44,10 @@ def test_demo_cases_follow_the_pack_and_fill_the_dashboard(app, db, runner, logi
 def test_demo_complaints_reach_the_bureau_that_takes_them(app, db, runner, app_config):
     """Every demo complaint has its bureau (the firm's filing bureau, else the city's where it happened), so
     that bureau's demo clerk finds the open ones in the queue; a listing only where the pack has the list."""
+    from app.complaints import service as complaints
+    from app.complaints import warnings
     from app.demo import DEMO_PASSWORD
     from app.models import User
-    from app.services import complaints, warnings
     from tests.support import post_form
 
     assert runner.invoke(args=["load-demo"]).exit_code == 0

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.extensions import db
+from app.filings import uploads as filing_uploads
+from app.filings.service import upload_materials
 from app.models import AuditEntry, FilingDocument
-from app.services import filing_uploads
-from app.services.filing import upload_materials
 from tests.app.filing_support import PDF, start, submitted_request
 from tests.support import login, post_form
 

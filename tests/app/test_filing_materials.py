@@ -162,7 +162,7 @@ def test_a_document_replaced_by_a_new_upload_of_the_same_material_loses_its_file
 
 
 def test_a_failed_commit_keeps_the_file_with_its_row(app, login_as, monkeypatch):
-    from app.services import filing as filings
+    from app.filings import service as filings
 
     pack = app.extensions["jifang.pack"]
     client, user = login_as("firm")

@@ -9,9 +9,9 @@ import threading
 from sqlalchemy import select
 
 from app.extensions import db
+from app.filings import service as filings
+from app.filings.numbers import next_sequence
 from app.models import FilingRequest, Firm
-from app.services import filing as filings
-from app.services.filing_numbers import next_sequence
 from tests.app.filing_support import submitted_request
 
 CONCURRENT = 20

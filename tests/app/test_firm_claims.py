@@ -17,9 +17,9 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from app.accounts import claims
+from app.filings import service as filings
 from app.models import AccountCode, AuditEntry, ClaimRequest, FilingDocument, FilingRequest, Firm, User
-from app.services import filing as filings
-from app.services import firm_claims as claims
 from tests.app.filing_support import form_data, submit_new, submitted_request, upload_fields
 from tests.conftest import beijing
 from tests.support import PASSWORD, csrf_token, login, post_form

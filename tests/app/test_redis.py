@@ -22,7 +22,7 @@ from app.extensions import db, limiter
 from app.jobs import queue
 from app.models import ImportJob
 from app.models.base import utcnow
-from app.services import transfer_jobs
+from app.transfer import import_jobs as transfer_jobs
 from tests.app.transfer_support import roster_file, roster_row
 from tests.support import login
 
@@ -98,7 +98,7 @@ def test_a_job_runs_from_the_redis_queue(app, factory, tmp_path, own_keys, redis
 _WORKER = """
 import json, sys
 from app import create_app
-from app.services import transfer_jobs
+from app.transfer import import_jobs as transfer_jobs
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
     transfer_jobs._Reporter(int(sys.argv[2]))(1234, phase="write")  # what a worker's import reports

@@ -91,8 +91,8 @@ def test_the_register_is_paginated(client, factory):
 
 
 def test_a_firms_page_shows_its_filings_complaints_warnings_and_cases(client, factory, app):
+    from app.filings import service as filings
     from app.models.cases import Complaint, PenaltyCase, WarningNotice
-    from app.services import filing as filings
     from tests.app.filing_support import submitted_request
 
     firm = factory.firm("历史记录安防有限公司", division="210102", city_code="210100")

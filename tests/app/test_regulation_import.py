@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEntry, RegulationArticle
-from app.services.regulations import article_text
+from app.penalties.regulations import article_text
 from tests.regulation_texts import regulations_dir
 
 

@@ -117,7 +117,7 @@ def test_an_import_large_enough_to_refresh_the_statistics_is_found_by_name_at_on
                                                                                      monkeypatch):
     """A large import analyses what it wrote after its commit (PostgreSQL; nothing to do on SQLite); the
     public search finds its firms as soon as the command reports success."""
-    from app.services import transfer
+    from app.transfer import roster_import as transfer
     from tests.app.transfer_support import roster_file, roster_row
 
     monkeypatch.setattr(transfer, "ANALYZE_AFTER", 3)

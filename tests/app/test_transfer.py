@@ -212,7 +212,7 @@ def test_a_case_ledger_preview_reads_in_chinese_with_money_in_yuan(login_as, tmp
 def test_an_import_job_that_keeps_colliding_fails_with_its_reason(login_as, tmp_path, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
-    from app.services import transfer
+    from app.transfer import roster_import as transfer
 
     def always_colliding(connection, plan, progress=None):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.jobs import queue
 from app.models import ImportJob
 from app.models.base import utcnow
-from app.services import transfer_jobs
+from app.transfer import import_jobs as transfer_jobs
 from tests.app.transfer_support import roster_file, roster_row
 
 # Ages are measured back from now: the clock is pinned (it ticks, so heartbeats still move).

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, ImportJob
 from app.models.base import utcnow
-from app.services import transfer_jobs
+from app.transfer import import_jobs as transfer_jobs
 from tests.app.transfer_support import roster_file, roster_row
 from tests.support import post_form
 

@@ -144,7 +144,7 @@ def test_a_roster_export_in_small_batches_keeps_each_firms_business_types(app, f
     """The export reads firms in keyset batches and their business types by the batch's id range; with
     another city's firms interleaved, each exported firm still gets exactly its own types."""
     from app.models import FirmBusinessType
-    from app.services import transfer_exports
+    from app.transfer import exports as transfer_exports
 
     monkeypatch.setattr(transfer_exports, "BATCH", 2)
     shenyang, dalian = "210100", "210200"
@@ -202,7 +202,7 @@ def test_a_city_clerk_cannot_rewrite_another_citys_firm_by_naming_their_own_city
 
 def _reviewed_firm(app, factory):
     """A firm whose filing number Shenyang's bureau assigned by approving its request."""
-    from app.services import filing as filings
+    from app.filings import service as filings
 
     request, _user = submitted_request(app, factory, city_code=SHENYANG)
     filings.decide(request, "approve", factory.user("city_clerk", authority_code=SHENYANG), None)

@@ -240,7 +240,7 @@ def test_the_firm_never_sees_who_complained(app, client, db, factory, login_as):
 
 def test_the_annual_figures_count_these_records(client, db, factory, login_as):
     """The dashboard and the annual workbook count complaints by outcome and warnings issued and lifted."""
-    from app.services.transfer_exports import annual_figures
+    from app.transfer.exports import annual_figures
 
     firm = _filed_firm(factory)
     _complaint, notice, drafter, publisher = _published(client, db, factory, login_as, firm)

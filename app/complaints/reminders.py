@@ -1,7 +1,7 @@
 """The daily job for complaint time limits: reminders and escalations declared in complaint.yaml (acceptance,
 verification) and warning.yaml (a removal application's review), each recorded once.
 
-Done the way filings do it (app/services/filing.py record_due_actions): the engine lists what is due minus
+Done the way filings do it (app/filings/service.py record_due_actions): the engine lists what is due minus
 the keys the record already lists in `sent_actions`; each action writes its key with a plain UPDATE (a
 reminder is not an act on the record, so the record's version stays and an open clerk's page stays valid)
 and its audit entry, one commit each, so `flask complaints remind` may run from cron any number of times.
@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 
 from app import audit
+from app.complaints import service as complaints
+from app.complaints import warnings
 from app.extensions import db
 from app.models import Complaint, WarningNotice
-from app.services import complaints, warnings
 from workflows.engine import DueAction
 
 KIND_LABELS = {"remind": "临近办理时限", "overdue": "已超过办理时限", "escalate": "超期，升级至上级机关"}

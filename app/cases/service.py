@@ -235,7 +235,7 @@ def check_opening(opening: Opening, today: dt.date, *, from_order: bool = False)
 
 
 def _store_files(files, user, now):
-    from app.services import case_files
+    from app.cases import attachments as case_files
 
     stored = []
     try:
@@ -313,7 +313,7 @@ def issue_order(opening: Opening, user, *, issued_on: dt.date, deadline: dt.date
 
 def find_firms(user, query: str, limit: int = 20) -> list[Firm]:
     """Register entries of the user's bureau (the provincial bureau: all) by name or credit code."""
-    from app.services.complaints import find_firms as search
+    from app.complaints.service import find_firms as search
 
     firms = search(query, limit=100)
     if is_provincial(user):
@@ -455,7 +455,7 @@ def add_evidence(case, user, uploads, now: dt.datetime | None = None) -> list[Ca
 
 def offer_warning(case, user):
     """Art. 28 (where the pack has a warning list): a draft warning notice about the decided case's firm."""
-    from app.services import warnings
+    from app.complaints import warnings
 
     if warnings.rules() is None:
         raise CaseError("本辖区适用的法规没有规定警示名单")

@@ -5,7 +5,7 @@ export of personal data, in the transaction that commits the audit entry. Rows a
 of plain tuples (no ORM objects) and streamed into reports/export.py, which neutralises formula text.
 The roster uses the import template's columns, so an exported roster imports back unchanged.
 
-Scope (``cities``, from app.services.transfer.cities_of): a city clerk gets the rows of the firms in their
+Scope (``cities``, from app.transfer.roster_import.cities_of): a city clerk gets the rows of the firms in their
 bureau's cities only, judged by the city_code of the firm a row is linked to. A complaint or penalty case
 linked to no firm (a person, or a party not on the roster) belongs to no city: only provincial clerks and
 admins (``cities`` None) export it. The outer joins below make that so: Firm.city_code IN (...) is not true
@@ -130,7 +130,7 @@ def _complaint_rows(cities):
 
 
 def _case_rows(cities):
-    from app.services.transfer_cases import provision_label
+    from app.transfer.case_import import provision_label
 
     stmt = (select(PenaltyCase.id, PenaltyCase.case_number, PenaltyCase.party_name, PenaltyCase.party_type,
                    PenaltyCase.credit_code, PenaltyCase.provision_code, PenaltyCase.act_date,

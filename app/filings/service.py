@@ -21,10 +21,10 @@ from werkzeug.datastructures import FileStorage
 
 from app import audit
 from app.extensions import db
+from app.filings import uploads as filing_uploads
 from app.models import FilingDocument, FilingMessage, FilingRequest, FilingStaff, Firm
 from app.models.base import utcnow
 from app.models.filing import OPEN_STATES
-from app.services import filing_uploads
 from forms.filing import LABELS, REASON_LABELS
 from workflows.engine import (
     Context,
@@ -561,7 +561,7 @@ def _fire(request: FilingRequest, transition: str, actor, comment: str | None = 
         request.authority_code = request.stages[request.stage]
     if result.transition == "return_for_correction":
         # What the bureau saw: the resubmission's review shows what the firm changed since.
-        from app.services.filing_changes import snapshot
+        from app.filings.changes import snapshot
 
         request.review_snapshot = snapshot(request)
     if getattr(actor, "role", None) == "firm" and result.comment:

@@ -1,6 +1,6 @@
 """Files given with complaints and warning removals: checked by content as filing materials are.
 
-The checks are app/services/filing_uploads.py's (magic bytes decide, PDF/PNG/JPEG only, size-limited, random
+The checks are app/filings/uploads.py's (magic bytes decide, PDF/PNG/JPEG only, size-limited, random
 stored names, served as attachments with the detected type); only the folder differs, so a complaint's
 files never share a directory listing with a firm's filing materials.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.services import filing_uploads
-from app.services.filing_uploads import UploadRefused, clean_filename, display_name, served_type  # noqa: F401
+from app.filings import uploads as filing_uploads
+from app.filings.uploads import UploadRefused, clean_filename, display_name, served_type  # noqa: F401
 
 MAX_FILES = 3
 _MAX_BYTES = 5 * 1024 * 1024

@@ -1,6 +1,6 @@
 """Importing historical penalty cases: validate (imports/case_rows.py), upsert by case number, audit once.
 
-Same shape as app/services/transfer.py (the roster): Core executemany in chunks, identical rows not
+Same shape as app/transfer/roster_import.py (the roster): Core executemany in chunks, identical rows not
 written, one transaction with the audit entry. A case whose party's credit code names a firm on record is
 linked to it.
 
@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import Firm, PenaltyCase
 from app.models.base import utcnow
 from app.models.cases import CASE_OUTCOMES
-from app.services.transfer import (
+from app.transfer.roster_import import (
     CHUNK,
     MODES,
     Outcome,

@@ -98,8 +98,8 @@ def normalise_phone(phone: str) -> str:
 
 def submit(intake: Intake, files=(), now: dt.datetime | None = None) -> Complaint:
     """Record a complaint from anyone; the caller commits. Files are checked by content before anything is
-    added (app.services.case_files.store raises UploadRefused and leaves nothing behind)."""
-    from app.services import case_files
+    added (app.cases.attachments.store raises UploadRefused and leaves nothing behind)."""
+    from app.cases import attachments as case_files
 
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     firm = db.session.get(Firm, intake.firm_id) if intake.firm_id else None
@@ -237,7 +237,7 @@ def set_summary(complaint: Complaint, user, text: str) -> None:
 
 
 def add_evidence(complaint: Complaint, user, upload) -> CaseAttachment:
-    from app.services import case_files
+    from app.cases import attachments as case_files
 
     stored = case_files.store(upload.stream)
     attachment = CaseAttachment(
@@ -337,7 +337,7 @@ def close_complaint(record, result: TransitionResult, ctx: Context) -> None:
 def open_warning_draft(record, result: TransitionResult, ctx: Context) -> None:
     """Art. 28: a user's complaint about the firm's service, verified as true, lists the firm (where the pack
     provides for the list, and for a firm in the register)."""
-    from app.services import warnings
+    from app.complaints import warnings
 
     if record.service_user and record.firm_id is not None and warnings.rules(ctx.pack) is not None:
         warnings.open_draft(record.firm, "service_complaint", result.actor, complaint=record, now=result.at)

@@ -117,7 +117,7 @@ def open_draft(firm: Firm, category: str, actor, *, complaint=None, case=None, n
         existing = None
     if existing is not None and db.session.scalar(existing.limit(1)) is not None:
         return None
-    from app.services.complaints import authority_for
+    from app.complaints.service import authority_for
 
     actor_id = getattr(actor, "id", None)
     authority = complaint.authority_code if complaint is not None else (
@@ -241,7 +241,7 @@ def state_label(state: str) -> str:
 
 
 def add_removal_evidence(notice: WarningNotice, user, upload) -> CaseAttachment:
-    from app.services import case_files
+    from app.cases import attachments as case_files
 
     stored = case_files.store(upload.stream)
     attachment = CaseAttachment(
@@ -338,7 +338,7 @@ def lift_warning(record, result: TransitionResult, ctx: Context) -> None:
 
 
 def register(registry: Registry = default_registry) -> None:
-    from app.services.complaints import in_bureau
+    from app.complaints.service import in_bureau
 
     registry.add_guard("in_bureau", in_bureau)
     registry.add_guard("statement_period_over", statement_period_over)

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.accounts.claims import PENDING
 from app.extensions import db
 from app.models import Firm, User
 from app.models.firm import INDIVIDUAL_KEY_PREFIX
-from app.services.firm_claims import PENDING
 
 _KEY_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

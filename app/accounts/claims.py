@@ -31,9 +31,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.extensions import db
+from app.filings import uploads as filing_uploads
 from app.models import AccountCode, ClaimRequest, FilingRequest, Firm, User
 from app.models.base import utcnow
-from app.services import filing_uploads
 from app.services.firms import locality_from_credit_code
 
 CLAIM_VALID = dt.timedelta(days=30)

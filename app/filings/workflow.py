@@ -7,9 +7,8 @@ commit makes the transition, its effects and its audit entry final together.
 from __future__ import annotations
 
 from app.extensions import db
-from app.models import FilingMessage, FirmBusinessType
-from app.services import filing_numbers
-from app.services.filing import (
+from app.filings import numbers as filing_numbers
+from app.filings.service import (
     ALREADY_OPEN_MESSAGE,
     missing_items,
     open_request,
@@ -17,6 +16,7 @@ from app.services.filing import (
     uncovered_message,
     uncovered_types,
 )
+from app.models import FilingMessage, FirmBusinessType
 from workflows.engine import Context, Registry, TransitionResult, default_registry
 from workflows.time_limits import local_date
 
@@ -155,7 +155,7 @@ def assign_filing_number(record, result: TransitionResult, ctx: Context) -> None
     firm.filing_status = "in_force"
     # The firm enters the register; a pending self sign-up that filed it becomes bound (the clerk checked
     # the business licence among the materials).
-    from app.services.firm_claims import confirm_first_filing
+    from app.accounts.claims import confirm_first_filing
 
     confirm_first_filing(firm, result.actor)
 

@@ -32,7 +32,7 @@ from app.extensions import db
 from app.jobs import queue as job_queue
 from app.models import ImportJob, User
 from app.models.base import utcnow
-from app.services import transfer
+from app.transfer import roster_import as transfer
 from imports.workbook import MAX_FILE_BYTES, UnusableWorkbook
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def _finish(job_id: int, status: str, **values) -> None:
 
 def _runner(job: ImportJob):
     if job.kind == "cases":
-        from app.services import transfer_cases
+        from app.transfer import case_import as transfer_cases
 
         return transfer_cases
     return transfer

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.cases.service import user_name
 from app.models.cases import NO_PENALTY_REASONS, PARTY_ID_TYPES, SERVICE_METHODS, OrderToCorrect, PenaltyCase
-from app.services.penalty_cases import user_name
-from app.services.regulations import article_text
+from app.penalties.regulations import article_text
 from reports.case_documents import (
     KIND_TITLES,
     CaseDocumentFacts,

@@ -15,8 +15,8 @@ from stdnum.cn import ric
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
+from app.filings import service as filings
 from app.models import FilingRequest, Firm, User
-from app.services import filing as filings
 from reports.fonts import chinese_font
 
 # The state each demo firm is brought to; "cancelled" means filed, then cancelled.
