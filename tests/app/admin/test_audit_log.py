@@ -17,7 +17,7 @@ from app.admin import audit_view
 from app.extensions import db
 from app.models import AuditEntry
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _soup(response):

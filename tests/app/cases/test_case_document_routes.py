@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db as _db
 from app.models.audit import AuditEntry
 from app.models.cases import OrderToCorrect
-from tests.app.test_case_documents_mapping import NUMBER, make_case, texts  # noqa: F401 - fixture
+from tests.app.cases.test_case_documents_mapping import NUMBER, make_case, texts  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.today("2026-11-28"), pytest.mark.usefixtures("texts")]
 

@@ -47,7 +47,7 @@ def filed(factory, name, seq, *, status="in_force", types=("design",), city="210
 @pytest.fixture
 def app_config():
     """Several downloads from one address per test here; the per-address limit is tested on its own
-    (tests/app/test_roster_exports.py)."""
+    (tests/app/roster/test_roster_exports.py)."""
     return {"ROSTER_EXPORT_RATE_LIMIT": "100 per minute"}
 
 

@@ -20,7 +20,7 @@ from tests.support import login
 from workflows.rules import PACKS_DIR, ROOTS_VAR, jurisdiction_codes, load_pack, pack_folder
 
 pytestmark = pytest.mark.today("2026-11-30")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

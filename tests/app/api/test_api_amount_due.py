@@ -1,7 +1,7 @@
 """POST /api/v1/penalties/amount-due (issue 11, point 4): the amount due on a fine through the JSON API, the
 same function a case uses (workflows.case_periods.amount_due), both sides of each boundary; refusals name
 the field in the API's error shape. Every answer is validated against the generated OpenAPI document
-(tests/app/api_contract.py). The answer never depends on the server's clock; it is pinned all the same."""
+(tests/app/api/api_contract.py). The answer never depends on the server's clock; it is pinned all the same."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from app.api.models import ERROR_TYPES
-from tests.app.api_contract import api_contract  # noqa: F401 - every answer checked against the document
+from tests.app.api.api_contract import api_contract  # noqa: F401 - every answer checked against the document
 from workflows.case_periods import amount_due
 
 pytestmark = pytest.mark.today("2026-11-30")

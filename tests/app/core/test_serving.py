@@ -15,7 +15,7 @@ import pytest
 from app import serving
 from tests.conftest import make_app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

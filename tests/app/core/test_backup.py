@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import AuditEntry, User
 
 pytestmark = pytest.mark.today("2026-11-30")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _uploads(app) -> Path:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.api.models import CalculationRequest
-from tests.app.api_contract import api_contract  # noqa: F401 - every answer checked against the document
+from tests.app.api.api_contract import api_contract  # noqa: F401 - every answer checked against the document
 from workflows.penalty_pack import all_penalty_packs
 
 # Valid act dates run to the end of 2025; none may lie after today, so today is pinned after them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.test_redis import progress_seen_by_this_server
+from tests.app.core.test_redis import progress_seen_by_this_server
 
 pytestmark = pytest.mark.today("2026-11-30")
 

@@ -24,7 +24,7 @@ def _valid_code(factory):
 
 def test_a_new_firm_signs_up_with_a_pending_account_holding_its_provisional_firm(client, db, factory):
     """Not yet in the register: the account holds a provisional firm and is pending until its first
-    filing is approved (tests/app/test_firm_claims.py follows it through)."""
+    filing is approved (tests/app/accounts/test_firm_claims.py follows it through)."""
     code = _valid_code(factory)
     response = _register(client, credit_code=code.lower())
     assert response.status_code == 302

@@ -1,6 +1,6 @@
 """The JSON API's contract (issue 4, item 5): lists, the calculation result key by key, the error shape,
 refusals naming the field, headers; and that every jurisdiction answers whatever the deployment's own.
-Every answer is also validated against the generated OpenAPI document (tests/app/api_contract.py)."""
+Every answer is also validated against the generated OpenAPI document (tests/app/api/api_contract.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.app.api_contract import api_contract  # noqa: F401 - every answer checked against the document
+from tests.app.api.api_contract import api_contract  # noqa: F401 - every answer checked against the document
 from workflows.penalty_pack import all_penalty_packs
 from workflows.rules import all_packs
 

@@ -15,7 +15,7 @@ import pytest
 from app import create_app
 from app.config import DEFAULT_PUBLIC_URL, UnsafeConfiguration, check_deployment
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = secrets.token_hex(32)
 
 

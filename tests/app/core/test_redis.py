@@ -27,7 +27,7 @@ from tests.app.transfer_support import roster_file, roster_row
 from tests.support import login
 
 pytestmark = pytest.mark.today("2026-11-30")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("JIFANG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

@@ -1,7 +1,7 @@
 """Every answer an API test receives is checked against the GENERATED OpenAPI document (app/api/models.py)
 with jsonschema (JSON Schema 2020-12, $refs resolved within the document, formats checked).
 
-Use in an API test module:  ``from tests.app.api_contract import api_contract  # noqa: F401`` (an autouse
+Use in an API test module:  ``from tests.app.api.api_contract import api_contract  # noqa: F401`` (an autouse
 fixture: every test client of the app, the ``client`` fixture and ``app.test_client()`` alike, validates).
 """
 

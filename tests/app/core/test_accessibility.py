@@ -145,7 +145,7 @@ def test_any_page_showing_an_error_summary_says_so_in_its_title(app, db, factory
     """Not only the pages whose form is called `form`: a refused claim code on the binding page (its own
     summary, two forms on the page) puts 有错误 first in the title and the focus on the summary too."""
     from app.accounts import claims
-    from tests.app.test_firm_claims import _filed_firm_without_account, _signed_up
+    from tests.app.accounts.test_firm_claims import _filed_firm_without_account, _signed_up
     from tests.support import post_form
 
     firm, _request = _filed_firm_without_account(app, db, factory)

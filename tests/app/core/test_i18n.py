@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from tests.app.filing_support import submitted_request
 from tests.support import get_page, login, page_text, post_form
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HAN = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, PenaltyCase
 from tests.app.case_support import DALIAN, Staff, open_case, parse, propose, step
-from tests.app.test_case_documents_mapping import texts  # noqa: F401 - fixture: the articles' stored text
+from tests.app.cases.test_case_documents_mapping import texts  # noqa: F401 - fixture: the articles' stored text
 from tests.support import post_form
 
 pytestmark = [pytest.mark.today("2026-11-30", at="10:00"), pytest.mark.usefixtures("texts")]

@@ -1,5 +1,5 @@
 """The OpenAPI document: generated from the pydantic models, well formed, describing every /api/v1 route,
-and the real answers match it (validated with jsonschema by tests/app/api_contract.py, as in every API
+and the real answers match it (validated with jsonschema by tests/app/api/api_contract.py, as in every API
 test module)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from app.api.models import CalculationRequest, openapi_document
-from tests.app.api_contract import api_contract, assert_valid, component, response_schema  # noqa: F401
+from tests.app.api.api_contract import api_contract, assert_valid, component, response_schema  # noqa: F401
 from workflows.penalty import Facts, StatedFacts, calculate
 from workflows.penalty_pack import all_penalty_packs
 
@@ -95,7 +95,7 @@ def test_the_served_document_is_the_generated_one_and_valid_json_schema(spec):
     for schema in spec["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
     assert "Changed in 1.1.0" in spec["info"]["description"]
-    assert not (Path(__file__).parents[2] / "app" / "api" / "openapi.py").exists()
+    assert not (Path(__file__).parents[3] / "app" / "api" / "openapi.py").exists()
     # The request model and the calculator's facts are one description of the input.
     assert issubclass(CalculationRequest, StatedFacts) and issubclass(Facts, StatedFacts)
     assert set(Facts.model_fields) - set(StatedFacts.model_fields) == {"today"}

@@ -19,7 +19,7 @@ from reports import charts
 from tests.app.dashboard_support import TODAY, YEAR
 
 pytestmark = pytest.mark.today(TODAY)
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _seed(factory):

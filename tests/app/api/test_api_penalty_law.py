@@ -1,6 +1,6 @@
 """The national Administrative Penalty Law through the JSON API (issue 10): the same boundaries as
 tests/workflows/test_penalty_law.py, each answer validated against the generated OpenAPI document (by
-tests/app/api_contract.py), bad input
+tests/app/api/api_contract.py), bad input
 refused with a 422 naming the field. The server's "today" is pinned with time-machine."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.app.api_contract import api_contract, assert_valid, response_schema  # noqa: F401
+from tests.app.api.api_contract import api_contract, assert_valid, response_schema  # noqa: F401
 from workflows.time_limits import CHINA_TZ
 
 CALCULATE = "/api/v1/penalties/calculate"
@@ -25,7 +25,7 @@ def pinned_clock():
 
 @pytest.fixture
 def spec(client):
-    """The served document, which is the generated one (tests/app/test_api_openapi.py)."""
+    """The served document, which is the generated one (tests/app/api/test_api_openapi.py)."""
     return client.get("/api/v1/openapi.json").get_json()
 
 
