@@ -7,13 +7,16 @@ import csv
 import datetime as dt
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models.firm import FirmBusinessType
 from app.roster.search import Filters, iter_roster
+from tests.support import get_page, page_text
 
 # Personal data put on every firm; none of it may ever appear publicly.
 PERSONAL = ("赵铁柱", "王五", "钱二", "13912345678", "和平区秘密路1号", "沈河区隐私街2号", "210102198001011234")
@@ -65,33 +68,60 @@ def roster(factory):
     }
 
 
-def page(client, url="/roster", **params):
-    response = client.get(url, query_string=params) if params else client.get(url)
+def page(client, **params):
+    """The roster page for these search parameters, parsed."""
+    return get_page(client, "roster.index", **params)
+
+
+def entry(client, firm_or_token):
+    """A firm's check page (the one its certificate's QR code opens), parsed."""
+    token = getattr(firm_or_token, "credit_code", firm_or_token)
+    return get_page(client, "roster.entry", token=token)
+
+
+def follow(client, href: str):
+    """The page a link on another page opens (a pager's link, the certificate's URL), parsed."""
+    response = client.get(href)
     assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
-def names_in(html):
-    return re.findall(r'<td><a href="/roster/[0-9A-Z]{18}">([^<]+)</a></td>', html)
+def link(soup, rel: str) -> str:
+    """The pager's link to the previous or next page (rel="prev" / rel="next")."""
+    return soup.select_one(f'a[rel="{rel}"]')["href"]
+
+
+def names_in(soup):
+    """The firm names of the roster's rows, in order: each row's first cell links to the firm's check page."""
+    return [a.get_text() for a in soup.select("table.roster tbody tr > td:first-child > a[href]")
+            if re.fullmatch(r"/roster/[0-9A-Z]{18}", a["href"])]
+
+
+def everything_in(soup) -> str:
+    """A page's text and every attribute value: what could leak, shown or hidden in the markup."""
+    values = [" ".join(v) if isinstance(v, list) else v for tag in soup.find_all(True) for v in tag.attrs.values()]
+    return page_text(soup) + "\n" + "\n".join(values)
 
 
 def test_roster_lists_filed_firms_in_force_and_cancelled_with_public_columns(client, roster):
-    html = page(client)
-    assert "技防从业单位备案名录" in html
+    soup = page(client)
+    assert page_text(soup.select_one("h1")) == "技防从业单位备案名录"
     # by filing number: 210000-0004, 210100-0001, 210100-0003, 210200-0002
-    assert names_in(html) == ["外省卫士监控有限公司", "沈阳盛安安防科技有限公司", "沈阳旧安电子有限公司",
+    assert names_in(soup) == ["外省卫士监控有限公司", "沈阳盛安安防科技有限公司", "沈阳旧安电子有限公司",
                               "大连海防技术工程有限公司"]
     firm = roster["shenyang"]
-    assert firm.credit_code in html and firm.filing_number in html
-    assert "2026年3月2日" in html and "沈阳市公安局" in html and "辽宁省公安厅" in html
-    assert "设计、安装" in html and "报警运营服务" in html
-    assert '<span class="badge ok">有效</span>' in html and '<span class="badge bad">已注销</span>' in html
+    text = page_text(soup)
+    assert firm.credit_code in text and firm.filing_number in text
+    assert "2026年3月2日" in text and "沈阳市公安局" in text and "辽宁省公安厅" in text
+    assert "设计、安装" in text and "报警运营服务" in text
+    assert "有效" in [page_text(s) for s in soup.select("span.badge.ok")]
+    assert "已注销" in [page_text(s) for s in soup.select("span.badge.bad")]
 
 
 def test_never_filed_firm_is_absent_everywhere(client, roster):
     never = roster["never"]
-    assert "从未备案安防有限公司" not in page(client)
-    assert "从未备案安防有限公司" not in page(client, name="从未备案")
+    assert "从未备案安防有限公司" not in everything_in(page(client))
+    assert "从未备案安防有限公司" not in everything_in(page(client, name="从未备案"))
     assert "从未备案安防有限公司" not in client.get("/roster.csv").get_data().decode("utf-8-sig")
     assert client.get(f"/roster/{never.credit_code}").status_code == 404
 
@@ -138,9 +168,9 @@ def test_search_by_credit_code_exact_and_prefix(client, roster):
     ],
 )
 def test_bad_search_input_is_named_in_chinese_and_never_widens_to_never_filed(client, roster, params, message):
-    html = page(client, **params)
-    assert message in html
-    assert "从未备案安防有限公司" not in html
+    soup = page(client, **params)
+    assert message in page_text(soup)
+    assert "从未备案安防有限公司" not in everything_in(soup)
 
 
 def test_keyset_pages_are_stable_when_firms_are_filed_meanwhile(app, client, factory):
@@ -149,17 +179,15 @@ def test_keyset_pages_are_stable_when_firms_are_filed_meanwhile(app, client, fac
         filed(factory, f"分页测试单位{seq}号有限公司", seq)
     first = page(client)
     assert names_in(first) == [f"分页测试单位{n}号有限公司" for n in (10, 11, 12)]
-    assert "上一页" not in first
-    next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "上一页" not in page_text(first)
     # a firm filed before page 2 is read, with a number sorting first, shifts nothing on page 2
     filed(factory, "插队测试单位有限公司", 1)
-    second = page(client, next_url)
+    second = follow(client, link(first, "next"))
     assert names_in(second) == [f"分页测试单位{n}号有限公司" for n in (13, 14, 15)]
-    prev_url = re.search(r'rel="prev" href="([^"]+)"', second).group(1).replace("&amp;", "&")
-    assert names_in(page(client, prev_url)) == [f"分页测试单位{n}号有限公司" for n in (10, 11, 12)]
-    third = page(client, re.search(r'rel="next" href="([^"]+)"', second).group(1).replace("&amp;", "&"))
+    assert names_in(follow(client, link(second, "prev"))) == [f"分页测试单位{n}号有限公司" for n in (10, 11, 12)]
+    third = follow(client, link(second, "next"))
     assert names_in(third) == ["分页测试单位16号有限公司"]
-    assert "下一页" not in third and "第一页" in third
+    assert "下一页" not in page_text(third) and "第一页" in page_text(third)
 
 
 def test_pages_carry_the_filters_and_an_overlong_key_is_ignored(app, client, factory):
@@ -168,9 +196,9 @@ def test_pages_carry_the_filters_and_an_overlong_key_is_ignored(app, client, fac
         filed(factory, f"过滤分页单位{seq}有限公司", seq, city="210200" if seq % 2 else "210100")
     first = page(client, city="210200")
     assert names_in(first) == ["过滤分页单位1有限公司", "过滤分页单位3有限公司"]
-    next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
-    assert "city=210200" in next_url
-    assert names_in(page(client, next_url)) == ["过滤分页单位5有限公司"]
+    next_url = link(first, "next")
+    assert parse_qs(urlsplit(next_url).query)["city"] == ["210200"]
+    assert names_in(follow(client, next_url)) == ["过滤分页单位5有限公司"]
     assert names_in(page(client, city="210200", after="x" * 500)) == names_in(first)
 
 
@@ -183,27 +211,28 @@ def test_export_batches_walk_the_whole_search_in_order(app, factory):
 
 def test_entry_page_says_in_force_filing_is_genuine(client, roster):
     firm = roster["shenyang"]
-    html = page(client, f"/roster/{firm.credit_code}")
-    assert "该单位的备案真实有效。" in html
-    assert "沈阳盛安安防科技有限公司" in html and firm.filing_number in html and "沈阳市公安局" in html
-    assert "设计、安装" in html
+    text = page_text(entry(client, firm))
+    assert "该单位的备案真实有效。" in text
+    assert "沈阳盛安安防科技有限公司" in text and firm.filing_number in text and "沈阳市公安局" in text
+    assert "设计、安装" in text
 
 
 def test_entry_page_says_cancelled_filing_is_no_longer_in_force(client, roster):
-    html = page(client, f"/roster/{roster['cancelled'].credit_code}")
-    assert "该单位的备案已注销，不再有效。" in html
-    assert "真实有效" not in html
+    text = page_text(entry(client, roster["cancelled"]))
+    assert "该单位的备案已注销，不再有效。" in text
+    assert "真实有效" not in text
 
 
 @pytest.mark.parametrize("token", ["91210100MA0T99999X", "abc", "9" * 64, "<script>", "91210100MA0T0000%2F"])
 def test_bad_tokens_are_404(client, roster, token):
     response = client.get(f"/roster/{token}")
     assert response.status_code == 404
-    assert "页面不存在" in response.get_data(as_text=True)
+    assert "页面不存在" in page_text(BeautifulSoup(response.get_data(as_text=True), "lxml"))
 
 
 def test_no_personal_data_in_html_csv_or_xlsx(client, roster):
-    bodies = [page(client), page(client, name="沈阳"), page(client, f"/roster/{roster['shenyang'].credit_code}"),
+    bodies = [everything_in(page(client)), everything_in(page(client, name="沈阳")),
+              everything_in(entry(client, roster["shenyang"])),
               client.get("/roster.csv").get_data().decode("utf-8-sig")]
     book = load_workbook(io.BytesIO(client.get("/roster.xlsx").get_data()), read_only=True)
     bodies.append(repr([row for row in book.active.iter_rows(values_only=True)]))
@@ -260,35 +289,36 @@ def test_formula_injection_is_neutralised_in_both_downloads(client, factory, hos
 
 
 def test_download_links_carry_the_search(client, roster):
-    html = page(client, name="沈阳", status="in_force")
-    assert re.search(r'href="/roster\.csv\?[^"]*name=%E6%B2%88%E9%98%B3', html)
-    assert re.search(r'href="/roster\.xlsx\?[^"]*status=in_force', html)
+    soup = page(client, name="沈阳", status="in_force")
+    csv_link = urlsplit(soup.select_one('a[href^="/roster.csv?"]')["href"])
+    xlsx_link = urlsplit(soup.select_one('a[href^="/roster.xlsx?"]')["href"])
+    assert csv_link.path == "/roster.csv" and parse_qs(csv_link.query)["name"] == ["沈阳"]
+    assert xlsx_link.path == "/roster.xlsx" and parse_qs(xlsx_link.query)["status"] == ["in_force"]
 
 
 def test_anonymous_home_page_offers_the_roster_and_the_certificate_check(client):
-    html = page(client, "/")
-    assert "核验备案证明" in html and "扫描备案证明上的二维码" in html
-    assert 'href="/roster"' in html
+    soup = get_page(client, "main.home")
+    assert "核验备案证明" in page_text(soup) and "扫描备案证明上的二维码" in page_text(soup)
+    assert soup.select_one('a[href="/roster"]') is not None
 
 
 def test_roster_pages_carry_no_inline_script_or_style(client, roster):
-    for url in ("/roster", f"/roster/{roster['shenyang'].credit_code}"):
-        html = page(client, url)
-        assert "<script" not in html and " style=" not in html
+    for soup in (page(client), entry(client, roster["shenyang"])):
+        assert soup.find("script") is None and soup.select("[style]") == []
 
 
 @pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "shanxi"}])
 def test_shanxi_roster_says_there_is_no_filing_duty_and_lists_nothing(client, factory, app_config):
     firm = factory.firm("山西某安防有限公司", city_code=factory.pack.cities[0].code, filing_number="X-1",
                         filed_on=dt.date(2026, 1, 5), filing_status="in_force")
-    html = page(client)
-    assert "未规定安全技术防范从业单位向公安机关备案的义务" in html
-    assert "没有从业单位备案名录可供查询" in html
-    assert "山西某安防有限公司" not in html and "<table" not in html
+    soup = page(client)
+    assert "未规定安全技术防范从业单位向公安机关备案的义务" in page_text(soup)
+    assert "没有从业单位备案名录可供查询" in page_text(soup)
+    assert "山西某安防有限公司" not in everything_in(soup) and soup.find("table") is None
     assert client.get("/roster.csv").status_code == 404
     assert client.get("/roster.xlsx").status_code == 404
     assert client.get(f"/roster/{firm.credit_code}").status_code == 404
-    assert "未规定安全技术防范从业单位向公安机关备案的义务" in page(client, "/")
+    assert "未规定安全技术防范从业单位向公安机关备案的义务" in page_text(get_page(client, "main.home"))
 
 
 def test_name_search_ignores_the_case_of_latin_letters(client, factory):
@@ -304,4 +334,4 @@ def test_entry_url_is_what_the_certificate_qr_code_opens(app, client, roster):
     with app.test_request_context():
         url = entry_url(firm)
     assert url == f"http://localhost/roster/{firm.credit_code}"
-    assert "该单位的备案真实有效。" in page(client, url.removeprefix("http://localhost"))
+    assert "该单位的备案真实有效。" in page_text(follow(client, url.removeprefix("http://localhost")))
