@@ -1,9 +1,9 @@
 """Which package may import which (issue 13 point 4): the pure rules never reach into the web app or its
 forms, the sheets' layout never into the importer, and the job queue into no service. Each area of the app
 (app/filings, app/cases, ...) keeps its services beside its views: a service never imports a view (routes,
-panels, commands), and app/services, which holds only what several areas use, imports no area. Every import counts,
-also one deferred inside a function: a deferred import is still a dependency, and a circle of them is how
-app/jobs.py and app/transfer/import_jobs.py once needed each other."""
+panels, commands), and app/services, which holds only what several areas use, imports no area. Every
+import counts, also one deferred inside a function: a deferred import is still a dependency, and a circle
+of them is how app/jobs.py and app/transfer/import_jobs.py once needed each other."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def is_view(module: str) -> bool:
 
 
 def area_services() -> list[Path]:
-    """Every module of an area that is neither a view nor the package's __init__ (which holds the blueprint)."""
+    """Every module of an area that is neither a view nor its package's __init__ (the blueprint)."""
     return sorted(
         path for area in AREAS for path in (ROOT / "app" / area).glob("*.py")
         if path.stem != "__init__" and not is_view(f"app.{area}.{path.stem}")

@@ -1,7 +1,7 @@
 """Firm pages: thin views over app.filings.service (form → service → engine → audit → one commit).
 
-Every request ID in a URL is looked up with app.filings.service.for_firm, scoped to the logged-in firm: another
-firm's ID answers 404, exactly like an ID that does not exist.
+Every request ID in a URL is looked up with app.filings.service.for_firm, scoped to the logged-in firm:
+another firm's ID answers 404, exactly like an ID that does not exist.
 """
 
 from __future__ import annotations

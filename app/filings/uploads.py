@@ -125,8 +125,8 @@ def path_of(document: FilingDocument) -> Path:
 def discard(stored_name: str) -> None:
     """Delete the file once no document row refers to it (a change request shares its predecessor's files).
 
-    Call only after the commit that deleted the row (app.filings.service._commit_then_discard): a rollback must
-    never leave a surviving row without its file.
+    Call only after the commit that deleted the row (app.filings.service._commit_then_discard): a rollback
+    must never leave a surviving row without its file.
     """
     still_used = db.session.scalar(
         select(func.count(FilingDocument.id)).where(FilingDocument.stored_name == stored_name)

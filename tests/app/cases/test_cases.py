@@ -371,8 +371,8 @@ def test_one_act_is_fined_once_and_at_the_higher_fine(staff):
 
 
 def test_a_decided_case_against_a_registered_firm_is_offered_to_the_warning_list(staff, factory):
-    """Art. 28 (Liaoning): the decision opens a draft at once (app/complaints/warnings.on_case_decided); where none was
-    opened (a case decided before the firm was linked, say) the case page offers one, once."""
+    """Art. 28 (Liaoning): the decision opens a draft at once (app/complaints/warnings.on_case_decided);
+    where none was opened (a case decided before the firm was linked, say) the case page offers one, once."""
     firm = factory.firm("沈阳警示测试公司", city_code=SHENYANG)
     clerk = staff.client("clerk")
     case_id = open_case(clerk, firm_id=str(firm.id), party_name="", id_number="")

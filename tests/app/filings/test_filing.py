@@ -206,7 +206,8 @@ def test_a_returned_filing_is_corrected_resubmitted_and_filed(app, factory):
 
 @pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "qinhuangdao"}])
 def test_a_rejected_filing_tells_the_firm_why(app, factory):
-    """Qinhuangdao art. 16 allows a refusal (the other packs only return: tests/app/filings/test_filing_law.py)."""
+    """Qinhuangdao art. 16 allows a refusal (the other packs only return:
+    tests/app/filings/test_filing_law.py)."""
     pack = app.extensions["jifang.pack"]
     client, _user, firm = _firm_client(app, factory, division="130302", city_code="130302")
     request_id = submit_new(client, pack, city_code="130302")

@@ -99,7 +99,8 @@ def names_in(soup):
 
 def everything_in(soup) -> str:
     """A page's text and every attribute value: what could leak, shown or hidden in the markup."""
-    values = [" ".join(v) if isinstance(v, list) else v for tag in soup.find_all(True) for v in tag.attrs.values()]
+    values = [" ".join(v) if isinstance(v, list) else v
+              for tag in soup.find_all(True) for v in tag.attrs.values()]
     return page_text(soup) + "\n" + "\n".join(values)
 
 
