@@ -148,7 +148,7 @@ def import_regulation_command(file, code):
     """Parse a regulation text (any of the shipped layouts) and store its articles."""
     from pathlib import Path
 
-    from app.services.regulations import RegulationImportError, import_regulation
+    from app.penalties.regulations import RegulationImportError, import_regulation
 
     try:
         regulation = import_regulation(Path(file), code)

@@ -28,7 +28,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     JIFANG_JURISDICTION = "liaoning"
     # A session ends 12 hours after log-in for everyone; the idle limits (30 minutes for staff, 2 hours for
-    # firms) and the session generation are checked on every request (app/services/login_guard.py).
+    # firms) and the session generation are checked on every request (app/auth/login_guard.py).
     PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=12)
     SESSION_REFRESH_EACH_REQUEST = True
     SESSION_COOKIE_HTTPONLY = True

@@ -76,7 +76,7 @@ def _city_clerk_authority(pack, city) -> str:
 
 
 def load() -> list[str]:
-    from app.services import filing_demo
+    from app.filings import demo as filing_demo
 
     pack = current_app.extensions["jifang.pack"]
     province = pack.province.division_code
@@ -134,7 +134,7 @@ def load() -> list[str]:
 def _load_regulation_text(pack) -> list[str]:
     """Load the deployment's regulation text when the bureau's copy sits beside the project."""
     from app.models import RegulationText
-    from app.services.regulations import RegulationImportError, import_regulation
+    from app.penalties.regulations import RegulationImportError, import_regulation
     from imports.regulation_text import regulations_dir
 
     if not pack.regulation.source:  # a pack without a text (regulation.source null): nothing to load
@@ -151,11 +151,12 @@ def _load_regulation_text(pack) -> list[str]:
 
 def _complaints(pack, filed, year: int, today: dt.date) -> None:
     """Complaints in the states a clerk meets, each with the bureau that takes it (the firm's filing bureau,
-    else the bureau of the city where it happened: services.complaints.authority_for), so they show in
+    else the bureau of the city where it happened: app.complaints.service.authority_for), so they show in
     that bureau's queue; a verified one lists the firm only where the pack provides the list (Liaoning
     art. 28). Demo rows carry no complainant."""
+    from app.complaints import service as complaints
+    from app.complaints import warnings
     from app.models import Complaint, ComplaintStep, WarningNotice
-    from app.services import complaints, warnings
 
     city = filed.city_code or pack.cities[0].code
     bureau = complaints.authority_for(filed, city, pack)
@@ -207,8 +208,8 @@ def _complaints(pack, filed, year: int, today: dt.date) -> None:
 def _procedure_cases(firm, clerk, legal, head) -> None:
     """Penalty cases run in the system by the city bureau: one under investigation, one the legal reviewer
     passed that waits for the head's decision, and an order to correct still running."""
+    from app.cases import service as cases
     from app.models import OrderToCorrect, PenaltyCase
-    from app.services import penalty_cases as cases
     from workflows.engine import TransitionNotAllowed
     from workflows.penalty import CalculationError, calculate
     from workflows.time_limits import china_today

@@ -2,7 +2,7 @@
 
 Every view declares its roles with @allow(...). A before-request hook refuses any endpoint that has no
 declaration (deny by default), sends the anonymous to the login page and answers 403 to a logged-in
-user whose role is not listed. tests/app/test_route_roles.py walks the URL map to prove every route
+user whose role is not listed. tests/app/core/test_security.py walks the URL map to prove every route
 declares its roles.
 """
 
@@ -123,7 +123,7 @@ def enforce_session():
     from flask import flash
     from flask_babel import gettext as _
 
-    from app.services import login_guard
+    from app.auth import login_guard
 
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static" or not current_user.is_authenticated:

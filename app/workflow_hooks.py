@@ -30,7 +30,10 @@ def audit_transition(record, result: TransitionResult) -> None:
 
 
 def register(app: Flask) -> None:
-    from app.services import complaints, filing_workflow, penalty_cases, warnings
+    from app.cases import service as penalty_cases
+    from app.complaints import service as complaints
+    from app.complaints import warnings
+    from app.filings import workflow as filing_workflow
 
     filing_workflow.register(default_registry)
     complaints.register(default_registry)

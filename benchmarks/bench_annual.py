@@ -6,7 +6,7 @@ Builds a temporary SQLite database with the application's schema, fills it with 
 per table (firms with their business types, penalty cases, complaints, warnings), then times
 reports.annual.collect (the GROUP BY queries and the pandas shaping) and write_annual (xlsxwriter with
 native charts) separately, and prints the figures. It also times the web import's database layer
-(app.services.transfer.plan_filings + apply_plan: Core executemany in one transaction) on 100,000 new
+(app.transfer.roster_import.plan_filings + apply_plan: Core executemany in one transaction) on 100,000 new
 firms, then the same rows again (the re-import that changes nothing). Not a test: it prints.
 """
 
@@ -93,7 +93,7 @@ def bench_import_layer(rows: int) -> tuple[float, float]:
     """plan_filings + apply_plan on a fresh database inside an app context: (first import, re-import) s."""
     from app import create_app
     from app.extensions import db as flask_db
-    from app.services.transfer import apply_plan, plan_filings
+    from app.transfer.roster_import import apply_plan, plan_filings
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/i.sqlite", "SECRET_KEY": "x",

@@ -15,10 +15,10 @@ imports included) belongs to one variant only:
           (e) floor: the same SQLite query written by xlsxwriter in constant_memory mode, write_row per row
           (f) ours:  the same query streamed through reports.export.write_xlsx (injection guard, real dates)
   whole application, on the app's own migrated SQLite schema:
-          (g) import: app.services.transfer as `flask import filings` runs it (read, validate, plan the
+          (g) import: app.transfer.roster_import as `flask import filings` runs it (read, validate, plan the
               upsert against stored firms, firm table with its indexes, business types, name index, audit,
               one commit), timed in two phases
-          (h) export: app.services.transfer_exports as `flask export roster` runs it, streamed
+          (h) export: app.transfer.exports as `flask export roster` runs it, streamed
 
   as a user runs them, each whole command timed from outside (interpreter start, imports, app creation
   and the work; the schema is made first by `flask init-db`, untimed), beside the floors (b) and (e):
@@ -187,7 +187,7 @@ def import_app(source: str, db: str) -> int:
     firms, upsert into the real schema (its indexes, business types, name index), audit, one commit."""
     from flask_migrate import upgrade
 
-    from app.services import transfer
+    from app.transfer import roster_import as transfer
 
     app = _app(db, fresh=True)
     with app.app_context():
@@ -208,7 +208,7 @@ def import_app(source: str, db: str) -> int:
 
 def export_app(db: str, target: str) -> int:
     """The whole application path of `flask export roster`: streamed from the real schema."""
-    from app.services.transfer_exports import export
+    from app.transfer.exports import export
 
     app = _app(db)
     with app.app_context():

@@ -1,7 +1,7 @@
 """The filing form (备案申请表) and the review forms, with the Chinese labels every error is named by.
 
 A draft may be saved half-filled, so emptiness is not an error here: what a submission needs is checked by
-the workflow's `ready_to_submit` guard (workflows.filing.missing; app.services.filing.missing_items names
+the workflow's `ready_to_submit` guard (workflows.filing.missing; app.filings.service.missing_items names
 each item by these fields and labels).
 Values that are given must be well-formed at every save (an ID number's check digit, a phone number).
 """
@@ -48,7 +48,7 @@ LABELS = {
     "equipment": N_("技术设备和场所"),
     "management_rules": N_("管理制度说明"),
 }
-# LABELS and REASON_LABELS stay plain Chinese (app.services.filing names missing items by them);
+# LABELS and REASON_LABELS stay plain Chinese (app.filings.service names missing items by them);
 # the form fields translate them lazily.
 REASON_LABELS = {"change": N_("变更事项说明"), "cancellation": N_("注销原因")}
 STAFF_ROLES = [SelectChoice("management", _l("管理人员")), SelectChoice("technical", _l("技术人员"))]

@@ -1,6 +1,6 @@
 """The columns of the spreadsheets the bureaus exchange with the system: the filed-firms roster and the
 penalty-case ledger. One schema per sheet, read by both sides: the exports write these headers in this order
-(reports/export.py, app/services/transfer_exports.py) and the importers look for them (imports/headers.py,
+(reports/export.py, app/transfer/exports.py) and the importers look for them (imports/headers.py,
 imports/case_rows.py), so an exported sheet imports back unchanged.
 
 Kept in reports/ because it is the layout of a sheet people read: reports/ never imports imports/, and

@@ -1,7 +1,7 @@
 """Rebuild the English catalogue: extract the Chinese source strings, translate from the glossary, compile.
 
 The UI is written in Simplified Chinese (the default); English comes from app/translations/glossary_en.yaml.
-Run: .venv/bin/python scripts/translations.py  (tests/app/test_i18n.py checks the catalogue is current).
+Run: .venv/bin/python scripts/translations.py  (tests/app/core/test_i18n.py checks the catalogue is current).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A filing's route and what its submission still lacks, as pure functions of the pack and plain facts.
 
-No Flask, no database, no form: app/services/filing.py reads a request into :class:`FilingFacts` and names
+No Flask, no database, no form: app/filings/service.py reads a request into :class:`FilingFacts` and names
 each :class:`Missing` item by its form field and Chinese label. Results are keyed by what the pack and the
 request call things (a detail field's name, a listed person's position, a material's code in the pack).
 """

@@ -4,8 +4,8 @@ claim requests and flagged accounts waiting at their bureau."""
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.accounts import claims
 from app.home import home_panel
-from app.services import firm_claims as claims
 
 
 @home_panel("firm", order=1)

@@ -1,4 +1,4 @@
-"""Pages of firm claims (thin views over app.services.firm_claims: form → service → audit → one commit).
+"""Pages of firm claims (thin views over app.accounts.claims: form → service → audit → one commit).
 
 Firms: bind an unbound account by claim code or claim request. Clerks: look a firm of their bureau up by
 credit code, issue claim and reset codes (shown once, printable), decide claim requests and flagged old
@@ -13,12 +13,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts import bp, reset_bp
+from app.accounts import bp, claims, reset_bp
 from app.extensions import db, limiter
 from app.models import User
 from app.passwords import hash_password
 from app.security import CLERKS, PUBLIC, allow
-from app.services import firm_claims as claims
 from forms.claims import (
     ClaimCodeForm,
     ClaimDecisionForm,

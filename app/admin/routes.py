@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from app import audit
 from app.admin import audit_view, bp
+from app.auth import login_guard
 from app.extensions import db
 from app.models import User
 from app.passwords import hash_password, one_time_password
 from app.security import allow
-from app.services import login_guard
 from app.transfer.routes import XLSX, _attachment
 from forms import N_
 from forms.admin import ConfirmForm, NewStaffForm, StaffRoleForm

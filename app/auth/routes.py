@@ -6,13 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import audit
-from app.auth import bp
+from app.auth import bp, login_guard
 from app.extensions import db, limiter
 from app.models import User
 from app.models.base import utcnow
 from app.passwords import check_password, check_password_of, hash_password
 from app.security import OFFICIALS, PUBLIC, allow, safe_next
-from app.services import login_guard
 from forms import N_
 from forms.auth import ChangePasswordForm, FirmRegistrationForm, LoginForm, TotpForm
 
@@ -204,9 +203,9 @@ def totp_setup():
 def register():
     """A firm opens its own account. It is never bound to a firm already in the register (issue 9, defect 1):
     a firm not yet in it gets a pending account that may prepare its first filing; otherwise the account
-    starts unbound and claims the firm with a bureau's claim code or request (app/services/firm_claims.py).
+    starts unbound and claims the firm with a bureau's claim code or request (app/accounts/claims.py).
     Every credit code gets the same answer, so sign-up tells a stranger nothing the roster does not."""
-    from app.services import firm_claims
+    from app.accounts import claims as firm_claims
 
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -219,7 +218,7 @@ def register():
         else:
             flash(_("注册成功，请登录。"), "success")
             return redirect(url_for("auth.login"))
-    from app.services.filing_individuals import allowed as individuals_allowed
+    from app.filings.individuals import allowed as individuals_allowed
 
     return render_template("auth/register.html", form=form, individuals_allowed=individuals_allowed())
 
@@ -230,7 +229,7 @@ def register():
 def register_individual():
     """A person from another province opens an account to file (Liaoning art. 17: 外省单位和个人), where the
     jurisdiction's pack allows it; elsewhere the page does not exist."""
-    from app.services import filing_individuals
+    from app.filings import individuals as filing_individuals
     from forms.auth import IndividualRegistrationForm
 
     pack = current_app.extensions["jifang.pack"]

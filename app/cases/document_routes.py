@@ -1,6 +1,6 @@
 """The documents of a penalty case as files: DOCX to edit and print, PDF to print as it is.
 
-Same scope as the case pages (services.penalty_cases.for_user: the case's bureau and the provincial bureau;
+Same scope as the case pages (app.cases.service.for_user: the case's bureau and the provincial bureau;
 another bureau's case answers 404). Every download is audited with the document's kind, format and number.
 A document whose facts the case does not hold yet is refused on the case page, saying what is missing.
 """
@@ -15,10 +15,10 @@ from flask_login import current_user
 
 from app import audit
 from app.cases import bp
+from app.cases import service as svc
+from app.cases.documents import CASE_KINDS, ORDER_KINDS, case_document, order_document
 from app.extensions import db
 from app.security import CASE_STAFF, allow
-from app.services import penalty_cases as svc
-from app.services.case_documents import CASE_KINDS, ORDER_KINDS, case_document, order_document
 from reports.case_documents import KIND_TITLES, DocumentFactsError, to_docx, to_pdf
 from workflows.time_limits import china_today
 

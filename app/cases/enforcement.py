@@ -26,7 +26,7 @@ from workflows.time_limits import china_today
 
 def orders_removal(case: PenaltyCase) -> bool:
     """The case's provision orders removal and, refused, removal by enforcement (LN 33, QHD 24)."""
-    from app.services import penalty_cases
+    from app.cases import service as penalty_cases
 
     try:
         provision = penalty_cases.penalty_pack().provision(case.provision_code)
@@ -137,7 +137,7 @@ EFFECTS = {
 
 
 def register(registry) -> None:
-    """Called from app.services.penalty_cases.register (the case workflow's guards and effects)."""
+    """Called from app.cases.service.register (the case workflow's guards and effects)."""
     for name, fn in GUARDS.items():
         registry.add_guard(name, fn)
     for name, fn in EFFECTS.items():

@@ -12,7 +12,7 @@ workflows/definitions/penalty_case.yaml), a clerk of the case's bureau records:
   privacy (art. 64(3)).
 It may be changed while the case is in the hearing state (a new notice is then issued); every scheduling is
 audited (penalty_case.hearing_scheduled). Holding it is recorded by the existing `submit_review` step (the
-day it was held and the record's summary). Another bureau's case answers 404 (services.penalty_cases.for_user);
+day it was held and the record's summary). Another bureau's case answers 404 (app.cases.service.for_user);
 the provincial bureau sees the schedule but does not set it.
 """
 
@@ -33,11 +33,11 @@ from wtforms.validators import DataRequired, Length
 
 from app import audit
 from app.cases import bp
+from app.cases import service as svc
 from app.extensions import db
 from app.models import PenaltyCase, User
 from app.models.cases import HEARING_PRIVATE_REASONS
 from app.security import CASE_STAFF, CLERKS, allow
-from app.services import penalty_cases as svc
 from forms.validators import Stripped
 from workflows import case_periods
 from workflows.case_periods import CalendarNotCovered

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.cases import service as penalty_cases
 from app.home import home_panel
-from app.services import penalty_cases
 
 
 @home_panel("city_clerk", "provincial_clerk", "legal_reviewer", "bureau_head", order=15)

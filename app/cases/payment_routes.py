@@ -3,7 +3,7 @@ the clerks' home panel of case deadlines; `flask cases remind`.
 
 Pages: the case page (app/cases/routes.py) includes cases/_after_service.html, which reads
 `case_money(case)`. Views are thin: form → app/cases/payments.py or the workflow → audit → one commit. Every
-route answers 404 for another bureau's case (app.services.penalty_cases.for_user), and only the clerks (the
+route answers 404 for another bureau's case (app.cases.service.for_user), and only the clerks (the
 bureau head for a deferral) of the case's own bureau act.
 """
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from app.cases import bp, deadlines, enforcement, payments
+from app.cases import service as svc
 from app.cases.deadlines import N_
 from app.cases.payment_forms import EndPauseForm, EnforceForm, PauseForm, PaymentForm
 from app.extensions import db
@@ -26,7 +27,6 @@ from app.home import home_panel
 from app.models import PenaltyCase
 from app.models.case_payments import DEFERRAL_KINDS, PAUSE_KINDS, REMINDER_METHODS
 from app.security import CASE_STAFF, CLERKS, allow
-from app.services import penalty_cases as svc
 from workflows.engine import TransitionNotAllowed
 from workflows.time_limits import china_today
 
@@ -223,7 +223,7 @@ def case_deadlines(user):
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="按此日期计算（默认北京时间今天）")
 def remind(today):
     """Advance what is due (payments overdue), record each deadline reminder once, and list them (cron-safe)."""
-    from app.services import warnings
+    from app.complaints import warnings
 
     day = today.date() if today else china_today()
     actor = warnings.SystemActor()

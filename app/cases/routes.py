@@ -1,6 +1,6 @@
 """Penalty case pages for the staff of the bureau running a case (and the provincial bureau, which sees all).
 
-Thin views: form → services.penalty_cases → engine → audit → one commit. Another bureau's case or order
+Thin views: form → app.cases.service → engine → audit → one commit. Another bureau's case or order
 answers 404 as an id that does not exist, on every route.
 """
 
@@ -12,13 +12,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import audit
+from app.cases import attachments as case_files
 from app.cases import bp
+from app.cases import service as svc
 from app.extensions import db
 from app.models import CaseAttachment, Firm
 from app.models.cases import CASE_OUTCOMES, NO_PENALTY_REASONS, PARTY_ID_TYPES, SERVICE_METHODS
 from app.security import CASE_STAFF, CLERKS, allow
-from app.services import case_files
-from app.services import penalty_cases as svc
 from forms.cases import ConfirmForm, EvidenceForm, LinkForm, OpenForm, ProposeForm, StepForm
 from reports.money import fen_to_yuan_short
 from workflows.engine import GuardFailed, TransitionNotAllowed
@@ -244,7 +244,7 @@ def _step_form(name: str, formdata=None) -> StepForm:
 
 
 def _proposal_yuan(case) -> int | None:
-    """The proposal form's figure, in whole yuan as it was entered (services.penalty_cases.propose records
+    """The proposal form's figure, in whole yuan as it was entered (app.cases.service.propose records
     yuan × 100). An amount with cents (none is proposed here) is left blank rather than cut to the yuan."""
     whole, cents = divmod(case.proposed_fen or 0, 100)
     return whole if whole and not cents else None
@@ -277,7 +277,7 @@ def _render_detail(case, *, step_forms=None, propose_form=None, refusal=None, st
     clock = svc.clock(case)
     today = china_today()
     warning = svc.warning_of(case)
-    from app.services import warnings
+    from app.complaints import warnings
 
     offer_warning = (warning is None and case.firm_id is not None and case.outcome == "fined"
                      and warnings.rules() is not None and current_user.role in CLERKS

@@ -12,7 +12,7 @@ warnings_cli = AppGroup("warnings", help="警示名单：期满移出")
 @warnings_cli.command("expire")
 def expire():
     """Apply due expiries; running it twice, or from two machines, changes nothing the second time."""
-    from app.services import warnings
+    from app.complaints import warnings
 
     done = warnings.expire_due()
     click.echo(f"期满移出警示名单：{len(done)} 条")
@@ -26,7 +26,7 @@ complaints_cli = AppGroup("complaints", help="投诉：办理时限提醒")
 @click.option("--dry-run", is_flag=True, help="只列出，不记录")
 def remind(today, dry_run: bool):
     """Record each reminder/escalation of a complaint's or removal application's time limit once (cron-safe)."""
-    from app.services import complaint_reminders
+    from app.complaints import reminders as complaint_reminders
     from workflows.time_limits import china_today
 
     day = today.date() if today else china_today()

@@ -7,10 +7,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.complaints import reminders as complaint_reminders
+from app.complaints import service as complaints
+from app.complaints import warnings
 from app.extensions import db
 from app.home import home_panel
 from app.models import WarningNotice
-from app.services import complaint_reminders, complaints, warnings
 from workflows.time_limits import china_today
 
 

@@ -1,6 +1,6 @@
 """Complaint pages: intake and tracking for anyone, verification for clerks, the firm's view and answer.
 
-Thin views: form → services.complaints → engine → audit → one commit. Another bureau's complaint, or a
+Thin views: form → app.complaints.service → engine → audit → one commit. Another bureau's complaint, or a
 complaint the firm may not see, answers 404 as an id that does not exist.
 """
 
@@ -13,12 +13,13 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
+from app.cases import attachments as case_files
 from app.complaints import bp
+from app.complaints import reminders as complaint_reminders
+from app.complaints import service as svc
 from app.extensions import db, limiter
 from app.models import CaseAttachment, Firm
 from app.security import CLERKS, PUBLIC, STAFF, allow
-from app.services import case_files, complaint_reminders
-from app.services import complaints as svc
 from forms.complaints import (
     ActionForm,
     AnswerForm,
@@ -278,7 +279,7 @@ def _send(found: CaseAttachment):
 @bp.route("/firm")
 @allow("firm")
 def firm_index():
-    from app.services import warnings
+    from app.complaints import warnings
 
     return render_template("complaints/firm_index.html",
                            complaints=[svc.firm_view(c) for c in svc.for_firm(current_user.firm_id)],

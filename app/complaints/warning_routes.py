@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
+from app.cases import attachments as case_files
 from app.complaints import bp
+from app.complaints import warnings as svc
 from app.complaints.routes import _files, _send, _TooManyFiles, claim
 from app.extensions import db
 from app.models import CaseAttachment, PenaltyCase
 from app.models.cases import WARNING_CATEGORIES
 from app.security import CLERKS, allow
-from app.services import case_files
-from app.services import warnings as svc
 from forms.complaints import ActionForm, AnswerForm, CaseDraftForm, NoticeTextForm, RemovalForm
 from workflows.engine import TransitionNotAllowed
 

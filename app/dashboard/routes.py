@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from app.dashboard import bp
 from app.security import STAFF, allow
-from app.services.transfer import cities_of
-from app.services.transfer_exports import annual_figures, write_annual_report
+from app.transfer.exports import annual_figures, write_annual_report
+from app.transfer.roster_import import cities_of
 from app.transfer.routes import XLSX, _attachment
 from reports.charts import bar_chart, line_chart
 from workflows.time_limits import china_today

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.diagrams import bp
 from app.extensions import db
+from app.filings import service as filings
 from app.models import AuditEntry
 from app.security import ANY_USER, allow
-from app.services import filing as filings
 from workflows.diagram import path_from_audit, render_svg, time_limit_text
 from workflows.engine import Context, Workflow, definition_names, load_definition
 

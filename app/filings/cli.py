@@ -7,7 +7,7 @@ import datetime as dt
 import click
 from flask.cli import AppGroup
 
-from app.services import filing as filings
+from app.filings import service as filings
 from workflows.time_limits import china_today
 
 filings_cli = AppGroup("filings", help="备案")

@@ -3,8 +3,8 @@
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.filings import service as filings
 from app.home import home_panel
-from app.services import filing as filings
 
 
 @home_panel("firm", order=10)

@@ -1,7 +1,7 @@
-"""Firm pages: thin views over app.services.filing (form → service → engine → audit → one commit).
+"""Firm pages: thin views over app.filings.service (form → service → engine → audit → one commit).
 
-Every request ID in a URL is looked up with services.filing.for_firm, scoped to the logged-in firm: another
-firm's ID answers 404, exactly like an ID that does not exist.
+Every request ID in a URL is looked up with app.filings.service.for_firm, scoped to the logged-in firm:
+another firm's ID answers 404, exactly like an ID that does not exist.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from flask_login import current_user
 from app import audit
 from app.extensions import db
 from app.filings import bp
+from app.filings import service as filings
+from app.filings import uploads as filing_uploads
 from app.links import public_url
 from app.security import allow
-from app.services import filing as filings
-from app.services import filing_uploads
 from forms.filing import (
     MAX_STAFF,
     REASON_LABELS,
@@ -76,7 +76,7 @@ def start():
     form = ButtonForm()
     if not form.validate() or current_user.firm is None:
         abort(400)
-    from app.services.firm_claims import start_refusal
+    from app.accounts.claims import start_refusal
 
     refusal = start_refusal(current_user, request.form.get("kind", ""))
     if refusal:
@@ -130,7 +130,7 @@ def edit(request_id: int):
 
 
 def _posted_version() -> int | None:
-    """The request's version the firm's page showed (a hidden field; services.filing.claim checks it)."""
+    """The request's version the firm's page showed (a hidden field; app.filings.service.claim checks it)."""
     return request.form.get("version", type=int)
 
 
@@ -213,7 +213,7 @@ def _mark_blank(form) -> None:
 
 
 def _required_for_submission(found, pack, materials) -> set[str]:
-    """The fields a submission needs (services.filing.missing_items), marked * on the form; a draft may
+    """The fields a submission needs (app.filings.service.missing_items), marked * on the form; a draft may
     leave them blank."""
     required = {*filings.REQUIRED_DETAIL_FIELDS, "business_types", "staff"}
     if filings.route_needs_city(pack, found.firm.is_local):
@@ -243,7 +243,7 @@ def _edit_cancellation(found):
     if request.method == "POST" and form.validate():
         filings.save_draft(found, {"reason": form.reason.data}, None, {}, current_user, _posted_version())
         if form.send.data:
-            from app.services.firm_claims import start_refusal
+            from app.accounts.claims import start_refusal
 
             refusal = start_refusal(current_user, "cancellation")  # a flagged account: not before confirmed
             if refusal:
@@ -300,7 +300,7 @@ def delete_document(request_id: int, document_id: int):
 def document(document_id: int):
     """An uploaded material, to its firm and to the clerks of the bureaus its request reached.
 
-    Sent as an attachment named and typed by what its bytes are (app/services/filing_uploads.py), never by
+    Sent as an attachment named and typed by what its bytes are (app/filings/uploads.py), never by
     the name the sender gave. Materials carry personal data (licences, ID cards, certificates), so every
     download is audited — who, which request, which document — and committed before the file is sent."""
     found = filings.document_for(document_id, current_user)

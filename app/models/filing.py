@@ -62,7 +62,7 @@ class FilingRequest(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # What the reviewing bureau last saw when it returned the request for correction (fields, staff,
-    # documents; app.services.filing_changes.snapshot), so the resubmission's review shows what changed.
+    # documents; app.filings.changes.snapshot), so the resubmission's review shows what changed.
     review_snapshot: Mapped[dict | None] = mapped_column(JSON)
     # Optimistic lock: every UPDATE checks and bumps it, so of two actors on the same version only the
     # first is written; the second gets StaleDataError and is told the page is stale.

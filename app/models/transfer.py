@@ -40,7 +40,7 @@ class ImportJob(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
     """When the stage ended; while it is queued or running, the job's heartbeat (last known alive), so that
-    app/services/transfer_jobs.py can tell a job whose process died without a column of its own."""
+    app/transfer/import_jobs.py can tell a job whose process died without a column of its own."""
 
     @property
     def heartbeat(self) -> dt.datetime:

@@ -69,7 +69,7 @@ class User(UserMixin, db.Model):
     # Firm accounts only. "bound": the account acts for its firm. "pending": a self sign-up whose firm was
     # not in the register; it sees only its own requests until a clerk approves its first filing after
     # checking the business licence. An account never becomes bound to a firm already in the register
-    # except by a claim code or an approved claim request (app/services/accounts.py).
+    # except by a claim code or an approved claim request (app/accounts/claims.py).
     firm_binding: Mapped[str] = mapped_column(String(16), default="bound")
     # Bound through the old sign-up (credit code alone) before claims existed: its bureau confirms it.
     binding_flagged: Mapped[bool] = mapped_column(default=False)

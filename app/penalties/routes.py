@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from app.penalties import bp
+from app.penalties.regulations import article_text
 from app.security import STAFF, allow
-from app.services.regulations import article_text
 from forms.penalty import CalculatorForm
 from reports.money import yuan, yuan_capital
 from workflows.penalty import CalculationError, calculate, pack_for

@@ -8,13 +8,13 @@ from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from app import audit
+from app.accounts import claims as firm_claims
+from app.complaints import service as complaint_svc
+from app.complaints import warnings as warning_svc
 from app.extensions import db
+from app.filings import service as filings
 from app.register import bp, service
 from app.security import CLERKS, allow
-from app.services import complaints as complaint_svc
-from app.services import filing as filings
-from app.services import firm_claims
-from app.services import warnings as warning_svc
 from forms import N_
 from workflows.identifiers import mask_resident_id
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import Select, and_, exists, false, func, or_, select
 
+from app.accounts import claims as firm_claims
 from app.extensions import db
 from app.models import Firm
 from app.models.cases import Complaint, PenaltyCase, WarningNotice
 from app.models.filing import FilingRequest
 from app.models.firm import FirmBusinessType
-from app.services import firm_claims
 from app.services.name_index import name_filter
 
 PAGE_SIZE = 50

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.filings import service as filings
 from app.home import home_panel
 from app.models import FilingRequest
-from app.services import filing as filings
 from workflows.time_limits import china_today, local_date
 
 

@@ -1,6 +1,6 @@
 """Review pages for city and provincial clerks (thin: form → service → engine → audit → one commit).
 
-A request is looked up with services.filing.for_clerk: only clerks of a bureau on its route that it has
+A request is looked up with app.filings.service.for_clerk: only clerks of a bureau on its route that it has
 reached see it; anyone else gets 404, as for an ID that does not exist.
 """
 
@@ -13,10 +13,10 @@ from flask_login import current_user
 
 from app import audit
 from app.extensions import db
+from app.filings import changes as filing_changes
+from app.filings import service as filings
 from app.review import bp
 from app.security import CLERKS, allow
-from app.services import filing as filings
-from app.services import filing_changes
 from forms.filing import DecisionForm, LocalityForm, flat_errors
 from workflows.engine import TransitionNotAllowed
 from workflows.identifiers import credit_code_province, mask_resident_id
@@ -141,7 +141,7 @@ def _confirm(found, form, locality_form):
 
 def _posted_version() -> int | None:
     """The request's version the clerk's page showed: acting on an out-of-date page is refused
-    (services.filing.claim), so a decision is never made on what someone else has already changed."""
+    (app.filings.service.claim), so a decision is never made on what someone else has already changed."""
     return http_request.form.get("version", type=int)
 
 

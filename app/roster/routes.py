@@ -14,6 +14,7 @@ from urllib.parse import quote
 from flask import Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import and_, or_, select
 
+from app.complaints.warnings import listed_firm_notices
 from app.extensions import db, limiter
 from app.links import public_url
 from app.models import Firm, WarningNotice
@@ -30,7 +31,6 @@ from app.roster.search import (
     roster_page,
 )
 from app.security import PUBLIC, allow
-from app.services.warnings import listed_firm_notices
 from forms import N_
 from reports.export import XlsxExport, write_csv
 from workflows.time_limits import china_today

@@ -6,13 +6,13 @@ bp = Blueprint("transfer", __name__, template_folder="templates")
 
 
 def _run_import_job(job_id: int) -> None:
-    from app.services.transfer_jobs import run_job  # imported when a job runs, not at start-up
+    from app.transfer.import_jobs import run_job  # imported when a job runs, not at start-up
 
     run_job(job_id)
 
 
 def _recover_import_jobs() -> None:
-    from app.services.transfer_jobs import recover_stale
+    from app.transfer.import_jobs import recover_stale
 
     recover_stale()
 

@@ -33,7 +33,7 @@ def register(app) -> None:
 @click.command("cleanup")
 def cleanup_import_files():
     """Remove uploads and error reports older than the retention period (the job rows and counts stay)."""
-    from app.services.transfer_jobs import RETENTION, cleanup_files
+    from app.transfer.import_jobs import RETENTION, cleanup_files
 
     removed = cleanup_files(actor="cli")
     click.echo(f"已删除超过 {RETENTION.days} 天的上传文件和错误报告 {removed.files} 个"
@@ -77,7 +77,7 @@ def _run_import(file: str, mode: str, report: str | None, run, write_report) -> 
     name = os.path.basename(file)
     from sqlalchemy.exc import IntegrityError
 
-    from app.services.transfer import ImportConflict
+    from app.transfer.roster_import import ImportConflict
 
     try:
         outcome = run(file, name, mode=mode, actor="cli")
@@ -95,7 +95,7 @@ def _run_import(file: str, mode: str, report: str | None, run, write_report) -> 
 @_REPORT
 def import_filings(file: str, mode: str, report: str | None):
     """Import filed firms from a legacy roster (.xlsx or .csv), upserting by credit code."""
-    from app.services import transfer
+    from app.transfer import roster_import as transfer
 
     _run_import(file, mode, report, transfer.run_filing_import, transfer.write_filing_report)
 
@@ -106,7 +106,7 @@ def import_filings(file: str, mode: str, report: str | None):
 @_REPORT
 def import_cases(file: str, mode: str, report: str | None):
     """Import historical penalty cases (.xlsx or .csv), upserting by case number."""
-    from app.services import transfer_cases
+    from app.transfer import case_import as transfer_cases
 
     _run_import(file, mode, report, transfer_cases.run_case_import, transfer_cases.write_report)
 
@@ -140,7 +140,7 @@ def export_cases(file: str):
 
 
 def _export(kind: str, file: str) -> None:
-    from app.services.transfer_exports import FORMATS, export
+    from app.transfer.exports import FORMATS, export
 
     fmt = file.lower().rsplit(".", 1)[-1]
     if fmt not in FORMATS:
@@ -154,7 +154,7 @@ def _export(kind: str, file: str) -> None:
 @click.argument("file")
 def report_annual(year: int, file: str):
     """The annual statistics workbook (.xlsx) with native Excel charts."""
-    from app.services.transfer_exports import write_annual_report
+    from app.transfer.exports import write_annual_report
 
     if not file.lower().endswith(".xlsx"):
         raise click.UsageError("年度统计表的扩展名应为 .xlsx")

@@ -1,4 +1,5 @@
-"""Import and export pages for staff. Thin: the work is in app/services/transfer*.py and app/jobs.py.
+"""Import and export pages for staff. Thin: the work is in roster_import.py, case_import.py,
+exports.py, import_jobs.py and app/jobs.py.
 
 An upload is stored under a random name and previewed in the background; nothing is written until the
 user confirms with a mode, and that import runs in the background too. A job belongs to the user who
@@ -30,8 +31,11 @@ from app.extensions import db
 from app.models import ImportJob
 from app.models.transfer import JOB_KINDS, JOB_MODES, JOB_STATUSES
 from app.security import STAFF, allow
-from app.services import transfer, transfer_cases, transfer_exports, transfer_jobs
 from app.transfer import bp
+from app.transfer import case_import as transfer_cases
+from app.transfer import exports as transfer_exports
+from app.transfer import import_jobs as transfer_jobs
+from app.transfer import roster_import as transfer
 from forms.transfer import ConfirmForm, UploadForm
 from workflows.time_limits import china_today
 
@@ -157,7 +161,7 @@ def template(kind: str):
 @bp.route("/export/<kind>.<fmt>")
 @allow(*STAFF)
 def export(kind: str, fmt: str):
-    """Staff exports carry personal data: each one is audited (in app/services/transfer_exports.py)."""
+    """Staff exports carry personal data: each one is audited (in app/transfer/exports.py)."""
     spec = transfer_exports.KINDS.get(kind)
     if spec is None or fmt not in transfer_exports.FORMATS:
         abort(404)

@@ -55,7 +55,7 @@ class Party:
 @dataclass(frozen=True)
 class Provision:
     """One cited provision with its text. ``law`` is the title without book marks (《》); ``text`` is the
-    article as stored (app/services/regulations.py article_text), quoted in the document."""
+    article as stored (app/penalties/regulations.py article_text), quoted in the document."""
 
     law: str
     article: int

@@ -11,7 +11,8 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 REF_RE = re.compile(r'id="complaint-reference">([^<]+)<')
-# The complaint tests post at once; tests/app/test_complaints.py proves the fill-time check separately.
+# The complaint tests post at once; tests/app/complaints/test_complaints.py proves the fill-time check
+# separately.
 FAST = {"COMPLAINT_MIN_FILL_SECONDS": 0}
 
 

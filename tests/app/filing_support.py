@@ -27,7 +27,7 @@ def bad_resident_id(n: int = 1) -> str:
 
 def upload_fields(pack, *, is_local: bool = True) -> dict:
     """A PDF for every material the pack asks to be uploaded (the form's doc_<code> fields)."""
-    from app.services.filing import upload_materials
+    from app.filings.service import upload_materials
 
     return {f"doc_{m.code}": (io.BytesIO(PDF), f"{m.code}.pdf") for m in upload_materials(pack, is_local)}
 
@@ -95,7 +95,7 @@ def _errors(response) -> str:
 
 def submitted_request(app, factory, *, firm=None, city_code=None):
     """A complete request submitted through the services (no HTTP), for queue and concurrency tests."""
-    from app.services import filing as filings
+    from app.filings import service as filings
 
     pack = app.extensions["jifang.pack"]
     user = factory.user("firm", firm=firm)

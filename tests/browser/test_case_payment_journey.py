@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.test_case_payments import served_case
+from tests.app.cases.test_case_payments import served_case
 from tests.support import PASSWORD
 
 

@@ -112,7 +112,7 @@ def test_firm_files_clerk_approves_firm_sees_its_number(page, browser, live_serv
 
 def test_a_change_review_shows_before_and_after_and_the_replaced_material(page, browser, live_server, app, factory):
     """Issue 14 point 5: the clerk sees what a change changes, field by field, and the replaced licence."""
-    from app.services import filing as filings
+    from app.filings import service as filings
     from tests.app.filing_support import submitted_request
 
     firm = factory.firm("变更浏览器安防有限公司", division="210102")

@@ -8,7 +8,7 @@ from tests.support import PASSWORD
 
 
 def test_a_clerk_searches_the_register_and_reads_a_firms_history(page, app, factory):
-    from app.services import filing as filings
+    from app.filings import service as filings
     from tests.app.filing_support import submitted_request
 
     imported = factory.firm("名册导入未备案安防有限公司", city_code="210100")

@@ -16,7 +16,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from app.services.filing_demo import material_pdf
+from app.filings.demo import material_pdf
 from reports.case_documents import (
     KIND_TITLES,
     DocumentFactsError,

@@ -1,0 +1,198 @@
+"""`flask import filings` end to end: exit codes, all-or-nothing, valid-rows, re-import, audit, hostile files."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEntry, Firm, FirmBusinessType, FirmNameGram
+from tests import hostile_files
+from tests.app.transfer_support import code, roster_file, roster_row
+from tests.hostile_files import inline_row, raw_xlsx
+
+
+def _firms():
+    return {f.credit_code: f for f in db.session.scalars(select(Firm)).all()}
+
+
+def _audits(action="import_filings"):
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def test_a_clean_roster_imports_with_exit_0(runner, tmp_path):
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1), roster_row(2, city="大连", types="维护")],
+                       title="2024年技防从业单位备案名录")
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0, result.output
+    firms = _firms()
+    first = firms[code(1)]
+    assert first.name == "沈阳第1安防科技有限公司"
+    assert first.filing_status == "in_force" and first.filing_number == "辽公技备20240001"
+    assert first.filing_authority_code == "210100" and first.is_local
+    assert first.contact_name == "李四" and first.contact_phone == "13800000000"
+    assert sorted(first.business_type_codes) == ["design", "installation"]
+    assert firms[code(2)].city_code == "210200"
+    assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) > 0
+    [entry] = _audits()
+    assert entry.actor_label == "cli"
+    assert entry.detail["file"] == "roster.xlsx" and len(entry.detail["sha256"]) == 64
+    assert entry.detail["inserted"] == 2 and entry.detail["mode"] == "all-or-nothing"
+
+
+def test_reimporting_the_same_file_changes_nothing(runner, tmp_path):
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(n) for n in range(1, 6)])
+    assert runner.invoke(args=["import", "filings", path]).exit_code == 0
+    before = {c: (f.updated_at, f.name, f.business_type_codes) for c, f in _firms().items()}
+    grams = db.session.scalar(select(func.count()).select_from(FirmNameGram))
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0
+    assert "新增 0，更新 0，未变 5" in result.output
+    db.session.expire_all()
+    assert {c: (f.updated_at, f.name, f.business_type_codes) for c, f in _firms().items()} == before
+    assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) == grams
+    assert [e.detail["unchanged"] for e in _audits()] == [0, 5]
+
+
+def test_changed_rows_update_the_firm_and_replace_its_types(runner, tmp_path, factory):
+    firm = factory.firm("旧名称安防公司", credit_code=code(1), filing_status="cancelled",
+                        filing_number="辽公技备20240001", contact_name="旧联系人")
+    firm.business_types = [FirmBusinessType(type_code="alarm_operation")]
+    db.session.commit()
+    path = roster_file(tmp_path / "r.csv", [roster_row(1, types="维护")])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    firm = db.session.get(Firm, firm.id)
+    assert firm.name == "沈阳第1安防科技有限公司" and firm.contact_name == "李四"
+    assert firm.business_type_codes == ["maintenance"]
+    assert firm.filing_status == "cancelled"  # a spreadsheet never reinstates a cancelled filing
+    assert db.session.scalar(select(func.count()).select_from(Firm)) == 1
+
+
+def test_all_or_nothing_writes_nothing_when_a_row_is_refused(runner, tmp_path):
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1), roster_row(2, city="北京市"), roster_row(3)])
+    report = tmp_path / "report.xlsx"
+    result = runner.invoke(args=["import", "filings", path, "--report", str(report)])
+    assert result.exit_code == 1
+    assert "第 3 行 所在市：所在市“北京市”不是本地区的市" in result.stderr
+    assert _firms() == {}
+    [entry] = _audits()
+    assert entry.detail["result"] == "refused" and entry.detail["refused"] == 1 and entry.detail["written"] == 0
+    sheet = load_workbook(report).active
+    assert sheet["A2"].value == 3  # the original row number
+    city = next(c for c in sheet[2] if c.value == "北京市")
+    assert city.fill.fgColor.rgb.endswith("FFC7CE") and "不是本地区的市" in city.comment.text
+
+
+def test_valid_rows_mode_writes_the_good_rows(runner, tmp_path):
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1), roster_row(2, 统一社会信用代码="123"), roster_row(3)])
+    result = runner.invoke(args=["import", "filings", path, "--mode", "valid-rows"])
+    assert result.exit_code == 1
+    assert set(_firms()) == {code(1), code(3)}
+    assert _audits()[0].detail["written"] == 2
+
+
+def test_shanxi_has_no_filings_to_import(runner, tmp_path, app):
+    app.extensions["jifang.pack"] = __import__("workflows.rules", fromlist=["load_pack"]).load_pack("shanxi")
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 2
+    assert "不受理" in result.stderr
+
+
+@pytest.mark.parametrize(("make", "reason"), [
+    (lambda p: p.write_bytes(b"just text") or p, "不是 .xlsx 工作簿"),
+    (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512) or p, "已加密"),
+    (hostile_files.zip_bomb, "解压后超过"),
+    (hostile_files.empty_string_rows, "超过"),
+    (hostile_files.cells_far_apart, "超过"),
+    (hostile_files.huge_inline_string, "超过"),
+    (lambda p: raw_xlsx(p, [("s", inline_row(1, "x"), "hidden")]), "没有可见的工作表"),
+    (lambda p: raw_xlsx(p, [("s", inline_row(1, "单位名称", "备注"), "visible")]), "缺少必需的列"),
+])
+def test_unusable_files_exit_2_with_one_line_and_no_traceback(runner, tmp_path, make, reason):
+    path = tmp_path / "hostile.xlsx"
+    make(path)
+    result = runner.invoke(args=["import", "filings", str(path)])
+    assert result.exit_code == 2, result.output
+    assert reason in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert _firms() == {}
+
+
+def test_missing_file_exits_2(runner, tmp_path):
+    result = runner.invoke(args=["import", "filings", str(tmp_path / "nope.xlsx")])
+    assert result.exit_code == 2 and "文件不存在" in result.stderr
+
+
+def test_an_exported_roster_imports_back_unchanged(runner, tmp_path):
+    rows = [roster_row(1, 单位名称="=SUM(A1)安防", 联系电话="+86 13800000000"), roster_row(2, number=False),
+            roster_row(3, 所在市="大连市", 业务类型="报警运营服务")]
+    assert runner.invoke(args=["import", "filings", roster_file(tmp_path / "in.xlsx", rows)]).exit_code == 0
+    before = {c: (f.updated_at, f.name, f.contact_phone, f.business_type_codes) for c, f in _firms().items()}
+    for suffix in ("xlsx", "csv"):
+        out = tmp_path / f"roster.{suffix}"
+        result = runner.invoke(args=["export", "roster", str(out)])
+        assert result.exit_code == 0 and "已导出 3 行" in result.output
+        result = runner.invoke(args=["import", "filings", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "新增 0，更新 0，未变 3" in result.output
+    db.session.expire_all()
+    assert {c: (f.updated_at, f.name, f.contact_phone, f.business_type_codes) for c, f in _firms().items()} == before
+    assert before[code(1)][1] == "=SUM(A1)安防"
+    exports = _audits("export_roster")
+    assert len(exports) == 2 and all(e.detail["personal_data"] for e in exports)
+
+
+def test_export_needs_a_known_extension(runner, tmp_path):
+    result = runner.invoke(args=["export", "warnings", str(tmp_path / "w.pdf")])
+    assert result.exit_code == 2 and ".xlsx 或 .csv" in result.output
+
+
+def _collide_once(monkeypatch, credit_code, name="并发写入的单位"):
+    """Just before the import writes, another session commits a firm with one of the file's credit codes."""
+    from app.transfer import roster_import as transfer
+
+    real = transfer.apply_plan
+    calls = []
+
+    def racing(connection, plan, progress=None):
+        calls.append(1)
+        if len(calls) == 1:
+            with db.engine.begin() as other:
+                other.execute(Firm.__table__.insert().values(name=name, credit_code=credit_code, legal_rep="",
+                                                             registered_address="", premises_address="",
+                                                             contact_name="", contact_phone=""))
+        return real(connection, plan, progress)
+
+    monkeypatch.setattr(transfer, "apply_plan", racing)
+    return calls
+
+
+def test_a_firm_written_by_someone_else_meanwhile_is_updated_not_doubled(runner, tmp_path, monkeypatch):
+    calls = _collide_once(monkeypatch, code(2))
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1), roster_row(2), roster_row(3)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 2  # planned again after the collision
+    assert "新增 2，更新 1" in result.output
+    firms = _firms()
+    assert len(firms) == 3 and firms[code(2)].name == "沈阳第2安防科技有限公司"
+
+
+def test_an_import_that_keeps_colliding_says_so_in_one_line_and_writes_nothing(runner, tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from app.transfer import roster_import as transfer
+
+    def always_colliding(connection, plan, progress=None):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(transfer, "apply_plan", always_colliding)
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(1)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == transfer.ImportConflict.reason and "Traceback" not in result.output
+    assert _firms() == {} and _audits() == []
