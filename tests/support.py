@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import threading
 
+from bs4 import BeautifulSoup
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from app.extensions import db as _db
 
 PASSWORD = "test-pass-123"
-_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class IsolatedClient(FlaskClient):
@@ -31,11 +30,38 @@ class IsolatedClient(FlaskClient):
                 _db.session.expire_all()
 
 
+def parse(page) -> BeautifulSoup:
+    """A response's page (or a string of HTML) parsed with lxml's parser; a parsed page is returned as is.
+
+    Safe from the race tests' threads: each call builds its own tree."""
+    if isinstance(page, BeautifulSoup):
+        return page
+    if not isinstance(page, str):
+        page = page.get_data(as_text=True)
+    return BeautifulSoup(page, "lxml")
+
+
+def form_fields(page, form_selector: str | None = None) -> dict[str, str]:
+    """The named inputs a browser holds after loading a page (a response, HTML or a parsed page), name to
+    value: those of the form ``form_selector`` picks, or of the whole page; the first of a name wins, a
+    checkbox or radio button only when checked. The CSRF token, a record's version, a form token."""
+    root = parse(page)
+    if form_selector is not None:
+        root = root.select_one(form_selector)
+        assert root is not None, f"no {form_selector} on the page"
+    fields: dict[str, str] = {}
+    for field in root.select("input[name]"):
+        if field.get("type") in ("checkbox", "radio") and not field.has_attr("checked"):
+            continue
+        fields.setdefault(field["name"], field.get("value", ""))
+    return fields
+
+
 def csrf_token(client, url: str) -> str:
     page = client.get(url)
-    match = _CSRF_RE.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {url} (status {page.status_code})"
-    return match.group(1)
+    token = form_fields(page).get("csrf_token")
+    assert token, f"no CSRF token on {url} (status {page.status_code})"
+    return token
 
 
 def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
@@ -116,7 +142,6 @@ def get_page(client, endpoint: str, *, _expected_status: int = 200, _expected_re
     ``values`` are the endpoint's URL arguments (url_for's; unknown ones become the query string, as
     url_for makes them); ``_query`` passes query arguments whose names clash with the helper's own. A
     redirect is checked against ``_expected_redirect`` (an endpoint's URL or a path) when given."""
-    from bs4 import BeautifulSoup
     from flask import url_for
 
     with client.application.test_request_context():
@@ -130,14 +155,24 @@ def get_page(client, endpoint: str, *, _expected_status: int = 200, _expected_re
     if _expected_redirect is not None:
         assert response.location.split("?", 1)[0].removeprefix("http://localhost") == _expected_redirect.split("?", 1)[0], (
             f"{url} redirected to {response.location}, expected {_expected_redirect}")
-    return BeautifulSoup(response.get_data(as_text=True), "lxml")
+    return parse(response)
 
 
 def page_text(node) -> str:
-    """A parsed element's text as a reader sees it: whitespace runs collapsed to one space."""
+    """A parsed element's text as a reader sees it (a response or HTML is parsed first): whitespace runs
+    collapsed to one space."""
+    if not hasattr(node, "get_text"):
+        node = parse(node)
     return " ".join(node.get_text(" ").split())
 
 
+def everything_in(page) -> str:
+    """A page's text and every attribute value (a response or HTML is parsed first): what could leak, shown
+    or hidden in the markup. For what must never be on a page; page_text for what it shows."""
+    soup = parse(page) if not hasattr(page, "find_all") else page
+    values = [" ".join(v) if isinstance(v, list) else v
+              for tag in soup.find_all(True) for v in tag.attrs.values()]
+    return page_text(soup) + "\n" + "\n".join(values)
 
 
 def race(app, posts) -> list:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import io
-import re
 
-from tests.support import post_form
+from tests.support import form_fields, page_text, parse, post_form
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
-REF_RE = re.compile(r'id="complaint-reference">([^<]+)<')
 # The complaint tests post at once; tests/app/complaints/test_complaints.py proves the fill-time check
 # separately.
 FAST = {"COMPLAINT_MIN_FILL_SECONDS": 0}
@@ -37,13 +33,12 @@ def submit(client, pack, *, firm=None, files=None, expect=201, **overrides) -> s
     data = complaint_data(pack, firm=firm, **overrides)
     if files is not None:
         data["attachments"] = files
-    page = client.get("/complaints/new").get_data(as_text=True)
-    data["csrf_token"] = CSRF_RE.search(page).group(1)
-    data["form_token"] = TOKEN_RE.search(page).group(1)
+    fields = form_fields(client.get("/complaints/new"))
+    data["csrf_token"], data["form_token"] = fields["csrf_token"], fields["form_token"]
     response = client.post("/complaints/new", data=data, content_type="multipart/form-data")
     assert response.status_code == expect, response.get_data(as_text=True)[:3000]
-    match = REF_RE.search(response.get_data(as_text=True))
-    return match.group(1) if match else None
+    reference = parse(response).select_one("#complaint-reference")
+    return page_text(reference) if reference else None
 
 
 def pdf(name="evidence.pdf", body=PDF):

@@ -7,8 +7,6 @@ and PostgreSQL (JIFANG_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import time_machine
 from sqlalchemy import func, select
@@ -18,12 +16,10 @@ from app.extensions import db
 from app.models import AuditEntry, Complaint, WarningNotice
 from tests.app.complaint_support import FAST, act, pdf, submit, summarise, warning_act
 from tests.conftest import beijing
-from tests.support import login, post_form, race
+from tests.support import form_fields, login, page_text, post_form, race
 
 pytestmark = pytest.mark.today("2026-11-30")
 STALE = "已被他人处理"
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-_VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
 @pytest.fixture
@@ -39,9 +35,8 @@ def _client(app, user):
 
 def _form_of(client, url: str, form_id: str) -> dict:
     """What the browser holds after loading the page: the action form's CSRF token and record version."""
-    html = client.get(url).get_data(as_text=True)
-    html = html[html.index(f'id="{form_id}"'):]
-    return {"csrf_token": _TOKEN.search(html).group(1), "version": _VERSION.search(html).group(1)}
+    fields = form_fields(client.get(url), f"form#{form_id}")
+    return {"csrf_token": fields["csrf_token"], "version": fields["version"]}
 
 
 def _race(app, posts) -> list:
@@ -49,7 +44,7 @@ def _race(app, posts) -> list:
     codes = sorted(r.status_code for r in responses)
     assert codes == [302, 409], codes
     loser = next(r for r in responses if r.status_code == 409)
-    assert STALE in loser.get_data(as_text=True)
+    assert STALE in page_text(loser)
     return responses
 
 
@@ -144,7 +139,7 @@ def test_a_decision_on_a_page_someone_has_acted_on_since_is_refused(app, client,
     act(quick, complaint_id, "find_unfounded", "经核查不属实")
     response = late.post(f"{url}/act", data={**stale, "action": "transfer", "comment": "移送",
                                               "authority": factory.pack.provincial_authority.code})
-    assert response.status_code == 409 and STALE in response.get_data(as_text=True)
+    assert response.status_code == 409 and STALE in page_text(response)
     db.session.expire_all()
     complaint = db.session.get(Complaint, complaint_id)
     assert complaint.state == "unfounded" and complaint.authority_code == "210100"

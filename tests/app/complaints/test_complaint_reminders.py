@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.models import AuditEntry, Complaint
 from tests.app.complaint_support import FAST, submit
-from tests.support import get_page, page_text
+from tests.support import everything_in, get_page, page_text
 
 pytestmark = pytest.mark.today("2026-11-30")  # a Monday; acceptance is 5 working days, reminder 1 day before
 
@@ -42,7 +42,7 @@ def test_reminders_and_escalations_are_recorded_once_however_often_cron_runs(app
     _received_on(db, near, dt.datetime(2026, 11, 23, 2))  # deadline today: a reminder
     _received_on(db, late, dt.datetime(2026, 11, 9, 2))   # deadline long past: escalated to the province
     clerk_client, _clerk = login_as("city_clerk", authority_code="210100")
-    assert "已升级至省级公安机关" not in clerk_client.get("/complaints/").get_data(as_text=True)
+    assert "已升级至省级公安机关" not in everything_in(clerk_client.get("/complaints/"))
 
     first = runner.invoke(args=["complaints", "remind"])
     assert first.exit_code == 0, first.output
@@ -61,9 +61,9 @@ def test_reminders_and_escalations_are_recorded_once_however_often_cron_runs(app
     near_row = next(row for row in rows if near in row)
     assert "已升级至省级公安机关" in late_row and "已升级至省级公安机关" not in near_row
     assert "已发出提醒" in near_row
-    assert "已升级至省级公安机关：1 件" in clerk_client.get("/").get_data(as_text=True)
+    assert "已升级至省级公安机关：1 件" in page_text(clerk_client.get("/"))
     provincial, _user = login_as("provincial_clerk", authority_code=factory.pack.provincial_authority.code)
-    assert "已升级至省级公安机关：1 件" in provincial.get("/").get_data(as_text=True)
+    assert "已升级至省级公安机关：1 件" in page_text(provincial.get("/"))
 
 
 

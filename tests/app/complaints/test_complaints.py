@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.models import AuditEntry, Complaint, WarningNotice
 from tests.app.complaint_support import FAST, act, pdf, submit, summarise, track, verify
 from tests.conftest import beijing
-from tests.support import post_form
+from tests.support import everything_in, form_fields, page_text, parse, post_form
 
 pytestmark = pytest.mark.today("2026-11-30")
 
@@ -31,29 +31,30 @@ def _complaint(db, reference) -> Complaint:
 def test_a_citizen_complains_and_follows_each_status_without_seeing_internal_notes(app, client, db, factory, login_as):
     firm = factory.firm("沈阳某安防工程有限公司", filing_number="辽公技备〔2026〕210100-0001号", filing_status="in_force",
                         filing_authority_code="210100")
-    page = client.get("/complaints/new?q=某安防").get_data(as_text=True)
-    assert firm.name in page and f'value="{firm.id}"' in page  # chosen from the register
+    page = parse(client.get("/complaints/new?q=某安防"))
+    choice = page.select_one(f'input[type="radio"][name="firm_id"][value="{firm.id}"]')  # chosen from the register
+    assert choice is not None and firm.name in page_text(choice.parent)
     reference = submit(client, factory.pack, firm=firm, files=[pdf("现场照片.pdf")])
     complaint = _complaint(db, reference)
     assert complaint.firm_id == firm.id and complaint.authority_code == "210100" and complaint.state == "received"
     assert [a.original_name for a in complaint.attachments] == ["现场照片.pdf"]
 
     assert track(client, reference, "13900000000").status_code == 404  # the phone must match
-    shown = track(client, reference, "138-0013-8000").get_data(as_text=True)
-    assert "已收到，等待分派" in shown
+    assert "已收到，等待分派" in page_text(track(client, reference, "138-0013-8000"))
 
     clerk_client, clerk = login_as("city_clerk", authority_code="210100")
     act(clerk_client, complaint.id, "assign", "内部备注：请尽快现场核查")
-    assert "已分派工作人员" in track(client, reference, "13800138000").get_data(as_text=True)
+    assert "已分派工作人员" in page_text(track(client, reference, "13800138000"))
     summarise(clerk_client, complaint.id)
     act(clerk_client, complaint.id, "start_verification")
-    page = track(client, reference, "13800138000").get_data(as_text=True)
-    assert "正在核查" in page and "内部备注" not in page and clerk.username not in page
+    page = track(client, reference, "13800138000")
+    assert "正在核查" in page_text(page)
+    assert "内部备注" not in everything_in(page) and clerk.username not in everything_in(page)
     act(clerk_client, complaint.id, "verify", "经现场核查属实", service_user="y")
-    page = track(client, reference, "13800138000").get_data(as_text=True)
-    assert "经现场核查属实" not in page
-    page = page.split('id="complaint-steps"')[1]
-    assert page.index("已收到") < page.index("已分派") < page.index("正在核查") < page.index("查证属实")
+    page = parse(track(client, reference, "13800138000"))
+    assert "经现场核查属实" not in everything_in(page)
+    steps = [page_text(li).split(" · ", 1)[1] for li in page.select("#complaint-steps > li")]
+    assert steps == ["已收到，等待分派", "已分派工作人员", "正在核查", "查证属实"]
     found = _complaint(db, reference)
     assert found.outcome == "substantiated" and found.closed_on == dt.date(2026, 11, 30)
     actions = set(db.session.scalars(select(AuditEntry.action)))
@@ -83,8 +84,7 @@ def test_a_form_posted_at_once_or_with_the_hidden_field_filled_is_refused(app, c
 
     start = beijing("2026-11-30", "10:00")
     with time_machine.travel(start, tick=False):
-        page = client.get("/complaints/new").get_data(as_text=True)
-        token = page.split('name="form_token" type="hidden" value="')[1].split('"')[0]
+        token = form_fields(client.get("/complaints/new"))["form_token"]
         csrf = csrf_token(client, "/complaints/new")
         data = {**complaint_data(factory.pack), "csrf_token": csrf, "form_token": token}
         assert client.post("/complaints/new", data=data).status_code == 422  # at once: a script
@@ -123,8 +123,8 @@ def test_a_firm_not_in_the_register_goes_to_the_bureau_of_the_city_where_it_happ
     shenyang, _ = login_as("city_clerk", authority_code="210100")
     dalian, _ = login_as("city_clerk", authority_code="210200")
     assert shenyang.get(f"/complaints/{complaint.id}").status_code == 404
-    assert reference not in shenyang.get("/complaints/").get_data(as_text=True)
-    assert reference in dalian.get("/complaints/").get_data(as_text=True)
+    assert reference not in everything_in(shenyang.get("/complaints/"))
+    assert reference in page_text(dalian.get("/complaints/"))
     verify(dalian, complaint.id)
     assert db.session.scalar(select(WarningNotice.id)) is None  # no firm in the register: nothing to list
 
@@ -156,8 +156,8 @@ def test_transfer_to_another_bureau(client, db, factory, login_as):
     assert _complaint(db, reference).authority_code == "210200"
     assert shenyang.get(f"/complaints/{complaint.id}").status_code == 404
     dalian, _ = login_as("city_clerk", authority_code="210200")
-    assert reference in dalian.get("/complaints/").get_data(as_text=True)
-    assert "已移送其他公安机关" in track(client, reference, "13800138000").get_data(as_text=True)
+    assert reference in page_text(dalian.get("/complaints/"))
+    assert "已移送其他公安机关" in page_text(track(client, reference, "13800138000"))
 
 
 def test_an_unfounded_complaint_never_reaches_a_public_page_or_export(client, db, factory, login_as):
@@ -168,9 +168,11 @@ def test_an_unfounded_complaint_never_reaches_a_public_page_or_export(client, db
     assert _complaint(db, reference).outcome == "unsubstantiated"
     assert db.session.scalar(select(WarningNotice.id)) is None
     for url in ("/warnings", "/warnings.csv", "/roster", f"/roster/{firm.credit_code}", "/api/v1/openapi.json"):
-        body = client.get(url).get_data(as_text=True)
+        response = client.get(url)
+        # the pages parsed, text and attributes; the CSV and the JSON as they are
+        body = everything_in(response) if response.mimetype == "text/html" else response.get_data(as_text=True)
         assert "已列入警示名单" not in body and "安装的监控摄像机" not in body, url
-    assert firm.name not in client.get("/warnings").get_data(as_text=True)
+    assert firm.name not in everything_in(client.get("/warnings"))
 
 
 def test_the_verification_needs_the_firms_summary_and_reasons(client, db, factory, login_as):
@@ -179,7 +181,7 @@ def test_the_verification_needs_the_firms_summary_and_reasons(client, db, factor
     clerk, _ = login_as("city_clerk", authority_code="210100")
     act(clerk, complaint.id, "assign")
     refused = act(clerk, complaint.id, "start_verification", expect=409)
-    assert "投诉摘要" in refused.get_data(as_text=True)
+    assert "投诉摘要" in page_text(refused)
     summarise(clerk, complaint.id)
     act(clerk, complaint.id, "start_verification")
     act(clerk, complaint.id, "verify", expect=409)  # no reasons, no finding
@@ -194,9 +196,9 @@ def test_time_limits_come_from_the_pack_and_show_on_the_clerks_home_page(client,
     with time_machine.travel(beijing("2026-12-02"), tick=False):
         submit(client, factory.pack, phone="13800138002")
     clerk, _ = login_as("city_clerk", authority_code="210100")
-    home = clerk.get("/").get_data(as_text=True)
+    home = page_text(clerk.get("/"))
     assert "待办投诉：2 件" in home and "已超过办理时限：1 件" in home and "临近办理时限：1 件" in home
-    queue = clerk.get("/complaints/").get_data(as_text=True)
+    queue = page_text(clerk.get("/complaints/"))
     assert "2026年12月7日" in queue  # 11-30 + 5 working days
 
 
@@ -210,7 +212,7 @@ def test_complaints_are_taken_everywhere_but_listed_only_where_the_pack_provides
     verify(clerk, complaint.id)
     assert _complaint(db, complaint.reference).state == "verified"
     assert db.session.scalar(select(WarningNotice.id)) is None
-    assert "没有规定公安机关发布从业单位警示公告" in clerk.get("/complaints/warnings").get_data(as_text=True)
+    assert "没有规定公安机关发布从业单位警示公告" in page_text(clerk.get("/complaints/warnings"))
 
 
 def test_the_firm_answers_before_verification_ends(client, db, factory, login_as):
@@ -222,11 +224,11 @@ def test_the_firm_answers_before_verification_ends(client, db, factory, login_as
     act(clerk, complaint.id, "assign")
     summarise(clerk, complaint.id)
     act(clerk, complaint.id, "start_verification")
-    page = firm_client.get(f"/complaints/firm/{complaint.id}").get_data(as_text=True)
+    page = page_text(firm_client.get(f"/complaints/firm/{complaint.id}"))
     assert "报修无人处理" in page and "正在核查" in page
     response = post_form(firm_client, f"/complaints/firm/{complaint.id}", {"answer": "我单位已于次日派员维修"})
     assert response.status_code == 302
-    assert "我单位已于次日派员维修" in clerk.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "我单位已于次日派员维修" in page_text(clerk.get(f"/complaints/{complaint.id}"))
     act(clerk, complaint.id, "find_unfounded", "已维修，不属实")
     late = post_form(firm_client, f"/complaints/firm/{complaint.id}", {"answer": "补充"})
     assert late.status_code == 409

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.models import Complaint, PenaltyCase, WarningNotice
 from tests.app.complaint_support import FAST, pdf, submit, verify, warning_act
 from tests.conftest import beijing
-from tests.support import login, post_form
+from tests.support import everything_in, login, page_text, parse, post_form
 
 pytestmark = pytest.mark.today("2026-11-30")
 NAME, PHONE, EMAIL = "钱秘密投诉人", "13912348765", "qian.secret@example.cn"
@@ -58,17 +58,17 @@ def _published(client, db, factory, login_as, firm):
 def test_verified_listed_published_by_a_second_clerk_and_removed_by_two(client, db, factory, login_as):
     firm = _filed_firm(factory)
     complaint, notice, drafter = _listed(client, db, factory, login_as, firm)
-    assert "警示中" not in client.get("/warnings").get_data(as_text=True)  # a draft is not public
+    assert "警示中" not in everything_in(client.get("/warnings"))  # a draft is not public
     warning_act(drafter, notice.id, "notify")
     firm_client, firm_user = login_as("firm", firm=firm)
-    page = firm_client.get(f"/complaints/firm/warnings/{notice.id}").get_data(as_text=True)
+    page = page_text(firm_client.get(f"/complaints/firm/warnings/{notice.id}"))
     assert "60日" in page and "6个月" in page and "行政复议" in page and "行政诉讼" in page  # rights told
     assert "2026年12月7日" in page  # statement period: 5 working days from 11-30
     assert post_form(firm_client, f"/complaints/firm/warnings/{notice.id}/statement",
                      {"answer": "我单位已整改"}).status_code == 302
 
     refused = warning_act(drafter, notice.id, "publish", expect=409)  # the drafter may not publish
-    assert "不得自审自批" in refused.get_data(as_text=True)
+    assert "不得自审自批" in page_text(refused)
     publisher, _ = login_as("city_clerk", authority_code="210100")
     warning_act(publisher, notice.id, "publish")  # the firm has stated its case: no need to wait
     db.session.expire_all()
@@ -76,13 +76,15 @@ def test_verified_listed_published_by_a_second_clerk_and_removed_by_two(client, 
     assert notice.state == "warning_issued" and notice.issued_on == dt.date(2026, 11, 30)
     assert notice.expires_on == dt.date(2027, 11, 30)  # the pack's 12 months
 
-    public = client.get("/warnings").get_data(as_text=True)
-    assert firm.name in public and firm.credit_code in public and "因服务受到用户投诉" in public
-    assert "第28条" in public and "警示中" in public and "列入警示名单" in public
-    roster = client.get("/roster").get_data(as_text=True)
-    assert f'href="/warnings/{notice.id}"' in roster and "已列入警示名单" in roster
-    entry = client.get(f"/roster/{firm.credit_code}").get_data(as_text=True)
-    assert f'href="/warnings/{notice.id}"' in entry
+    public = parse(client.get("/warnings"))
+    row = [page_text(td) for td in public.select(f"tr#warning-{notice.id} > td")]
+    assert row[:2] == [firm.name, firm.credit_code] and row[-1] == "警示中"
+    assert "因服务受到用户投诉" in page_text(public) and "列入警示名单" in page_text(public)
+    assert "第28条" in page_text(public.select_one("p.lead"))
+    roster = parse(client.get("/roster"))
+    assert "已列入警示名单" in page_text(roster.select_one(f'a[href="/warnings/{notice.id}"]'))
+    entry = parse(client.get(f"/roster/{firm.credit_code}"))
+    assert entry.select_one(f'a[href="/warnings/{notice.id}"]') is not None
     assert client.get(f"/warnings/{notice.id}").status_code == 200
 
     response = post_form(firm_client, f"/complaints/firm/warnings/{notice.id}/removal",
@@ -91,15 +93,16 @@ def test_verified_listed_published_by_a_second_clerk_and_removed_by_two(client, 
     assert response.status_code == 302
     warning_act(drafter, notice.id, "approve_removal", "整改材料齐全")
     refused = warning_act(drafter, notice.id, "confirm_removal", expect=409)  # the decider may not confirm
-    assert "另一名工作人员" in refused.get_data(as_text=True)
+    assert "另一名工作人员" in page_text(refused)
     warning_act(publisher, notice.id, "confirm_removal")
     db.session.expire_all()
     notice = db.session.get(WarningNotice, notice.id)
     assert notice.state == "warning_lifted" and notice.lifted_on == dt.date(2026, 11, 30)
-    assert "已撤销（2026年11月30日）" in client.get("/warnings").get_data(as_text=True)  # history kept
-    assert "已列入警示名单" not in client.get("/roster").get_data(as_text=True)
-    assert "已移出警示名单" in firm_client.get("/complaints/firm").get_data(as_text=True) or \
-        notice.reason in firm_client.get("/complaints/firm").get_data(as_text=True)
+    public = parse(client.get("/warnings"))  # history kept
+    assert page_text(public.select(f"tr#warning-{notice.id} > td")[-1]) == "已撤销（2026年11月30日）"
+    assert "已列入警示名单" not in everything_in(client.get("/roster"))
+    firm_home = page_text(firm_client.get("/complaints/firm"))
+    assert "已移出警示名单" in firm_home or notice.reason in firm_home
 
 
 def _logged_in(app, user):
@@ -116,7 +119,7 @@ def test_publication_waits_for_the_statement_period(app, client, db, factory, lo
     publisher = factory.user("city_clerk", authority_code="210100")
     with time_machine.travel(beijing("2026-12-07"), tick=False):
         refused = warning_act(_logged_in(app, publisher), notice.id, "publish", expect=409)
-        assert "陈述、申辩期尚未届满" in refused.get_data(as_text=True)
+        assert "陈述、申辩期尚未届满" in page_text(refused)
     with time_machine.travel(beijing("2026-12-08"), tick=False):
         warning_act(_logged_in(app, publisher), notice.id, "publish")
 
@@ -136,7 +139,7 @@ def test_a_clerk_who_edited_the_draft_cannot_publish_it(app, client, db, factory
         warning_act(_logged_in(app, db.session.get(User, drafter_user)), notice.id, "publish", expect=409)
         third, _ = login_as("city_clerk", authority_code="210100")
         warning_act(third, notice.id, "publish")
-    assert "改写后的公告" in client.get("/warnings").get_data(as_text=True)
+    assert "改写后的公告" in page_text(parse(client.get("/warnings")).select_one(f"tr#warning-{notice.id} td.prewrap"))
 
 
 def test_expiry_by_the_daily_command(app, client, db, factory, login_as):
@@ -152,7 +155,14 @@ def test_expiry_by_the_daily_command(app, client, db, factory, login_as):
     db.session.expire_all()
     notice = db.session.get(WarningNotice, notice.id)
     assert notice.state == "expired" and notice.lifted_on == dt.date(2027, 12, 8) and notice.lift_reason == "expired"
-    assert "期满移出（2027年12月8日）" in client.get("/warnings").get_data(as_text=True)
+    public = parse(client.get("/warnings"))
+    assert page_text(public.select(f"tr#warning-{notice.id} > td")[-1]) == "期满移出（2027年12月8日）"
+
+
+def _awaiting(clerk) -> list[str]:
+    """The decided cases the clerk's warnings page lists as not yet listed (each with its draft button)."""
+    page = parse(clerk.get("/complaints/warnings"))
+    return [page_text(li) for li in page.select('h2:-soup-contains("尚未列入") + ul > li')]
 
 
 def test_a_decided_penalty_case_lists_the_firm(client, db, factory, login_as):
@@ -163,19 +173,18 @@ def test_a_decided_penalty_case_lists_the_firm(client, db, factory, login_as):
     db.session.add(case)
     db.session.commit()
     drafter, _ = login_as("city_clerk", authority_code="210100")
-    page = drafter.get("/complaints/warnings").get_data(as_text=True)
-    assert case.case_number in page
+    assert case.case_number in " ".join(_awaiting(drafter))
     response = post_form(drafter, "/complaints/warnings/from-case", {"case_id": case.id},
                          token_from="/complaints/warnings")
     assert response.status_code == 302
     notice = db.session.scalar(select(WarningNotice).where(WarningNotice.case_id == case.id))
     assert notice.category == "violation" and notice.state == "draft"
-    assert case.case_number not in drafter.get("/complaints/warnings").get_data(as_text=True).split("尚未列入")[-1]
+    assert _awaiting(drafter) == []
     warning_act(drafter, notice.id, "notify")
     with time_machine.travel(beijing("2026-12-08"), tick=False):
         publisher, _ = login_as("city_clerk", authority_code="210100")
         warning_act(publisher, notice.id, "publish")
-    assert "发生违法行为" in client.get("/warnings").get_data(as_text=True)
+    assert "发生违法行为" in page_text(parse(client.get("/warnings")).select_one(f"tr#warning-{notice.id}"))
     other, _ = login_as("city_clerk", authority_code="210200")
     assert other.get(f"/complaints/warnings/{notice.id}").status_code == 404
 
@@ -187,11 +196,14 @@ def test_nothing_unpublished_is_public(client, db, factory, login_as):
         if state == "notified":
             warning_act(drafter, notice.id, "notify")
         for url in ("/warnings", "/warnings.csv", "/roster", f"/roster/{firm.credit_code}"):
-            assert firm.name not in client.get(url).get_data(as_text=True) or url.startswith("/roster"), url
-            assert "已列入警示名单" not in client.get(url).get_data(as_text=True)
+            response = client.get(url)
+            # the pages parsed, text and attributes; the CSV as it is
+            body = everything_in(response) if response.mimetype == "text/html" else response.get_data(as_text=True)
+            assert firm.name not in body or url.startswith("/roster"), url
+            assert "已列入警示名单" not in body
         assert client.get(f"/warnings/{notice.id}").status_code == 404
     warning_act(drafter, notice.id, "withdraw", "单位陈述成立")
-    assert firm.name not in client.get("/warnings").get_data(as_text=True)
+    assert firm.name not in everything_in(client.get("/warnings"))
 
 
 def _texts(response) -> str:
@@ -200,7 +212,9 @@ def _texts(response) -> str:
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             return " ".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
-    return data.decode("utf-8", "replace")
+    text = data.decode("utf-8", "replace")
+    # a page also parsed, its text and attribute values unescaped
+    return text + "\n" + everything_in(text) if response.mimetype == "text/html" else text
 
 
 def test_the_firm_never_sees_who_complained(app, client, db, factory, login_as):
@@ -209,7 +223,7 @@ def test_the_firm_never_sees_who_complained(app, client, db, factory, login_as):
     firm = _filed_firm(factory)
     complaint, notice, drafter, _publisher = _published(client, db, factory, login_as, firm)
     firm_client, _ = login_as("firm", firm=firm)
-    assert "报修无人处理" in firm_client.get(f"/complaints/firm/{complaint.id}").get_data(as_text=True)  # the summary
+    assert "报修无人处理" in page_text(firm_client.get(f"/complaints/firm/{complaint.id}"))  # the summary
     ids = list(range(1, 6)) + [complaint.id, notice.id]
     secrets = (NAME, PHONE, EMAIL, WORDS, "138-", f"{NAME}的照片")
     seen = 0

@@ -8,7 +8,6 @@ SQLite and on PostgreSQL (JIFANG_TEST_DATABASE_URL). The clock is pinned to a wo
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from zoneinfo import ZoneInfo
 
@@ -22,12 +21,10 @@ from app.extensions import db
 from app.filings import service as filings
 from app.models import AuditEntry, FilingMessage, FilingNumberCounter, FilingRequest
 from tests.app.filing_support import form_data, submitted_request
-from tests.support import login, post_form, race
+from tests.support import form_fields, login, page_text, post_form, race
 
 MONDAY = dt.datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 STALE = "已被他人处理"
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-_VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
 @pytest.fixture
@@ -49,13 +46,9 @@ def _client(app, user):
 
 def _form_of(client, url: str) -> dict:
     """What a browser holds after loading ``url``: the CSRF token and the request version of the page."""
-    html = client.get(url).get_data(as_text=True)
-    token = _TOKEN.search(html)
-    assert token, f"no form on {url}"
-    fields = {"csrf_token": token.group(1)}
-    if version := _VERSION.search(html):
-        fields["version"] = version.group(1)
-    return fields
+    fields = form_fields(client.get(url))
+    assert fields.get("csrf_token"), f"no form on {url}"
+    return {name: fields[name] for name in ("csrf_token", "version") if name in fields}
 
 
 def _actions(action: str, object_id: int | None = None) -> int:
@@ -87,7 +80,7 @@ def test_three_simultaneous_approvals_apply_once(app, factory):
     _no_server_errors(responses)
     assert sorted(r.status_code for r in responses) == [302, 409, 409]
     for loser in (r for r in responses if r.status_code == 409):
-        assert STALE in loser.get_data(as_text=True)
+        assert STALE in page_text(loser)
 
     stored = db.session.get(FilingRequest, rid)
     assert stored.state == "filed" and stored.firm.filing_number
@@ -108,7 +101,7 @@ def test_a_decision_on_a_page_someone_has_acted_on_since_is_refused(app, factory
     assert post_form(quick, f"{url}/decide", {"action": "return", "comment": "请补充培训证书"}).status_code == 302
 
     response = late.post(f"{url}/decide", data={**stale_form, "action": "reject", "comment": "不予通过", "confirm": "1"})
-    assert response.status_code == 409 and STALE in response.get_data(as_text=True)
+    assert response.status_code == 409 and STALE in page_text(response)
     stored = db.session.get(FilingRequest, request.id)
     assert stored.state == "returned"
     assert _actions("filing.reject", request.id) == 0 and _actions("filing.return_for_correction", request.id) == 1
@@ -154,9 +147,9 @@ def test_three_simultaneous_change_starts_open_one_draft(app, factory):
         FilingRequest.firm_id == firm_id, FilingRequest.state == "draft")).all()
     assert len(drafts) == 1 and drafts[0].kind == "change"
     assert _actions("filing.create") == 2  # the first filing, and one change
-    page = clients[0].get("/filings/").get_data(as_text=True)
+    page = page_text(clients[0].get("/filings/"))
     assert "已有一份未办结的申请" in page or any(
-        "已有一份未办结的申请" in c.get("/filings/").get_data(as_text=True) for c in clients[1:])
+        "已有一份未办结的申请" in page_text(c.get("/filings/")) for c in clients[1:])
 
 
 def test_the_database_holds_one_open_request_per_firm(app, factory):
@@ -215,7 +208,7 @@ def test_saving_a_draft_from_a_stale_tab_is_refused_and_keeps_the_other_tabs_wor
 
     response = client.post(url, data={**form_data(pack, name="旧标签页的名称"), "save": "1", **old_tab},
                            follow_redirects=True)
-    assert STALE in response.get_data(as_text=True)
+    assert STALE in page_text(response)
     assert db.session.get(FilingRequest, request.id).name == "新标签页保存的名称"
 
 
@@ -225,7 +218,7 @@ def test_a_withdrawal_from_a_stale_page_is_refused(app, factory):
     stale = _form_of(client, f"/filings/{request_id}")
     assert post_form(client, f"/filings/{request_id}/edit", _resubmission(app, request_id)).status_code == 302
     response = client.post(f"/filings/{request_id}/withdraw", data=stale, follow_redirects=True)
-    assert STALE in response.get_data(as_text=True)
+    assert STALE in page_text(response)
     assert db.session.get(FilingRequest, request_id).state == "under_review"
     assert _actions("filing.withdraw", request_id) == 0
 
@@ -306,5 +299,5 @@ def test_a_writer_that_cannot_get_the_lock_is_told_the_system_is_busy(app, facto
         holder.rollback()
         holder.close()
     assert response.status_code == 503
-    assert "系统繁忙，请稍后重试" in response.get_data(as_text=True)
+    assert "系统繁忙，请稍后重试" in page_text(response)
     assert response.headers["Retry-After"]

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.models.firm import FirmBusinessType
 from app.roster.search import Filters, iter_roster
-from tests.support import get_page, page_text
+from tests.support import everything_in, get_page, page_text
 
 # Personal data put on every firm; none of it may ever appear publicly.
 PERSONAL = ("赵铁柱", "王五", "钱二", "13912345678", "和平区秘密路1号", "沈河区隐私街2号", "210102198001011234")
@@ -95,13 +95,6 @@ def names_in(soup):
     """The firm names of the roster's rows, in order: each row's first cell links to the firm's check page."""
     return [a.get_text() for a in soup.select("table.roster tbody tr > td:first-child > a[href]")
             if re.fullmatch(r"/roster/[0-9A-Z]{18}", a["href"])]
-
-
-def everything_in(soup) -> str:
-    """A page's text and every attribute value: what could leak, shown or hidden in the markup."""
-    values = [" ".join(v) if isinstance(v, list) else v
-              for tag in soup.find_all(True) for v in tag.attrs.values()]
-    return page_text(soup) + "\n" + "\n".join(values)
 
 
 def test_roster_lists_filed_firms_in_force_and_cancelled_with_public_columns(client, roster):
