@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.models import Firm, User
-from tests.support import PASSWORD, post_form
+from tests.support import PASSWORD, page_text, parse, post_form
 
 
 def _register(client, **overrides):
@@ -44,9 +44,8 @@ def test_out_of_province_firm_is_marked_from_its_code(client, db, factory):
 
 def test_bad_credit_code_is_refused_with_the_field_named(client):
     response = _register(client, credit_code="91210100MA0T000010")
-    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "统一社会信用代码：统一社会信用代码校验位不正确" in html
+    assert "统一社会信用代码：统一社会信用代码校验位不正确" in page_text(response)
 
 
 def test_a_second_sign_up_with_the_same_code_is_answered_alike_but_gets_no_firm(client, db, factory):
@@ -62,18 +61,16 @@ def test_a_second_sign_up_with_the_same_code_is_answered_alike_but_gets_no_firm(
 
 
 def test_weak_password_and_mismatch_are_named(client, factory):
-    html = _register(client, credit_code=_valid_code(factory), password="short", confirm="other").get_data(
-        as_text=True
-    )
-    assert "密码：密码至少需要10个字符" in html
-    assert "确认密码：两次输入的密码不一致" in html
+    text = page_text(_register(client, credit_code=_valid_code(factory), password="short", confirm="other"))
+    assert "密码：密码至少需要10个字符" in text
+    assert "确认密码：两次输入的密码不一致" in text
 
 
 def test_wrong_password_is_refused(client, factory):
     user = factory.user("city_clerk")
     response = post_form(client, "/auth/login", {"username": user.username, "password": "wrong-pass-1"})
     assert response.status_code == 200
-    assert "用户名或密码不正确" in response.get_data(as_text=True)
+    assert "用户名或密码不正确" in page_text(response)
 
 
 def test_inactive_account_cannot_log_in(client, db, factory):
@@ -107,18 +104,17 @@ def test_create_user_refuses_an_unknown_bureau_and_a_weak_password(runner):
 
 
 def test_home_page_differs_per_role(login_as, client, factory):
-    assert "公共安全技术防范管理" in client.get("/").get_data(as_text=True)
+    assert "公共安全技术防范管理" in page_text(client.get("/"))
     firm_client, firm_user = login_as("firm")
-    html = firm_client.get("/").get_data(as_text=True)
-    assert firm_user.firm.credit_code in html and "尚未备案" in html
+    text = page_text(firm_client.get("/"))
+    assert firm_user.firm.credit_code in text and "尚未备案" in text
     admin_client, _ = login_as("admin")
-    assert "系统概况" in admin_client.get("/").get_data(as_text=True)
+    assert "系统概况" in page_text(admin_client.get("/"))
 
 
 def test_english_can_be_chosen(client):
-    token_page = client.get("/").get_data(as_text=True)
-    assert 'lang="zh-CN"' in token_page
+    assert parse(client.get("/")).html["lang"] == "zh-CN"
     post_form(client, "/language", {"lang": "en", "next": "/"}, token_from="/")
-    html = client.get("/auth/login").get_data(as_text=True)
-    assert 'lang="en"' in html
-    assert "Log in" in html
+    page = parse(client.get("/auth/login"))
+    assert page.html["lang"] == "en"
+    assert "Log in" in page_text(page)

@@ -22,7 +22,7 @@ from app.filings import service as filings
 from app.models import AccountCode, AuditEntry, ClaimRequest, FilingDocument, FilingRequest, Firm, User
 from tests.app.filing_support import form_data, submit_new, submitted_request, upload_fields
 from tests.conftest import beijing
-from tests.support import PASSWORD, csrf_token, login, post_form
+from tests.support import PASSWORD, csrf_token, everything_in, login, page_text, parse, post_form
 
 pytestmark = pytest.mark.today("2026-11-30")
 
@@ -70,9 +70,8 @@ def _audit_actions(db):
 def _issue_code_page(client, firm_id):
     response = post_form(client, f"/accounts/firms/{firm_id}/claim-code", {}, token_from=f"/accounts/firms/{firm_id}")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    html = response.get_data(as_text=True)
-    code = re.search(r'class="notice-code">([A-Z0-9-]+)<', html).group(1)
-    return code, html
+    page = parse(response)
+    return page_text(page.select_one(".notice-code")), page_text(page)
 
 
 # --- the attack ---------------------------------------------------------------------------------------
@@ -83,13 +82,13 @@ def test_sign_up_with_a_roster_firms_credit_code_gains_nothing_of_the_firm(app, 
 
     assert account.firm_id is None and account.firm_binding == "pending"
     assert db.session.get(Firm, firm.id).account is None
-    home = attacker.get("/").get_data(as_text=True)
+    home = attacker.get("/")
     for secret in (firm.name, firm.filing_number, "材料齐全", "备案有效"):
-        assert secret not in home
-    assert "绑定单位" in home  # it is told how to bind instead
+        assert secret not in everything_in(home)
+    assert "绑定单位" in page_text(home)  # it is told how to bind instead
     listing = attacker.get("/filings/")
     assert listing.status_code == 302 and listing.headers["Location"].endswith("/accounts/bind")
-    assert firm.filing_number not in attacker.get("/accounts/bind").get_data(as_text=True)
+    assert firm.filing_number not in everything_in(attacker.get("/accounts/bind"))
     for url in (f"/filings/{request.id}", f"/filings/{request.id}/edit", "/filings/certificate.pdf",
                 f"/filings/documents/{document_id}"):
         assert attacker.get(url).status_code == 404, url
@@ -110,9 +109,9 @@ def test_sign_up_answers_alike_for_every_credit_code_and_only_names_a_taken_user
         answers.append((response.status_code, response.headers.get("Location")))
     assert len(set(answers)) == 1 and answers[0][0] == 302
 
-    html = _register(client, factory.credit_code("210100"), "newcomer0").get_data(as_text=True)
-    assert "该用户名不可用，请换一个" in html
-    assert "统一社会信用代码已" not in html and "已注册" not in html
+    page = _register(client, factory.credit_code("210100"), "newcomer0")
+    assert "该用户名不可用，请换一个" in page_text(page)
+    assert "统一社会信用代码已" not in everything_in(page) and "已注册" not in everything_in(page)
     assert db.session.scalar(select(func.count(User.id)).where(User.username == "newcomer0")) == 1
 
 
@@ -158,14 +157,14 @@ def test_a_new_firm_signs_up_files_and_is_bound_when_the_bureau_approves(app, db
     firm_client, account = _signed_up(app, db, code, "newfirm")
     firm = account.firm
     assert firm.provisional and account.firm_binding == "pending" and firm.credit_code == code
-    assert "账号待核实" in firm_client.get("/").get_data(as_text=True)
+    assert "账号待核实" in page_text(firm_client.get("/"))
 
     request_id = submit_new(firm_client, pack, city_code="210100")
     clerk_client = app.test_client()
     clerk = factory.user("city_clerk", authority_code="210100")
     login(clerk_client, clerk)
-    review = clerk_client.get(f"/review/{request_id}").get_data(as_text=True)
-    assert 'id="provisional-firm"' in review and "营业执照" in review
+    provisional = parse(clerk_client.get(f"/review/{request_id}")).select_one("#provisional-firm")
+    assert provisional is not None and "营业执照" in page_text(provisional)
     assert post_form(clerk_client, f"/review/{request_id}/decide", {"action": "approve", "comment": "", "confirm": "1"},
                      token_from=f"/review/{request_id}").status_code == 302
 
@@ -174,7 +173,7 @@ def test_a_new_firm_signs_up_files_and_is_bound_when_the_bureau_approves(app, db
     bind = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.bind")).one()
     assert bind.detail["how"] == "first_filing_approved" and bind.actor_id == clerk.id
     assert firm_client.get("/filings/certificate.pdf").status_code == 200
-    assert "账号待核实" not in firm_client.get("/").get_data(as_text=True)
+    assert "账号待核实" not in everything_in(firm_client.get("/"))
 
 
 def test_a_pending_account_may_start_only_the_first_filing(app, db, factory):
@@ -184,7 +183,7 @@ def test_a_pending_account_may_start_only_the_first_filing(app, db, factory):
         response = client.post("/filings/start", data={"kind": kind, "csrf_token": token})
         assert response.status_code == 302
     assert db.session.scalar(select(func.count(FilingRequest.id))) == 0
-    assert "只能办理本单位的首次备案" in client.get("/filings/").get_data(as_text=True)
+    assert "只能办理本单位的首次备案" in page_text(client.get("/filings/"))
 
 
 def test_a_pending_account_never_gains_its_firm_once_the_firm_is_filed_by_other_means(app, db, factory):
@@ -216,7 +215,7 @@ def test_the_real_firm_claims_with_a_bureau_code_and_the_squatter_is_detached(ap
     assert "2026-12-30" in notice and "北京时间" in notice  # 30 days, Beijing time
     stored = db.session.scalars(select(AccountCode)).one()
     assert stored.code_hash == hashlib.sha256(code.replace("-", "").encode()).hexdigest()
-    assert code not in clerk_client.get(f"/accounts/firms/{firm.id}").get_data(as_text=True)  # shown once
+    assert code not in everything_in(clerk_client.get(f"/accounts/firms/{firm.id}"))  # shown once
 
     owner_client, owner = _signed_up(app, db, firm.credit_code, "realowner")
     response = post_form(owner_client, "/accounts/claim", {"code": code.lower().replace("-", " ")},
@@ -231,8 +230,8 @@ def test_the_real_firm_claims_with_a_bureau_code_and_the_squatter_is_detached(ap
     assert {"account_code.issue_claim", "account.detach", "account.bind"} <= set(actions)
 
     again, other = _signed_up(app, db, firm.credit_code, "latecomer")
-    html = post_form(again, "/accounts/claim", {"code": code}, token_from="/accounts/bind").get_data(as_text=True)
-    assert "认领码无效或已失效" in html and db.session.get(User, other.id).firm_id is None
+    page = post_form(again, "/accounts/claim", {"code": code}, token_from="/accounts/bind")
+    assert "认领码无效或已失效" in page_text(page) and db.session.get(User, other.id).firm_id is None
 
 
 def test_a_new_code_revokes_the_older_one(app, db, factory):
@@ -241,8 +240,8 @@ def test_a_new_code_revokes_the_older_one(app, db, factory):
     first = claims.issue_code(clerk, purpose="claim", firm=firm).code
     second = claims.issue_code(clerk, purpose="claim", firm=firm).code
     client, account = _signed_up(app, db, firm.credit_code, "claimer")
-    assert "认领码无效或已失效" in post_form(client, "/accounts/claim", {"code": first},
-                                           token_from="/accounts/bind").get_data(as_text=True)
+    assert "认领码无效或已失效" in page_text(post_form(client, "/accounts/claim", {"code": first},
+                                                     token_from="/accounts/bind"))
     assert post_form(client, "/accounts/claim", {"code": second}, token_from="/accounts/bind").status_code == 302
 
 
@@ -254,7 +253,7 @@ def test_an_expired_claim_code_is_refused(app, db, factory):
     with time_machine.travel(beijing("2026-12-31"), tick=False):
         client, account = _signed_up(app, db, firm.credit_code, "toolate")
         response = post_form(client, "/accounts/claim", {"code": code}, token_from="/accounts/bind")
-        assert response.status_code == 422 and "认领码无效或已失效" in response.get_data(as_text=True)
+        assert response.status_code == 422 and "认领码无效或已失效" in page_text(response)
     assert db.session.get(User, account.id).firm_id is None
 
 
@@ -299,8 +298,8 @@ def test_only_the_firms_bureau_or_the_province_issues_codes(app, db, factory):
     firm, _request = _filed_firm_without_account(app, db, factory)
     dalian = app.test_client()
     login(dalian, factory.user("city_clerk", authority_code="210200"))
-    html = dalian.get(f"/accounts/?credit_code={firm.credit_code}").get_data(as_text=True)
-    assert "本辖区没有该统一社会信用代码的单位" in html and firm.name not in html
+    page = dalian.get(f"/accounts/?credit_code={firm.credit_code}")
+    assert "本辖区没有该统一社会信用代码的单位" in page_text(page) and firm.name not in everything_in(page)
     assert dalian.get(f"/accounts/firms/{firm.id}").status_code == 404
     token = csrf_token(dalian, "/accounts/")
     assert dalian.post(f"/accounts/firms/{firm.id}/claim-code", data={"csrf_token": token}).status_code == 404
@@ -330,21 +329,21 @@ def test_a_claim_request_goes_to_the_firms_bureau_which_refuses_or_approves_it(a
     dalian = app.test_client()
     login(dalian, factory.user("city_clerk", authority_code="210200"))
     assert dalian.get(f"/accounts/requests/{claim.id}").status_code == 404
-    assert "张三" not in dalian.get("/accounts/").get_data(as_text=True)
+    assert "张三" not in everything_in(dalian.get("/accounts/"))
     token = csrf_token(dalian, "/accounts/")
     assert dalian.post(f"/accounts/requests/{claim.id}/decide",
                        data={"decision": "approve", "version": "1", "csrf_token": token}).status_code == 404
 
     shenyang = app.test_client()
     login(shenyang, factory.user("city_clerk", authority_code="210100"))
-    assert "张三" in shenyang.get("/accounts/").get_data(as_text=True)
+    assert "张三" in page_text(shenyang.get("/accounts/"))
     url = f"/accounts/requests/{claim.id}"
     no_reason = post_form(shenyang, url + "/decide", {"decision": "refuse", "note": "", "version": "1"}, token_from=url)
-    assert no_reason.status_code == 422 and "不同意须写明理由" in no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 422 and "不同意须写明理由" in page_text(no_reason)
     post_form(shenyang, url + "/decide", {"decision": "refuse", "note": "营业执照与单位名称不符", "version": "1"},
               token_from=url)
     assert db.session.get(ClaimRequest, claim.id).state == "refused"
-    assert "营业执照与单位名称不符" in applicant_client.get("/accounts/bind").get_data(as_text=True)
+    assert "营业执照与单位名称不符" in page_text(applicant_client.get("/accounts/bind"))
     assert db.session.get(User, applicant.id).firm_id is None
 
     _request_claim(applicant_client, firm.credit_code)
@@ -359,15 +358,14 @@ def test_a_claim_request_goes_to_the_firms_bureau_which_refuses_or_approves_it(a
     token = csrf_token(shenyang, "/accounts/")
     again = shenyang.post(url + "/decide", data={"decision": "refuse", "note": "重复", "version": "1",
                                                  "csrf_token": token}, follow_redirects=True)
-    assert "该申请已被处理" in again.get_data(as_text=True)
+    assert "该申请已被处理" in page_text(again)
     assert len(_audit_actions(db)) == before and db.session.get(ClaimRequest, second.id).state == "approved"
 
 
 def test_a_claim_request_for_a_code_not_on_the_roster_is_told_to_file(app, db, factory):
     client, _account = _signed_up(app, db, factory.credit_code("210100"), "filer")
     unknown = factory.credit_code("210100")
-    html = _request_claim(client, unknown).get_data(as_text=True)
-    assert "备案名录中没有该统一社会信用代码的单位" in html
+    assert "备案名录中没有该统一社会信用代码的单位" in page_text(_request_claim(client, unknown))
     assert db.session.scalar(select(func.count(ClaimRequest.id))) == 0
 
 
@@ -421,21 +419,21 @@ def test_the_bureau_confirms_or_revokes_accounts_bound_through_the_old_sign_up(a
 
     a_client = app.test_client()
     login(a_client, flagged_a)
-    assert "账号待确认" in a_client.get("/").get_data(as_text=True)
+    assert "账号待确认" in page_text(a_client.get("/"))
     token = csrf_token(a_client, "/filings/")
     a_client.post("/filings/start", data={"kind": "cancellation", "csrf_token": token})
     assert db.session.scalar(select(func.count(FilingRequest.id)).where(FilingRequest.kind == "cancellation")) == 0
 
     dalian = app.test_client()
     login(dalian, factory.user("city_clerk", authority_code="210200"))
-    assert "old_a" not in dalian.get("/accounts/").get_data(as_text=True)
+    assert "old_a" not in everything_in(dalian.get("/accounts/"))
     token = csrf_token(dalian, "/accounts/")
     assert dalian.post(f"/accounts/flagged/{flagged_a.id}/decide",
                        data={"decision": "revoke", "csrf_token": token}).status_code == 404
 
     shenyang = app.test_client()
     login(shenyang, factory.user("city_clerk", authority_code="210100"))
-    page = shenyang.get("/accounts/").get_data(as_text=True)
+    page = page_text(shenyang.get("/accounts/"))
     assert "需确认的单位账号" in page and "old_a" in page and "old_b" in page
     token = csrf_token(shenyang, "/accounts/")
     shenyang.post(f"/accounts/flagged/{flagged_a.id}/decide", data={"decision": "confirm", "csrf_token": token})
@@ -461,7 +459,7 @@ def test_a_flagged_account_cannot_send_a_cancellation_drafted_before_it_was_flag
     url = f"/filings/{draft.id}/edit"
     response = post_form(client, url, {"reason": "停业", "send": "1", "version": str(draft.version)},
                          follow_redirects=True)
-    assert "确认前不能申请注销备案" in response.get_data(as_text=True)
+    assert "确认前不能申请注销备案" in page_text(response)
     assert db.session.get(FilingRequest, draft.id).state == "draft"
     assert db.session.get(Firm, firm.id).filing_status == "in_force"
 
@@ -487,17 +485,17 @@ def test_a_firm_resets_its_password_with_a_code_from_its_bureau(app, db, factory
                        data={"user_id": user.id, "csrf_token": token}).status_code == 404
     clerk = app.test_client()
     login(clerk, factory.user("city_clerk", authority_code="210100"))
-    page = post_form(clerk, f"/accounts/firms/{user.firm_id}/reset-code", {"user_id": user.id},
-                     token_from=f"/accounts/firms/{user.firm_id}").get_data(as_text=True)
-    code = re.search(r'class="notice-code">([A-Z0-9-]+)<', page).group(1)
-    assert "forgetful" in page and "2026-12-01" in page  # 24 hours, Beijing time
+    page = parse(post_form(clerk, f"/accounts/firms/{user.firm_id}/reset-code", {"user_id": user.id},
+                           token_from=f"/accounts/firms/{user.firm_id}"))
+    code = page_text(page.select_one(".notice-code"))
+    assert "forgetful" in page_text(page) and "2026-12-01" in page_text(page)  # 24 hours, Beijing time
 
     stranger = app.test_client()
-    wrong_code = _reset(stranger, "forgetful", "AAAA-AAAA-AAAA").get_data(as_text=True)
-    wrong_user = _reset(stranger, "nobody", code).get_data(as_text=True)
-    for html in (wrong_code, wrong_user):
-        assert "用户名或重置码不正确，或重置码已失效" in html
-    assert "密码至少需要10个字符" in _reset(stranger, "forgetful", code, password="short1").get_data(as_text=True)
+    wrong_code = page_text(_reset(stranger, "forgetful", "AAAA-AAAA-AAAA"))
+    wrong_user = page_text(_reset(stranger, "nobody", code))
+    for text in (wrong_code, wrong_user):
+        assert "用户名或重置码不正确，或重置码已失效" in text
+    assert "密码至少需要10个字符" in page_text(_reset(stranger, "forgetful", code, password="short1"))
 
     assert _reset(stranger, "forgetful", code).status_code == 302
     user = db.session.get(User, user.id)
@@ -505,8 +503,8 @@ def test_a_firm_resets_its_password_with_a_code_from_its_bureau(app, db, factory
     assert "account.reset_password" in _audit_actions(db)
     assert old_session.get("/filings/").status_code == 302  # the session from before the reset has ended
     _login(app.test_client(), "forgetful")
-    assert "用户名或重置码不正确" in _reset(stranger, "forgetful", code, password="Another-otter-5531").get_data(
-        as_text=True)  # single use
+    assert "用户名或重置码不正确" in page_text(
+        _reset(stranger, "forgetful", code, password="Another-otter-5531"))  # single use
 
 
 def test_a_reset_code_expires_after_a_day(app, db, factory):
@@ -515,7 +513,7 @@ def test_a_reset_code_expires_after_a_day(app, db, factory):
     with time_machine.travel(beijing("2026-11-30"), tick=False):
         code = claims.issue_code(clerk, purpose="reset", firm=user.firm, user=user).code
     with time_machine.travel(beijing("2026-12-01", at="10:01"), tick=False):
-        assert "重置码已失效" in _reset(app.test_client(), "slowpoke", code).get_data(as_text=True)
+        assert "重置码已失效" in page_text(_reset(app.test_client(), "slowpoke", code))
 
 
 # --- expiry of pending sign-ups -----------------------------------------------------------------------
@@ -559,7 +557,7 @@ def test_an_expired_pending_account_is_closed_when_it_next_comes_back(app, db, f
     with time_machine.travel(beijing("2026-11-02"), tick=False):
         post_form(client, "/auth/login", {"username": "latecomer", "password": NEW_PASSWORD})
         response = client.get("/", follow_redirects=True)
-        assert "已停用" in response.get_data(as_text=True)
+        assert "已停用" in page_text(response)
     user = db.session.scalar(select(User).where(User.username == "latecomer"))
     assert not user.active and user.firm_id is None
 
@@ -569,7 +567,7 @@ def test_role_and_scope_of_every_accounts_page(app, factory, client):
     for url in ("/accounts/", "/accounts/bind", "/accounts/firms/1", "/accounts/requests/1"):
         assert client.get(url).status_code == 302
     assert client.get("/auth/reset").status_code == 200
-    assert 'href="/auth/reset"' in client.get("/auth/login").get_data(as_text=True)
+    assert parse(client.get("/auth/login")).select_one('a[href="/auth/reset"]') is not None
     firm_client, _ = (app.test_client(), None)
     login(firm_client, factory.user("firm"))
     assert firm_client.get("/accounts/").status_code == 403

@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 import pyotp
 import pytest
 import time_machine
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from app.models import AuditEntry, User
 from app.passwords import password_problem
-from tests.support import PASSWORD, login, page_text, post_form
+from tests.support import PASSWORD, login, page_text, parse, post_form
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = dt.datetime(2026, 11, 30, 10, tzinfo=BEIJING)
@@ -29,7 +28,7 @@ def _actions(db, user=None) -> list[str]:
 
 
 def _one_time_password(response) -> str:
-    shown = BeautifulSoup(response.get_data(as_text=True), "lxml").find("code", id="one-time-password")
+    shown = parse(response).find("code", id="one-time-password")
     assert shown, response.get_data(as_text=True)[:800]
     return page_text(shown)
 
@@ -88,8 +87,8 @@ def test_firm_sign_up_refuses_weak_passwords(client, factory, password):
     }
     response = post_form(client, "/auth/register", data)
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert "密码太容易被猜到" in html or "密码不能包含用户名或名称" in html
+    text = page_text(response)
+    assert "密码太容易被猜到" in text or "密码不能包含用户名或名称" in text
 
 
 # --- change one's own password -----------------------------------------------------------------------
@@ -100,8 +99,8 @@ def test_everyone_changes_their_password_and_other_sessions_end(app, db, factory
     here, elsewhere = app.test_client(), app.test_client()
     login(here, user)
     login(elsewhere, user)
-    assert "当前密码不正确" in _change_password(here, "not-my-pass-1").get_data(as_text=True)
-    assert "密码太容易被猜到" in _change_password(here, PASSWORD, "password123").get_data(as_text=True)
+    assert "当前密码不正确" in page_text(_change_password(here, "not-my-pass-1"))
+    assert "密码太容易被猜到" in page_text(_change_password(here, PASSWORD, "password123"))
     response = _change_password(here, PASSWORD)
     assert response.status_code == 302
     assert here.get("/admin/account").status_code == 200  # this session continues
@@ -136,7 +135,7 @@ def test_admin_creates_a_clerk_who_must_change_the_one_time_password_first(app, 
     for path in ("/", "/review/", "/admin/account"):
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"] == "/auth/password", path
-    assert "一次性密码" in client.get("/auth/password").get_data(as_text=True)
+    assert "一次性密码" in page_text(client.get("/auth/password"))
     assert _change_password(client, password).status_code == 302
     assert client.get("/admin/account").status_code == 200
     db.session.refresh(clerk)
@@ -146,11 +145,11 @@ def test_admin_creates_a_clerk_who_must_change_the_one_time_password_first(app, 
 
 def test_a_clerk_is_bound_to_a_bureau_of_the_right_level(login_as, db):
     admin_client, _ = login_as("admin")
-    html = _create_clerk(admin_client, role="provincial_clerk", authority="210200").get_data(as_text=True)
-    assert "省级工作人员须属于省级公安机关" in html
-    html = _create_clerk(admin_client, role="city_clerk", authority="").get_data(as_text=True)
-    assert "工作人员须属于本辖区的一个公安机关" in html
-    html = _create_clerk(admin_client, role="city_clerk", authority="110000").get_data(as_text=True)
+    text = page_text(_create_clerk(admin_client, role="provincial_clerk", authority="210200"))
+    assert "省级工作人员须属于省级公安机关" in text
+    text = page_text(_create_clerk(admin_client, role="city_clerk", authority=""))
+    assert "工作人员须属于本辖区的一个公安机关" in text
+    _create_clerk(admin_client, role="city_clerk", authority="110000")
     assert db.session.scalar(select(User).where(User.username == "li_ming")) is None
 
 
@@ -176,7 +175,7 @@ def test_deactivation_needs_confirmation_and_ends_the_sessions(app, db, login_as
     clerk_client = app.test_client()
     login(clerk_client, clerk)
     page = admin_client.get(f"/admin/users/{clerk.id}/deactivate")
-    assert "停用账号" in page.get_data(as_text=True)
+    assert "停用账号" in page_text(page)
     db.session.refresh(clerk)
     assert clerk.active  # asking is not doing
     assert admin_client.post(f"/admin/users/{clerk.id}/deactivate").status_code == 400  # no CSRF token
@@ -216,7 +215,7 @@ def test_an_admin_cannot_deactivate_or_demote_themselves(db, login_as):
     assert response.status_code == 302
     db.session.refresh(admin)
     assert admin.active and admin.role == "admin"
-    assert "不能" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "不能" in page_text(admin_client.get(response.headers["Location"]))
 
 
 def test_only_admins_administer_accounts(login_as, factory):
@@ -233,10 +232,11 @@ def test_only_admins_administer_accounts(login_as, factory):
 
 
 def _enrol(client) -> str:
-    html = client.get("/auth/totp").get_data(as_text=True)
-    secret = page_text(BeautifulSoup(html, "lxml").find("code", id="totp-secret"))
+    page = parse(client.get("/auth/totp"))
+    secret = page_text(page.find("code", id="totp-secret"))
     assert re.fullmatch(r"[A-Z2-7]+", secret)
-    assert "otpauth://totp/" in html and "data:image/svg+xml;base64," in html
+    assert any(page_text(code).startswith("otpauth://totp/") for code in page.select("code.wrap"))
+    assert page.select_one("img[src]")["src"].startswith("data:image/svg+xml;base64,")
     assert post_form(client, "/auth/totp", {"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"}).status_code == 200
     assert post_form(client, "/auth/totp", {"code": pyotp.TOTP(secret).now()}).status_code == 302
     return secret
@@ -255,7 +255,7 @@ def test_a_clerk_enrols_and_then_logs_in_with_a_code(app, db, factory):
         response = _log_in(fresh, clerk.username, PASSWORD, "/review/")
         assert response.headers["Location"] == "/auth/login/code"
         assert fresh.get("/review/").status_code == 302  # not logged in before the code
-        assert "动态口令不正确" in post_form(fresh, "/auth/login/code", {"code": "123456" if pyotp.TOTP(secret).now() != "123456" else "654321"}).get_data(as_text=True)
+        assert "动态口令不正确" in page_text(post_form(fresh, "/auth/login/code", {"code": "123456" if pyotp.TOTP(secret).now() != "123456" else "654321"}))
         response = post_form(fresh, "/auth/login/code", {"code": pyotp.TOTP(secret).now()})
         assert response.headers["Location"] == "/review/"
         assert fresh.get("/review/").status_code == 200
@@ -275,7 +275,7 @@ def test_a_code_is_accepted_only_once(app, db, factory):
         _log_in(second, clerk.username, PASSWORD)
         clock.shift(dt.timedelta(seconds=20))
         response = post_form(second, "/auth/login/code", {"code": code})
-        assert "动态口令不正确" in response.get_data(as_text=True)
+        assert "动态口令不正确" in page_text(response)
         clock.shift(dt.timedelta(seconds=15))
         response = post_form(second, "/auth/login/code", {"code": pyotp.TOTP(clerk.totp_secret).now()})
         assert response.status_code == 302
@@ -303,7 +303,7 @@ def test_required_second_factor_refuses_staff_without_one(app, db, factory):
     clerk = factory.user("city_clerk")
     firm = factory.user("firm")
     response = _log_in(app.test_client(), clerk.username, PASSWORD)
-    assert response.status_code == 200 and "尚未设置" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "尚未设置" in page_text(response)
     assert _log_in(app.test_client(), firm.username, PASSWORD).status_code == 302  # firms: password only
     with time_machine.travel(MONDAY_10, tick=False):
         clerk.totp_secret = pyotp.random_base32()
