@@ -9,6 +9,7 @@ import pytest
 
 from app.models.firm import FirmBusinessType
 from app.roster import routes as roster_routes
+from tests.support import page_text
 
 ATTACKER = {"REMOTE_ADDR": "198.51.100.7"}
 NEIGHBOUR = {"REMOTE_ADDR": "203.0.113.9"}
@@ -26,7 +27,7 @@ def test_one_address_gets_three_downloads_a_minute_and_then_a_chinese_429(client
         assert client.get(url, environ_base=ATTACKER).status_code == 200, url
     refused = client.get("/roster.xlsx", environ_base=ATTACKER)
     assert refused.status_code == 429
-    assert "名录下载过于频繁，请一分钟后再试" in refused.get_data(as_text=True)
+    assert "名录下载过于频繁，请一分钟后再试" in page_text(refused)
     assert int(refused.headers["Retry-After"]) > 0
     assert client.get("/roster.csv", environ_base=NEIGHBOUR).status_code == 200  # others are not blocked
     assert client.get("/roster", environ_base=ATTACKER).status_code == 200  # nor the search page itself
@@ -39,7 +40,7 @@ def test_downloads_beyond_the_export_slots_are_refused_at_once(client, filed_fir
     try:
         assert all(held)
         busy = client.get("/roster.xlsx", environ_base=NEIGHBOUR)
-        assert busy.status_code == 503 and "名录导出繁忙，请稍后再试" in busy.get_data(as_text=True)
+        assert busy.status_code == 503 and "名录导出繁忙，请稍后再试" in page_text(busy)
     finally:
         for _ in held:
             roster_routes._exports.release()

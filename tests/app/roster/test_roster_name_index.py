@@ -4,6 +4,13 @@ from sqlalchemy import func, select, text
 
 from app.models import FirmNameGram
 from app.services.name_index import name_grams
+from tests.support import everything_in, get_page, page_text, parse
+
+
+def _found(client, name: str):
+    """The roster page's search for ``name``, parsed, and the firm names of its rows in order."""
+    page = get_page(client, "roster.index", name=name)
+    return page, [page_text(a) for a in page.select("table.roster tbody tr > td:first-child > a[href]")]
 
 
 def test_grams_are_normalised_pieces_of_two_without_legal_form_words():
@@ -15,7 +22,7 @@ def test_grams_are_normalised_pieces_of_two_without_legal_form_words():
 
 def test_a_query_of_legal_form_words_only_still_finds_by_like(client, factory):
     factory.firm("沈阳安防科技有限公司", filing_number="N-0001", filing_status="in_force")
-    assert "沈阳安防科技有限公司" in client.get("/roster?name=有限公司").get_data(as_text=True)
+    assert _found(client, "有限公司")[1] == ["沈阳安防科技有限公司"]
 
 
 def test_index_follows_name_changes(db, factory):
@@ -31,10 +38,11 @@ def test_index_follows_name_changes(db, factory):
 def test_roster_name_search_uses_the_index(client, db, factory):
     factory.firm("沈阳安防科技有限公司", filing_number="N-0001", filing_status="in_force")
     factory.firm("大连监控工程有限公司", filing_number="N-0002", filing_status="in_force")
-    html = client.get("/roster?name=安防科技").get_data(as_text=True)
-    assert "沈阳安防科技有限公司" in html and "大连监控工程有限公司" not in html
+    page, names = _found(client, "安防科技")
+    assert names == ["沈阳安防科技有限公司"] and "大连监控工程有限公司" not in everything_in(page)
     # the order of the pieces still matters: 科技安防 is not in the name
-    assert "沈阳安防科技有限公司" not in client.get("/roster?name=科技安防").get_data(as_text=True)
+    page, names = _found(client, "科技安防")
+    assert names == [] and "沈阳安防科技有限公司" not in everything_in(page)
 
 
 def test_reindex_rebuilds_after_writes_behind_the_apps_back(db, factory, runner):
@@ -69,15 +77,13 @@ def test_a_stale_piece_never_shows_the_wrong_firm(client, db, factory):
     with db.engine.begin() as conn:
         for gram in name_grams("沈阳安防"):
             conn.execute(text("INSERT INTO firm_name_gram (gram, firm_id) VALUES (:g, :f)"), {"g": gram, "f": other.id})
-    html = client.get("/roster?name=沈阳安防").get_data(as_text=True)
-    assert "锦州报警运营有限公司" not in html
+    page, names = _found(client, "沈阳安防")
+    assert names == [] and "锦州报警运营有限公司" not in everything_in(page)
 
 
 def test_a_search_finds_the_same_firms_whether_its_pieces_are_common_or_rare(client, factory, monkeypatch):
     """roster_name_filter plans by how common each piece is (a rare piece's firms first, or the roster in
     its own order when every piece is common): the page a user sees is the same either way, pages too."""
-    from lxml import html as lxml_html
-
     from app.roster import search
     from app.services import name_index
 
@@ -88,10 +94,12 @@ def test_a_search_finds_the_same_firms_whether_its_pieces_are_common_or_rare(cli
     client.application.config["ROSTER_PAGE_SIZE"] = 3
 
     def names(url):
-        page = lxml_html.fromstring(client.get(url).get_data(as_text=True))
-        rows = [a.text_content() for a in page.xpath("//table[@class='roster']/tbody/tr/td[1]/a[1]")]
-        following = page.xpath("//a[@rel='next']/@href")
-        return rows, following[0] if following else None
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = parse(response)
+        rows = [page_text(a) for a in page.select("table.roster tbody tr > td:first-child > a[href]")]
+        following = page.select_one('a[rel="next"]')
+        return rows, following["href"] if following else None
 
     def everything(query):
         found, url = [], f"/roster?name={query}"
@@ -125,4 +133,4 @@ def test_an_import_large_enough_to_refresh_the_statistics_is_found_by_name_at_on
     result = runner.invoke(args=["import", "filings", str(path)])
     assert result.exit_code == 0, result.output
     assert "新增 5" in result.output
-    assert "沈阳第4安防科技有限公司" in client.get("/roster?name=第4安防").get_data(as_text=True)
+    assert _found(client, "第4安防")[1] == ["沈阳第4安防科技有限公司"]
