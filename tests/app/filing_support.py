@@ -8,7 +8,7 @@ import re
 from stdnum.cn import ric
 from werkzeug.datastructures import FileStorage
 
-from tests.support import get_page, post_form
+from tests.support import get_page, page_text, parse, post_form
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -88,9 +88,10 @@ def decide(client, request_id: int, action: str, comment: str = ""):
 
 
 def _errors(response) -> str:
-    html = response.get_data(as_text=True)
-    found = re.findall(r'class="error"[^>]*>([^<]+)<', html) + re.findall(r"<li><a href=\"#[^\"]*\">([^<]+)</a>", html)
-    return " | ".join(found) or html[:1500]
+    """The form's errors (each field's and the summary's links to them), to tell why a post was refused."""
+    page = parse(response)
+    found = [page_text(e) for e in page.select('.error, li > a[href^="#"]')]
+    return " | ".join(found) or page_text(page)[:1500]
 
 
 def submitted_request(app, factory, *, firm=None, city_code=None):

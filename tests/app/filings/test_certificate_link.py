@@ -10,7 +10,7 @@ import pytest
 
 from app.models.firm import FirmBusinessType
 from tests.reports.test_certificate import _need, pdf_text
-from tests.support import login
+from tests.support import everything_in, login, page_text, parse
 
 PUBLIC = "https://jifang.example.gov.cn"
 
@@ -65,8 +65,8 @@ def test_the_qr_code_opens_the_check_page_under_the_public_address(app, firm_cli
     with app.test_request_context("/", headers={"Host": "evil.example"}):
         url = entry_url(firm)
     assert url == f"{PUBLIC}/roster/{firm.credit_code}"
-    page = client.get(url.removeprefix(PUBLIC), headers={"Host": "evil.example"}).get_data(as_text=True)
-    assert "该单位的备案真实有效。" in page and "evil.example" not in page
+    page = parse(client.get(url.removeprefix(PUBLIC), headers={"Host": "evil.example"}))
+    assert "该单位的备案真实有效。" in page_text(page) and "evil.example" not in everything_in(page)
 
 
 def test_an_https_public_address_makes_the_session_cookie_secure(app, firm_client):

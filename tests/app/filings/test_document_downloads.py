@@ -14,7 +14,7 @@ from app.filings import uploads as filing_uploads
 from app.filings.service import upload_materials
 from app.models import AuditEntry, FilingDocument
 from tests.app.filing_support import PDF, start, submitted_request
-from tests.support import login, post_form
+from tests.support import everything_in, login, page_text, parse, post_form
 
 # Starts with %PDF- (so it is accepted as a PDF) and is also a web page with a script in it.
 POLYGLOT = b"%PDF-1.4\n<!doctype html><html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n"
@@ -40,8 +40,9 @@ def test_a_polyglot_sent_as_html_is_stored_shown_and_served_as_the_pdf_it_was_ac
     document = _upload_polyglot(app, client)
     assert document.original_name == "poly.pdf" and document.content_type == "application/pdf"
     assert Path(document.stored_name).suffix == ".pdf" and filing_uploads.path_of(document).is_file()
-    edit = client.get(f"/filings/{document.request_id}/edit").get_data(as_text=True)
-    assert "poly.pdf" in edit and "poly.html" not in edit
+    edit = parse(client.get(f"/filings/{document.request_id}/edit"))
+    links = {page_text(a) for a in edit.select(f'#materials a[href="/filings/documents/{document.id}"]')}
+    assert links == {"poly.pdf"} and "poly.html" not in everything_in(edit)
 
     with client.get(f"/filings/documents/{document.id}") as response:
         assert response.status_code == 200 and response.data == POLYGLOT

@@ -19,7 +19,7 @@ from tests.app.filing_support import (
     submit_new,
     upload_fields,
 )
-from tests.support import login, post_form
+from tests.support import form_fields, login, page_text, parse, post_form
 
 # A filing number carries the year of the approval's Beijing date: the clock is pinned so it is known.
 pytestmark = pytest.mark.today("2026-11-30")
@@ -67,15 +67,14 @@ def test_liaoning_local_firm_goes_to_its_premises_city_bureau_and_is_filed(app, 
     assert (firm.filing_status, firm.filing_number, firm.filing_authority_code) == ("in_force", number, "210200")
     assert firm.name == "测试安防工程有限公司" and firm.city_code == "210200"
     assert firm.business_type_codes == sorted(b.code for b in pack.filing.business_types[:2])
-    assert number in client.get("/filings/").get_data(as_text=True)
-    assert number in client.get("/").get_data(as_text=True)
+    assert number in page_text(client.get("/filings/"))
+    assert number in page_text(client.get("/"))
 
     pdf = client.get("/filings/certificate.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
 
-    roster = client.get(f"/roster?credit_code={firm.credit_code}").get_data(as_text=True)
-    assert number in roster
+    assert number in page_text(parse(client.get(f"/roster?credit_code={firm.credit_code}")).select_one("table.roster"))
 
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert "filing.submit" in actions and "filing.approve" in actions
@@ -147,10 +146,10 @@ def test_qinhuangdao_out_of_province_firm_cannot_submit_without_its_home_certifi
     certificate = uploads.pop("doc_home_certificate")
     data.update(uploads)
     response = save(client, request_id, data, send=True)
-    html = response.get_data(as_text=True)
+    text = page_text(response)
     assert response.status_code == 200
-    assert "尚不能提交，请先填写或上传：所在地省级公安机关出具的证明" in html
-    assert "所在地省级公安机关出具的证明：请上传此项材料" in html
+    assert "尚不能提交，请先填写或上传：所在地省级公安机关出具的证明" in text
+    assert "所在地省级公安机关出具的证明：请上传此项材料" in text
     assert db.session.get(FilingRequest, request_id).state == "draft"
 
     response = save(client, request_id, {**form_data(pack, city_code="130302"), "doc_home_certificate": certificate},
@@ -166,12 +165,12 @@ def test_shanxi_filing_pages_say_there_is_no_filing_duty(app, factory, login_as)
     client, user = login_as("firm")
     for response in (client.get("/filings/"), post_form(client, "/filings/start", {"kind": "initial"},
                                                           token_from="/filings/")):
-        html = response.get_data(as_text=True)
+        page = parse(response)
         assert response.status_code == 200
-        assert pack.filing.notice in html and "<form method=\"post\" enctype" not in html
+        assert pack.filing.notice in page_text(page) and not page.select('form[method="post"][enctype]')
     assert db.session.scalar(select(FilingRequest.id)) is None
     clerk, _ = login_as("city_clerk")
-    assert pack.filing.notice in clerk.get("/review/").get_data(as_text=True)
+    assert pack.filing.notice in page_text(clerk.get("/review/"))
 
 
 def test_a_returned_filing_is_corrected_resubmitted_and_filed(app, factory):
@@ -184,9 +183,9 @@ def test_a_returned_filing_is_corrected_resubmitted_and_filed(app, factory):
     assert decide(clerk, request_id, "return", "技术设备情况过于简略，请补充设备清单").status_code == 302
     db.session.expire_all()
     assert db.session.get(FilingRequest, request_id).state == "returned"
-    home = client.get("/").get_data(as_text=True)
+    home = page_text(client.get("/"))
     assert "技术设备情况过于简略，请补充设备清单" in home and "退回补正" in home
-    assert "技术设备情况过于简略" in client.get("/filings/").get_data(as_text=True)
+    assert "技术设备情况过于简略" in page_text(client.get("/filings/"))
     assert request_id not in queue_ids(clerk)
 
     data = form_data(pack, city_code="210100", equipment="视频监控测试台2套、报警主机1台", answer="已补充设备清单")
@@ -196,7 +195,7 @@ def test_a_returned_filing_is_corrected_resubmitted_and_filed(app, factory):
     request = db.session.get(FilingRequest, request_id)
     assert (request.state, request.stage, request.authority_code) == ("under_review", 0, "210100")
     assert [m.body for m in request.messages if m.from_firm] == ["已补充设备清单"]
-    assert "已补充设备清单" in clerk.get(f"/review/{request_id}").get_data(as_text=True)
+    assert "已补充设备清单" in page_text(clerk.get(f"/review/{request_id}"))
 
     assert decide(clerk, request_id, "approve").status_code == 302
     db.session.expire_all()
@@ -213,12 +212,12 @@ def test_a_rejected_filing_tells_the_firm_why(app, factory):
     request_id = submit_new(client, pack, city_code="130302")
     clerk, _ = _clerk(app, factory, "city_clerk", "130300")
     response = decide(clerk, request_id, "reject")
-    assert "审核意见：退回补正或不予通过须写明理由" in response.get_data(as_text=True)
+    assert "审核意见：退回补正或不予通过须写明理由" in page_text(response)
     assert decide(clerk, request_id, "reject", "经营场所不存在").status_code == 302
     db.session.expire_all()
     assert db.session.get(FilingRequest, request_id).state == "rejected"
     assert db.session.get(Firm, firm.id).filing_status == "none"
-    assert "经营场所不存在" in client.get(f"/filings/{request_id}").get_data(as_text=True)
+    assert "经营场所不存在" in page_text(client.get(f"/filings/{request_id}"))
 
 
 def _filed(app, factory, *, division="210102", city="210100"):
@@ -236,8 +235,8 @@ def test_a_change_passes_review_and_shows_on_the_roster(app, factory):
     client, clerk, firm = _filed(app, factory)
     number = firm.filing_number
     request_id = start(client, "change")
-    edit = client.get(f"/filings/{request_id}/edit").get_data(as_text=True)
-    assert "测试安防工程有限公司" in edit and "技术员0" in edit  # starts from what is on file
+    edit = form_fields(client.get(f"/filings/{request_id}/edit"))  # starts from what is on file
+    assert edit["name"] == "测试安防工程有限公司" and "技术员0" in edit.values()
 
     types = [b.code for b in pack.filing.business_types]
     data = form_data(pack, city_code="210100", name="更名后安防科技有限公司", business_types=types,
@@ -253,15 +252,15 @@ def test_a_change_passes_review_and_shows_on_the_roster(app, factory):
     assert firm.name == "更名后安防科技有限公司" and firm.filing_number == number
     assert firm.business_type_codes == sorted(types) and firm.filing_status == "in_force"
     assert db.session.get(FilingRequest, request_id).state == "changed"
-    roster = client.get(f"/roster?credit_code={firm.credit_code}").get_data(as_text=True)
-    assert "更名后安防科技有限公司" in roster
+    roster = parse(client.get(f"/roster?credit_code={firm.credit_code}")).select_one("table.roster")
+    assert "更名后安防科技有限公司" in page_text(roster)
 
 
 def test_a_cancellation_passes_review_and_shows_on_the_roster(app, factory):
     client, clerk, firm = _filed(app, factory)
     request_id = start(client, "cancellation")
     response = post_form(client, f"/filings/{request_id}/edit", {"reason": "", "send": "1"})
-    assert "注销原因：请填写此项" in response.get_data(as_text=True)
+    assert "注销原因：请填写此项" in page_text(response)
     response = post_form(client, f"/filings/{request_id}/edit", {"reason": "停止经营技防业务", "send": "1"})
     assert response.status_code == 302
     assert decide(clerk, request_id, "approve").status_code == 302
@@ -269,7 +268,7 @@ def test_a_cancellation_passes_review_and_shows_on_the_roster(app, factory):
     firm = db.session.get(Firm, firm.id)
     assert firm.filing_status == "cancelled" and firm.filing_number
     assert client.get("/filings/certificate.pdf").status_code == 404
-    entry = client.get(f"/roster/{firm.credit_code}").get_data(as_text=True)
+    entry = page_text(client.get(f"/roster/{firm.credit_code}"))
     assert firm.filing_number in entry and "注销" in entry
 
 
@@ -277,10 +276,10 @@ def test_a_firm_cannot_start_what_its_status_does_not_allow(app, factory, login_
     client, _user = login_as("firm")
     response = post_form(client, "/filings/start", {"kind": "change"}, token_from="/filings/")
     assert response.status_code == 302
-    assert "本单位没有有效的备案，不能申请变更或注销" in client.get("/filings/").get_data(as_text=True)
+    assert "本单位没有有效的备案，不能申请变更或注销" in page_text(client.get("/filings/"))
     start(client)
     post_form(client, "/filings/start", {"kind": "initial"}, token_from="/filings/")
-    assert "本单位已有一份未办结的申请" in client.get("/filings/").get_data(as_text=True)
+    assert "本单位已有一份未办结的申请" in page_text(client.get("/filings/"))
     assert db.session.scalar(select(func_count())) == 1
 
 
@@ -296,18 +295,17 @@ def test_draft_is_saved_and_resumed_and_withdrawn(app, factory, login_as):
     request_id = start(client)
     response = save(client, request_id, {"name": "半成品安防有限公司", "legal_rep": "赵六", "staff-0-name": ""})
     assert response.status_code == 302
-    page = client.get(f"/filings/{request_id}/edit").get_data(as_text=True)
-    assert "半成品安防有限公司" in page and "赵六" in page
+    fields = form_fields(client.get(f"/filings/{request_id}/edit"))
+    assert fields["name"] == "半成品安防有限公司" and fields["legal_rep"] == "赵六"
 
     response = save(client, request_id, {"name": "半成品安防有限公司", "add_staff": "1"})
     assert response.status_code == 302 and "add=1" in response.headers["Location"]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert 'name="staff-1-name"' in page
+    assert "staff-1-name" in form_fields(client.get(response.headers["Location"]))
 
     response = save(client, request_id, {"name": "半成品安防有限公司"}, send=True)
-    html = response.get_data(as_text=True)
-    assert "尚不能提交，请先填写或上传：" in html and "法定代表人：提交前须填写此项" in html
-    assert "营业执照：请上传此项材料" in html
+    text = page_text(response)
+    assert "尚不能提交，请先填写或上传：" in text and "法定代表人：提交前须填写此项" in text
+    assert "营业执照：请上传此项材料" in text
     assert db.session.get(FilingRequest, request_id).state == "draft"
 
     response = post_form(client, f"/filings/{request_id}/withdraw", {}, token_from=f"/filings/{request_id}")

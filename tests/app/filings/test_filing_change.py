@@ -7,7 +7,7 @@ from __future__ import annotations
 from app.extensions import db
 from app.models import FilingRequest, Firm
 from tests.app.filing_support import decide, form_data, queue_ids, save, start, submit_new, upload_fields
-from tests.support import login
+from tests.support import everything_in, login, page_text
 
 
 def _client(app, user):
@@ -39,7 +39,7 @@ def test_a_change_moving_the_premises_is_reviewed_by_the_new_city_and_moves_the_
     data = form_data(pack, city_code="210200", premises_address="大连市中山区测试街8号", reason="经营场所迁至大连")
     edit = save(firm_client, change_id, data)
     assert edit.status_code == 302
-    assert "大连市公安局" in firm_client.get(f"/filings/{change_id}/edit").get_data(as_text=True)
+    assert "大连市公安局" in page_text(firm_client.get(f"/filings/{change_id}/edit"))
     assert save(firm_client, change_id, data, send=True).status_code == 302
 
     db.session.expire_all()
@@ -55,16 +55,16 @@ def test_a_change_moving_the_premises_is_reviewed_by_the_new_city_and_moves_the_
     assert (firm.filing_status, firm.filing_number, firm.filed_on) == ("in_force", number, filed_on)
     assert (firm.filing_authority_code, firm.city_code) == ("210200", "210200")
     assert db.session.get(FilingRequest, change_id).filing_number == number
-    assert "大连市公安局" in firm_client.get("/filings/").get_data(as_text=True)
-    entry = firm_client.get(f"/roster/{firm.credit_code}").get_data(as_text=True)
+    assert "大连市公安局" in page_text(firm_client.get("/filings/"))
+    entry = page_text(firm_client.get(f"/roster/{firm.credit_code}"))
     assert number in entry and "大连市公安局" in entry
 
     # The old bureau learns the firm left its area; the new one is not told it moved away.
     assert db.session.get(FilingRequest, change_id).previous_authority_code == "210100"
-    home = shenyang.get("/").get_data(as_text=True)
+    home = page_text(shenyang.get("/"))
     assert "迁出本辖区的备案单位" in home
     assert f"{firm.name}（{number}）经营场所迁至大连市，备案改由大连市公安局管理" in home
-    assert "迁出本辖区的备案单位" not in dalian.get("/").get_data(as_text=True)
+    assert "迁出本辖区的备案单位" not in everything_in(dalian.get("/"))
     assert firm_client.get("/filings/certificate.pdf").status_code == 200
 
     # Dalian's own numbering is untouched: its next first filing is its 0001.
@@ -87,7 +87,7 @@ def test_a_change_within_the_same_city_keeps_the_bureau_and_tells_nobody_of_a_mo
     firm = db.session.get(Firm, firm.id)
     assert (firm.name, firm.filing_authority_code) == ("新名称安防有限公司", "210100")
     assert db.session.get(FilingRequest, change_id).previous_authority_code is None
-    assert "迁出本辖区的备案单位" not in shenyang.get("/").get_data(as_text=True)
+    assert "迁出本辖区的备案单位" not in everything_in(shenyang.get("/"))
 
 
 def test_a_returned_request_moved_to_another_city_cannot_go_back_to_the_old_bureau(app, factory):
@@ -102,7 +102,7 @@ def test_a_returned_request_moved_to_another_city_cannot_go_back_to_the_old_bure
     moved.update(upload_fields(pack))
     response = save(firm_client, change_id, moved, send=True)
     assert response.status_code == 200
-    assert "本申请不能再向原受理机关提交：请撤回后重新申请" in response.get_data(as_text=True)
+    assert "本申请不能再向原受理机关提交：请撤回后重新申请" in page_text(response)
     db.session.expire_all()
     request = db.session.get(FilingRequest, change_id)
     assert (request.state, request.stages) == ("returned", ["210100"])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import FilingDocument, FilingRequest
 from tests.app.filing_support import HTML, PDF, PNG, bad_resident_id, form_data, save, start
-from tests.support import post_form
+from tests.support import everything_in, page_text, post_form
 
 
 def test_an_invalid_resident_id_is_refused_with_the_field_named(app, login_as):
@@ -22,13 +22,12 @@ def test_an_invalid_resident_id_is_refused_with_the_field_named(app, login_as):
     data = form_data(pack, staff=2)
     data["staff-1-id_number"] = bad_resident_id(2)
     response = save(client, request_id, data)
-    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "第2名人员身份证号码：身份证号码校验位不正确" in html
+    assert "第2名人员身份证号码：身份证号码校验位不正确" in page_text(response)
     data["staff-1-id_number"] = "12345"
-    assert "第2名人员身份证号码：身份证号码应为18位" in save(client, request_id, data).get_data(as_text=True)
+    assert "第2名人员身份证号码：身份证号码应为18位" in page_text(save(client, request_id, data))
     data["staff-1-id_number"] = ""
-    assert "第2名人员身份证号码：请填写此项" in save(client, request_id, data).get_data(as_text=True)
+    assert "第2名人员身份证号码：请填写此项" in page_text(save(client, request_id, data))
     assert db.session.get(FilingRequest, request_id).staff == []  # nothing saved from a refused form
 
 
@@ -39,7 +38,7 @@ def test_an_invalid_credit_code_is_refused_with_the_field_named(client, factory)
         "firm_name": "某公司", "credit_code": wrong, "username": "somefirm",
         "password": "good-pass-2026", "confirm": "good-pass-2026",
     })
-    assert "统一社会信用代码：统一社会信用代码校验位不正确" in response.get_data(as_text=True)
+    assert "统一社会信用代码：统一社会信用代码校验位不正确" in page_text(response)
 
 
 def test_other_fields_are_named_too(app, login_as):
@@ -47,9 +46,9 @@ def test_other_fields_are_named_too(app, login_as):
     client, _ = login_as("firm")
     request_id = start(client)
     response = save(client, request_id, form_data(pack, contact_phone="打电话", city_code="999999"))
-    html = response.get_data(as_text=True)
-    assert "联系电话：联系电话只能包含数字" in html
-    assert "经营场所所在城市：" in html
+    text = page_text(response)
+    assert "联系电话：联系电话只能包含数字" in text
+    assert "经营场所所在城市：" in text
 
 
 def test_a_refused_submission_names_the_empty_required_fields_too(app, login_as):
@@ -57,14 +56,14 @@ def test_a_refused_submission_names_the_empty_required_fields_too(app, login_as)
     pack = app.extensions["jifang.pack"]
     client, _ = login_as("firm")
     request_id = start(client)
-    html = save(client, request_id, form_data(pack, contact_phone="打电话", name="", legal_rep=""),
-                send=True).get_data(as_text=True)
-    assert "联系电话：联系电话只能包含数字" in html
-    assert "单位名称：提交前须填写此项" in html
-    assert "法定代表人：提交前须填写此项" in html
+    text = page_text(save(client, request_id, form_data(pack, contact_phone="打电话", name="", legal_rep=""),
+                          send=True))
+    assert "联系电话：联系电话只能包含数字" in text
+    assert "单位名称：提交前须填写此项" in text
+    assert "法定代表人：提交前须填写此项" in text
     # saving a draft stays lenient: only the malformed field is named
-    html = save(client, request_id, form_data(pack, contact_phone="打电话", name="")).get_data(as_text=True)
-    assert "联系电话：联系电话只能包含数字" in html and "单位名称：提交前须填写此项" not in html
+    page = save(client, request_id, form_data(pack, contact_phone="打电话", name=""))
+    assert "联系电话：联系电话只能包含数字" in page_text(page) and "单位名称：提交前须填写此项" not in everything_in(page)
 
 
 def _stored_files(app) -> list[Path]:
@@ -105,9 +104,9 @@ def test_uploads_that_are_not_pdf_jpeg_or_png_are_refused(app, login_as, content
     client, _ = login_as("firm")
     request_id = start(client)
     response = _upload(client, request_id, pack, content, "licence.pdf")
-    html = response.get_data(as_text=True)
+    text = page_text(response)
     assert response.status_code == 200
-    assert "营业执照：只接受PDF、JPEG或PNG文件" in html or "营业执照：文件为空" in html
+    assert "营业执照：只接受PDF、JPEG或PNG文件" in text or "营业执照：文件为空" in text
     assert db.session.scalar(select(FilingDocument.id)) is None
     assert _stored_files(app) == []
 
@@ -118,7 +117,7 @@ def test_an_oversize_upload_is_refused(app, login_as):
     client, _ = login_as("firm")
     request_id = start(client)
     response = _upload(client, request_id, pack, PDF + b"0" * 2048, "big.pdf")
-    assert "营业执照：文件超过" in response.get_data(as_text=True)
+    assert "营业执照：文件超过" in page_text(response)
     assert db.session.scalar(select(FilingDocument.id)) is None
     assert _stored_files(app) == []
     assert _upload(client, request_id, pack, PDF, "small.pdf").status_code == 302

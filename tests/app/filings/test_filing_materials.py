@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from app.extensions import db
@@ -24,7 +23,7 @@ from tests.app.filing_support import (
     start,
     submit_new,
 )
-from tests.support import login, page_text, post_form
+from tests.support import login, page_text, parse, post_form
 
 
 def _stored(app, document: FilingDocument) -> Path:
@@ -53,17 +52,17 @@ def test_a_valid_upload_is_kept_when_another_field_is_refused(app, login_as):
     data["doc_business_licence"] = (io.BytesIO(PDF), "营业执照扫描件.pdf")
     data["doc_rules"] = (io.BytesIO(PNG), "管理制度.png")
     response = save(client, request_id, data, send=True)
-    html = response.get_data(as_text=True)
+    page = parse(response)
 
     assert response.status_code == 200
-    assert "第1名人员身份证号码：身份证号码校验位不正确" in html  # the error, named
+    assert "第1名人员身份证号码：身份证号码校验位不正确" in page_text(page)  # the error, named
     # Both files are on the draft and listed as uploaded, by the names the firm gave them.
     documents = _documents(request_id)
     assert [(d.material_code, d.original_name) for d in documents] == [
         ("business_licence", "营业执照扫描件.pdf"), ("rules", "管理制度.png"),
     ]
     assert all(_stored(app, d).read_bytes() in (PDF, PNG) for d in documents)
-    materials = BeautifulSoup(html, "lxml").find(id="materials")
+    materials = page.find(id="materials")
     links = {a["href"]: page_text(a) for a in materials.find_all("a", href=True)}
     for d in documents:
         assert links.get(f"/filings/documents/{d.id}") == d.original_name
@@ -89,9 +88,9 @@ def test_content_checks_still_apply_per_file_when_another_field_is_refused(app, 
     data = form_data(pack, contact_phone="打电话")
     data["doc_business_licence"] = (io.BytesIO(HTML), "licence.pdf")
     data["doc_rules"] = (io.BytesIO(PDF), "rules.pdf")
-    html = save(client, request_id, data).get_data(as_text=True)
-    assert "联系电话：联系电话只能包含数字" in html
-    assert "营业执照：只接受PDF、JPEG或PNG文件" in html
+    text = page_text(save(client, request_id, data))
+    assert "联系电话：联系电话只能包含数字" in text
+    assert "营业执照：只接受PDF、JPEG或PNG文件" in text
     assert [(d.material_code, d.original_name) for d in _documents(request_id)] == [("rules", "rules.pdf")]
     assert len(_files(app)) == 1  # the refused file left nothing behind
 

@@ -76,7 +76,7 @@ def test_a_change_review_shows_before_and_after_staff_and_the_replaced_licence(a
     # The replaced file stays in the request's history: its link works for the clerk and the firm.
     assert _download(clerk, earlier.group(0))[0] == 200
     assert _download(firm_client, earlier.group(0)) == (200, PDF)
-    assert "已替换的材料（保留备查）" in firm_client.get(f"/filings/{change_id}").get_data(as_text=True)
+    assert "已替换的材料（保留备查）" in page_text(firm_client.get(f"/filings/{change_id}"))
     # The filing in force keeps its own licence row untouched.
     assert db.session.get(FilingDocument, old_licence.id).replaced_at is not None
 

@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import FilingRequest, Firm
 from tests.app.filing_support import decide, submitted_request
-from tests.support import get_page, login, post_form
+from tests.support import form_fields, get_page, login, page_text, parse, post_form
 
 pytestmark = pytest.mark.today("2026-11-30")
 
@@ -22,9 +22,11 @@ def _clerk(app, factory, authority_code="210100"):
 
 def test_the_review_page_shows_the_filing_before_the_decision(app, factory):
     request, _ = submitted_request(app, factory, city_code="210100")
-    html = _clerk(app, factory).get(f"/review/{request.id}").get_data(as_text=True)
-    assert html.index('id="staff"') < html.index('id="decide"')
-    assert html.index("单位基本信息") < html.index("审核决定")
+    page = parse(_clerk(app, factory).get(f"/review/{request.id}"))
+    sections = [section["id"] for section in page.select("section[id]")]
+    assert sections.index("staff") < sections.index("decide")
+    headings = [page_text(h) for h in page.select("h2")]
+    assert headings.index("单位基本信息") < headings.index("审核决定")
 
 
 def test_an_approval_is_asked_twice_and_only_the_confirmation_files(app, factory):
@@ -33,9 +35,9 @@ def test_an_approval_is_asked_twice_and_only_the_confirmation_files(app, factory
     url = f"/review/{request.id}"
     first = post_form(clerk, f"{url}/decide", {"action": "approve", "comment": "材料齐全",
                                                 "version": str(request.version)})
-    html = first.get_data(as_text=True)
-    assert first.status_code == 200 and "确认审核决定" in html and "系统即分配备案编号" in html
-    assert 'name="confirm" value="1"' in html and "材料齐全" in html
+    text = page_text(first)
+    assert first.status_code == 200 and "确认审核决定" in text and "系统即分配备案编号" in text
+    assert form_fields(first).get("confirm") == "1" and "材料齐全" in text
     db.session.expire_all()
     assert db.session.get(FilingRequest, request.id).state == "under_review"  # nothing written yet
 
@@ -52,8 +54,8 @@ def test_a_refusal_is_asked_twice_and_says_what_the_firm_will_be_told(app, facto
     clerk = _clerk(app, factory, "130300")
     first = post_form(clerk, f"/review/{request.id}/decide", {"action": "reject", "comment": "场所不存在"},
                       token_from=f"/review/{request.id}")
-    html = first.get_data(as_text=True)
-    assert "确认不予通过" in html and "六十日内申请行政复议" in html and "场所不存在" in html
+    text = page_text(first)
+    assert "确认不予通过" in text and "六十日内申请行政复议" in text and "场所不存在" in text
     db.session.expire_all()
     assert db.session.get(FilingRequest, request.id).state == "under_review"
 
@@ -83,7 +85,7 @@ def test_the_firm_sees_a_receipt_number_and_the_date_the_bureau_should_answer_by
     request, firm_user = submitted_request(app, factory, city_code="210100")
     firm = app.test_client()
     login(firm, firm_user)
-    html = firm.get(f"/filings/{request.id}").get_data(as_text=True)
+    text = page_text(firm.get(f"/filings/{request.id}"))
     # Submitted on Monday 2026-11-30 (Beijing): 15 working days later is Monday 2026-12-21.
-    assert f"210100-20261130-{request.id:06d}" in html
-    assert "2026年12月21日" in html and "公安机关服务承诺，非法定时限" in html
+    assert f"210100-20261130-{request.id:06d}" in text
+    assert "2026年12月21日" in text and "公安机关服务承诺，非法定时限" in text
