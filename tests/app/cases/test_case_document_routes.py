@@ -15,6 +15,7 @@ from app.extensions import db as _db
 from app.models.audit import AuditEntry
 from app.models.cases import OrderToCorrect
 from tests.app.cases.test_case_documents_mapping import NUMBER, make_case, texts  # noqa: F401 - fixture
+from tests.support import page_text
 
 pytestmark = [pytest.mark.today("2026-11-28"), pytest.mark.usefixtures("texts")]
 
@@ -73,7 +74,7 @@ def test_a_document_the_case_is_not_ready_for_is_refused_on_the_case_page(db, lo
     client, _ = login_as("city_clerk", authority_code="210100")
     response = client.get(url(case, "decision", "pdf"), follow_redirects=True)
     assert response.request.path == f"/cases/{case.id}"
-    assert "暂不能出具行政处罚决定书：案件尚未作出决定，不能出具决定书" in response.get_data(as_text=True)
+    assert "暂不能出具行政处罚决定书：案件尚未作出决定，不能出具决定书" in page_text(response)
     assert _db.session.scalar(select(AuditEntry).where(AuditEntry.action == "penalty_case.document_downloaded")) is None
 
 

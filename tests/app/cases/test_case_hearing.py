@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, PenaltyCase
-from tests.app.case_support import DALIAN, Staff, open_case, parse, propose, step
+from tests.app.case_support import DALIAN, Staff, open_case, propose, step
 from tests.app.cases.test_case_documents_mapping import texts  # noqa: F401 - fixture: the articles' stored text
-from tests.support import post_form
+from tests.support import parse, post_form
 
 pytestmark = [pytest.mark.today("2026-11-30", at="10:00"), pytest.mark.usefixtures("texts")]
 PLACE = "沈阳市公安局第三会议室"

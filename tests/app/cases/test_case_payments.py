@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, CasePayment, PenaltyCase
-from tests.app.case_support import SHENYANG, Staff, open_case, parse, step, to_review
+from tests.app.case_support import SHENYANG, Staff, open_case, step, to_review
 from tests.conftest import beijing
-from tests.support import login, post_form, race
+from tests.support import login, parse, post_form, race
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, CaseStep, OrderToCorrect, PenaltyCase, WarningNotice
-from tests.app.case_support import DALIAN, SHENYANG, Staff, open_case, parse, pdf, propose, step, to_review
-from tests.support import get_page, login, post_form, race
+from tests.app.case_support import DALIAN, SHENYANG, Staff, open_case, pdf, propose, step, to_review
+from tests.support import form_fields, get_page, login, page_text, parse, post_form, race
 from workflows.penalty import pack_for
 from workflows.rules import jurisdiction_codes
 
@@ -502,7 +502,7 @@ def test_the_provincial_bureau_sees_every_case_but_does_not_act_on_it(app, facto
     province = app.test_client()
     login(province, factory.user("provincial_clerk"))
     assert province.get(f"/cases/{case_id}").status_code == 200
-    assert _case(case_id).case_number in province.get("/cases/").get_data(as_text=True)
+    assert _case(case_id).case_number in page_text(province.get("/cases/"))
     refused = step(province, case_id, "investigate", expect=409)
     assert "不由您所在的公安机关办理" in _errors(refused)
 
@@ -536,10 +536,7 @@ def test_two_heads_deciding_at_once_decide_once(app, factory, staff):
     second_head = factory.user("bureau_head", authority_code=SHENYANG)
     clients = [staff.client("head"), app.test_client()]
     login(clients[1], second_head)
-    tokens = []
-    for c in clients:
-        page = c.get(f"/cases/{case_id}").get_data(as_text=True)
-        tokens.append(_soup_token(page))
+    tokens = [form_fields(c.get(f"/cases/{case_id}"))["csrf_token"] for c in clients]
     version = str(_case(case_id).version)
 
     def post(i):
@@ -555,10 +552,6 @@ def test_two_heads_deciding_at_once_decide_once(app, factory, staff):
         assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "penalty_case.decide")).all()) == 1
 
 
-def _soup_token(page: str) -> str:
-    return parse(page).select_one('input[name="csrf_token"]')["value"]
-
-
 def test_case_numbers_stay_unique_and_sequential_under_concurrent_openings(app, factory):
     clerks = [factory.user("city_clerk", authority_code=SHENYANG) for _ in range(4)]
     clients = []
@@ -566,7 +559,7 @@ def test_case_numbers_stay_unique_and_sequential_under_concurrent_openings(app, 
         c = app.test_client()
         login(c, user)
         clients.append(c)
-    tokens = [_soup_token(c.get("/cases/new").get_data(as_text=True)) for c in clients]
+    tokens = [form_fields(c.get("/cases/new"))["csrf_token"] for c in clients]
     from tests.app.case_support import case_data
 
     def post(i):
@@ -617,8 +610,8 @@ def test_an_admin_creates_a_legal_reviewer_and_a_head(app, factory):
 
     admin = app.test_client()
     login(admin, factory.user("admin"))
-    page = admin.get("/admin/users/new").get_data(as_text=True)
-    assert "法制审核人员" in page and "行政机关负责人" in page
+    roles = [page_text(option) for option in parse(admin.get("/admin/users/new")).select('select[name="role"] option')]
+    assert "法制审核人员" in roles and "行政机关负责人" in roles
     for role in ("legal_reviewer", "bureau_head"):
         response = post_form(admin, "/admin/users/new", {"username": f"new_{role}", "display_name": "李四",
                                                          "role": role, "authority_code": SHENYANG})
