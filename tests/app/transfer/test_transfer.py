@@ -7,7 +7,6 @@ import codecs
 import io
 import re
 
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -15,7 +14,7 @@ from app.extensions import db
 from app.models import AuditEntry, Firm, ImportJob
 from reports.export import ROSTER_HEADERS
 from tests.app.transfer_support import code, roster_file, roster_row
-from tests.support import get_page, page_text, post_form
+from tests.support import everything_in, get_page, page_text, parse, post_form
 
 
 def _upload(client, path, kind="filings", name=None):
@@ -39,12 +38,12 @@ def test_upload_shows_a_preview_with_errors_and_writes_nothing(login_as, tmp_pat
     path = roster_file(tmp_path / "名录.xlsx", [roster_row(1), roster_row(2, 业务类型="保安"), roster_row(3)],
                        title="2024年名录")
     job_id = _job_id(_upload(client, path))
-    page = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
-    assert "预览" in page and "确认导入" in page
-    rows = [[page_text(td) for td in tr.find_all("td")] for tr in BeautifulSoup(page, "lxml").select("tr")]
+    page = parse(client.get(f"/transfer/jobs/{job_id}"))
+    assert "预览" in page_text(page) and "确认导入" in page_text(page)
+    rows = [[page_text(td) for td in tr.find_all("td")] for tr in page.select("tr")]
     assert any(row[:2] == ["4", "业务类型"] and row[2].startswith("业务类型“保安”不是本地区的备案业务类型")
                for row in rows if len(row) >= 3)  # the refused row: its number, its column, the reason
-    assert "沈阳第1安防科技有限公司" in page  # the first valid rows
+    assert any("沈阳第1安防科技有限公司" in row for row in rows)  # the first valid rows
     assert _firm_count() == 0
     status = client.get(f"/transfer/jobs/{job_id}/status.json").get_json()
     assert status["finished"] and status["status"] == "done" and status["stage"] == "preview"
@@ -63,7 +62,7 @@ def test_all_or_nothing_writes_nothing_when_a_row_is_refused(login_as, tmp_path)
     assert job.stage == "import" and job.status == "done" and job.written == 0 and job.refused == 1
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "import_filings")).one()
     assert entry.actor_id == user.id and entry.detail["result"] == "refused" and entry.detail["job"] == job_id
-    assert "未写入任何数据" in client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
+    assert "未写入任何数据" in page_text(client.get(f"/transfer/jobs/{job_id}"))
 
 
 def test_valid_rows_writes_the_good_rows_and_the_status_says_done(login_as, tmp_path):
@@ -74,8 +73,8 @@ def test_valid_rows_writes_the_good_rows_and_the_status_says_done(login_as, tmp_
     assert {f.credit_code for f in db.session.scalars(select(Firm))} == {code(1), code(3)}
     status = client.get(f"/transfer/jobs/{job_id}/status.json").get_json()
     assert status == {**status, "status": "done", "stage": "import", "written": 2, "refused": 1, "percent": 100}
-    page = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
-    assert "导入完成" in page and "transfer.js" not in page
+    page = parse(client.get(f"/transfer/jobs/{job_id}"))  # done: no script polls its progress any more
+    assert "导入完成" in page_text(page) and "transfer.js" not in everything_in(page)
     # the import stage confirms once: a second confirm changes nothing
     again = post_form(client, f"/transfer/jobs/{job_id}/confirm", {"mode": "valid-rows"}, token_from="/transfer/")
     assert again.status_code == 302
@@ -113,7 +112,7 @@ def test_an_unusable_file_fails_the_job_with_its_reason(login_as, tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"this is not a workbook")
     job_id = _job_id(_upload(client, path))
-    page = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
+    page = page_text(client.get(f"/transfer/jobs/{job_id}"))
     assert "无法导入" in page and "不是 .xlsx 工作簿" in page
     assert client.get(f"/transfer/jobs/{job_id}/status.json").get_json()["status"] == "failed"
 
@@ -122,7 +121,7 @@ def test_a_city_clerk_imports_only_the_firms_of_their_city(login_as, tmp_path):
     client, _ = login_as("city_clerk")  # 沈阳市公安局
     path = roster_file(tmp_path / "r.xlsx", [roster_row(1), roster_row(2, 所在市="大连市")])
     job_id = _job_id(_upload(client, path))
-    assert "所在市不属于本机关辖区" in client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
+    assert "所在市不属于本机关辖区" in page_text(client.get(f"/transfer/jobs/{job_id}"))
 
 
 def test_another_users_job_is_not_found(login_as, tmp_path):
@@ -185,8 +184,10 @@ def test_a_city_clerk_exports_only_their_city(login_as, factory):
 def test_index_lists_my_jobs_and_the_exports(login_as, tmp_path):
     client, _ = login_as("city_clerk")
     _upload(client, roster_file(tmp_path / "mine.xlsx", [roster_row(1)]))
-    page = client.get("/transfer/").get_data(as_text=True)
-    assert "mine.xlsx" in page and "/transfer/export/roster.xlsx" in page and "/transfer/template/cases.xlsx" in page
+    page = parse(client.get("/transfer/"))
+    links = {a["href"] for a in page.select("a[href]")}
+    assert "mine.xlsx" in page_text(page)
+    assert {"/transfer/export/roster.xlsx", "/transfer/template/cases.xlsx"} <= links
 
 
 def test_a_case_ledger_preview_reads_in_chinese_with_money_in_yuan(login_as, tmp_path):
@@ -225,4 +226,4 @@ def test_an_import_job_that_keeps_colliding_fails_with_its_reason(login_as, tmp_
     job = db.session.get(ImportJob, job_id)
     assert job.status == "failed" and job.message == transfer.ImportConflict.reason
     assert _firm_count() == 0
-    assert "其他操作同时写入了相同的记录" in client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
+    assert "其他操作同时写入了相同的记录" in page_text(client.get(f"/transfer/jobs/{job_id}"))

@@ -18,7 +18,7 @@ from app.models import AuditEntry, ImportJob
 from app.models.base import utcnow
 from app.transfer import import_jobs as transfer_jobs
 from tests.app.transfer_support import roster_file, roster_row
-from tests.support import post_form
+from tests.support import page_text, post_form
 
 # Ages are measured back from now: the clock is pinned (it ticks, so heartbeats still move).
 pytestmark = pytest.mark.today("2026-11-30")
@@ -43,7 +43,7 @@ def test_a_running_job_silent_too_long_fails_when_polled(login_as, tmp_path):
     job = _job(user, tmp_path, status="running", age=transfer_jobs.STALE_RUNNING + dt.timedelta(seconds=5))
     status = _status(client, job)
     assert status["status"] == "failed" and status["finished"] and status["message"] == "处理中断，请重新上传"
-    assert "处理中断，请重新上传" in client.get(f"/transfer/jobs/{job.id}").get_data(as_text=True)
+    assert "处理中断，请重新上传" in page_text(client.get(f"/transfer/jobs/{job.id}"))
 
 
 def test_a_running_job_with_a_recent_heartbeat_is_left_alone(login_as, tmp_path):
@@ -125,8 +125,7 @@ def test_cleanup_removes_old_uploads_and_reports_and_keeps_the_counts(login_as, 
     confirm = post_form(client, f"/transfer/jobs/{old.id}/confirm", {"mode": "valid-rows"},
                         token_from=f"/transfer/jobs/{old.id}")
     assert confirm.status_code == 302 and db.session.get(ImportJob, old.id).stage == "preview"
-    page = client.get(f"/transfer/jobs/{old.id}").get_data(as_text=True)
-    assert "已超过保留期限" in page
+    assert "已超过保留期限" in page_text(client.get(f"/transfer/jobs/{old.id}"))
 
     again = runner.invoke(args=["jobs", "cleanup"])  # nothing left to remove
     assert "0 个" in again.output and db.session.get(ImportJob, old.id).message.count("保留期限") == 1

@@ -18,7 +18,7 @@ from imports.headers import FILING_SYNONYMS, HeaderMatcher
 from reports.columns import FILING_COLUMNS
 from reports.export import ROSTER_HEADERS
 from tests.app.transfer_support import code, roster_file, roster_row
-from tests.support import post_form
+from tests.support import everything_in, page_text, post_form
 
 
 def _upload(client, path):
@@ -38,8 +38,9 @@ def test_all_or_nothing_with_refused_rows_says_nothing_was_written_and_reruns_as
     path = roster_file(tmp_path / "r.xlsx", [roster_row(1), roster_row(2, 所在市="北京"), roster_row(3)])
     job_id = _upload(client, path)
     assert _confirm(client, job_id, "all-or-nothing").status_code == 302
-    page = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
-    assert "导入完成" not in page  # it did not complete anything
+    page = client.get(f"/transfer/jobs/{job_id}")
+    assert "导入完成" not in everything_in(page)  # it did not complete anything
+    page = page_text(page)
     assert "未写入任何数据" in page and "有 1 行被拒绝" in page and "没有新增或更新任何记录" in page
     assert "无需重新上传" in page and "写入无误的 2 行" in page
     assert db.session.scalar(select(func.count()).select_from(Firm)) == 0
@@ -53,8 +54,8 @@ def test_all_or_nothing_with_refused_rows_says_nothing_was_written_and_reruns_as
     assert (job.mode, job.written, job.refused) == ("valid-rows", 2, 1)
     assert {f.credit_code for f in db.session.scalars(select(Firm))} == {code(1), code(3)}
     assert not Path(job.stored_path).exists()  # written now: the upload is gone
-    page = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
-    assert "导入完成" in page and "无需重新上传" not in page
+    page = client.get(f"/transfer/jobs/{job_id}")
+    assert "导入完成" in page_text(page) and "无需重新上传" not in everything_in(page)
     # and only once
     assert _confirm(client, job_id, "valid-rows").status_code == 302
     assert db.session.get(ImportJob, job_id).written == 2

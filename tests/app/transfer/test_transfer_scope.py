@@ -18,7 +18,7 @@ from reports.columns import CASE_COLUMNS
 from reports.export import write_xlsx
 from tests.app.filing_support import submitted_request
 from tests.app.transfer_support import code, roster_file, roster_row
-from tests.support import post_form
+from tests.support import page_text, post_form
 
 HEADERS = [c.header for c in CASE_COLUMNS]
 SHENYANG, DALIAN = "210100", "210200"
@@ -170,7 +170,7 @@ def _import_roster(client, path, mode="valid-rows") -> tuple[ImportJob, str]:
         data = {"kind": "filings", "file": (io.BytesIO(fh.read()), "roster.xlsx")}
     response = post_form(client, "/transfer/upload", data, token_from="/transfer/", content_type="multipart/form-data")
     job_id = int(re.search(r"/jobs/(\d+)", response.headers["Location"]).group(1))
-    preview = client.get(f"/transfer/jobs/{job_id}").get_data(as_text=True)
+    preview = page_text(client.get(f"/transfer/jobs/{job_id}"))
     post_form(client, f"/transfer/jobs/{job_id}/confirm", {"mode": mode}, token_from=f"/transfer/jobs/{job_id}")
     return db.session.get(ImportJob, job_id), preview
 
