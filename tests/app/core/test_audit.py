@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from app import audit
 from app.models import AuditEntry
 from app.models.audit import AuditTrailIsAppendOnly
+from tests.support import page_text
 
 
 def _three_entries(db):
@@ -82,9 +83,8 @@ def test_login_and_registration_are_audited(client, db, factory):
 
 def test_admin_sees_the_audit_log_and_its_verification(login_as, db):
     client, _ = login_as("admin")
-    page = client.get("/admin/audit").get_data(as_text=True)
-    assert "login" in page
-    assert "审计链完整" in client.get("/admin/audit/verify").get_data(as_text=True)
+    assert "login" in page_text(client.get("/admin/audit"))
+    assert "审计链完整" in page_text(client.get("/admin/audit/verify"))
 
 
 # --- anchors outside the database: the keyed hash and the checkpoints (issue 9, defect 9) -------------
@@ -232,11 +232,11 @@ def test_the_admin_page_shows_the_chain_and_the_checkpoints(pinned, login_as, db
     client, _ = login_as("admin")
     rows = _entries(db, 3)
     audit.write_checkpoint()
-    page = client.get("/admin/audit/verify").get_data(as_text=True)
+    page = page_text(client.get("/admin/audit/verify"))
     assert "审计链完整" in page and "检查点完好" in page
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_entry WHERE id >= :id"), {"id": rows[1].id})
-    page = client.get("/admin/audit/verify").get_data(as_text=True)
+    page = page_text(client.get("/admin/audit/verify"))
     assert "检查点不符" in page and "截断" in page
 
 

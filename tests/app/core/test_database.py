@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from app import create_app
 from app.config import UnsafeConfiguration
+from tests.support import page_text
 from workflows.rules import jurisdiction_codes, load_pack
 
 # Apps made here are deployments (no TESTING), so they need a key the start-up check accepts.
@@ -144,7 +145,7 @@ def test_upgrading_an_older_database_keeps_its_firms_and_indexes_their_names(tmp
             grams = set(conn.execute(text("SELECT gram FROM firm_name_gram")).scalars())
         assert {"沈阳", "安防", "科技"} <= grams and "公司" not in grams
         response = app.test_client().get("/roster?name=安防科技")
-        assert "沈阳安防科技有限公司" in response.get_data(as_text=True)
+        assert "沈阳安防科技有限公司" in page_text(response)
         db.session.remove()
         db.engine.dispose()
 

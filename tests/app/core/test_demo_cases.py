@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.models import Complaint, PenaltyCase, WarningNotice
 from imports.case_rows import CaseRowValidator
+from tests.support import page_text, parse
 from workflows.penalty import calculate, pack_for
 
 
@@ -29,13 +30,14 @@ def test_demo_cases_follow_the_pack_and_fill_the_dashboard(app, db, runner, logi
     assert len(again) == len(cases)
     client, _ = login_as("provincial_clerk")
     year = max(case.decided_on.year for case in cases)
-    html = client.get(f"/dashboard/?year={year}").get_data(as_text=True)
-    assert "<svg" in html
+    page = parse(client.get(f"/dashboard/?year={year}"))
+    assert page.find("svg") is not None
     decided = [c for c in cases if c.decided_on.year == year]
     # and the cases the city bureau runs in the system, counted by their act until decided (reports/annual.py)
     running = db.session.scalars(select(PenaltyCase).where(PenaltyCase.authority_code.is_not(None))).all()
     decided += [c for c in running if (c.decided_on or c.act_date).year == year]
-    assert f"<dt>本年处罚案件</dt><dd>{len(decided)}</dd>" in html
+    facts = {page_text(term): page_text(term.find_next_sibling("dd")) for term in page.select("dl dt")}
+    assert facts["本年处罚案件"] == str(len(decided))
     assert all(case.fine_decided_fen > 0 and case.outcome == "fined" for case in cases)
 
 
@@ -65,8 +67,8 @@ def test_demo_complaints_reach_the_bureau_that_takes_them(app, db, runner, app_c
         session = app.test_client()
         response = post_form(session, "/auth/login", {"username": clerk.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302
-        queue = session.get("/complaints/").get_data(as_text=True)
+        queue = {a["href"] for a in parse(session.get("/complaints/")).select("a[href]")}
         mine = [c for c in open_rows if c.authority_code == bureau]
-        assert len(mine) >= 2 and all(f'/complaints/{c.id}"' in queue for c in mine)
+        assert len(mine) >= 2 and all(f"/complaints/{c.id}" in queue for c in mine)
     listed = db.session.scalars(select(WarningNotice)).all()
     assert bool(listed) == (warnings.rules() is not None)

@@ -3,7 +3,7 @@
 import pytest
 
 from app.security import declared_roles
-from tests.support import post_form
+from tests.support import page_text, parse, post_form
 
 ROLES = ("firm", "city_clerk", "provincial_clerk", "admin")
 
@@ -105,15 +105,17 @@ def test_security_headers_on_every_response(client):
 
 
 def test_pages_carry_no_inline_script_or_style(client):
-    html = client.get("/auth/login").get_data(as_text=True)
-    assert "<script>" not in html and " style=" not in html and "onclick" not in html
+    page = parse(client.get("/auth/login"))
+    assert not [script for script in page.find_all("script") if not script.get("src") or script.get_text().strip()]
+    assert not page.select("[style]") and not page.find_all("style")
+    assert not [(tag.name, name) for tag in page.find_all(True) for name in tag.attrs if name.startswith("on")]
 
 
 def test_form_post_without_csrf_token_is_refused(client, factory):
     user = factory.user("admin")
     response = client.post("/auth/login", data={"username": user.username, "password": "test-pass-123"})
     assert response.status_code == 400
-    assert "CSRF" in response.get_data(as_text=True)
+    assert "CSRF" in page_text(response)
 
 
 def test_logout_needs_a_post_with_token(app, login_as):
