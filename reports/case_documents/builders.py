@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-import cn2an
-
 from reports.case_documents.facts import (
     KIND_TITLES,
     CaseDocumentFacts,
@@ -60,6 +58,8 @@ def amount_capital(fen: int) -> str:
     whole, cents = divmod(int(fen), 100)
     if not cents:
         return f"人民币{yuan_capital(whole)}"
+    import cn2an  # imported on first use: its import compiles its patterns (~0.3 s), every command paid it
+
     jiao, fen_digit = divmod(cents, 10)
     text = f"{cn2an.an2cn(whole, 'up')}元" if whole else ""
     if jiao:
