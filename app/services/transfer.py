@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -39,7 +40,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.filing import FilingRequest
 from app.models.firm import Firm, FirmBusinessType
-from app.services.bulk import insert_rows
+from app.services.bulk import insert_groups, insert_rows
 from app.services.name_index import NameGrams, replace_name_grams
 from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
@@ -330,20 +331,21 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
     firm = Firm.__table__
     done = 0
     if plan.inserts:
+        # New firms have no business types nor grams yet: nothing to delete, nothing to read back. Both are
+        # gathered by key (type, piece) with the firms' ids, ascending, and written per key (insert_groups).
         grams = NameGrams()
+        firms_of_type: dict[str, array] = {}
         for start in range(0, len(plan.inserts), INSERT_CHUNK):
             chunk = plan.inserts[start:start + INSERT_CHUNK]
             ids = _insert_firms(connection, chunk)
-            types = plan.insert_types[start:start + INSERT_CHUNK]
-            # New firms have no business types nor grams yet: nothing to delete, nothing to read back. Their
-            # ids ascend in insertion order, so the (firm_id, type_code) rows come out in key order.
-            insert_rows(connection, FirmBusinessType.__table__, ("firm_id", "type_code"),
-                        [(firm_id, t) for firm_id, codes in zip(ids, types, strict=True) for t in sorted(codes)])
-            for firm_id, row in zip(ids, chunk, strict=True):
+            for firm_id, row, codes in zip(ids, chunk, plan.insert_types[start:start + INSERT_CHUNK], strict=True):
                 grams.add(firm_id, row[_NAME_AT])
+                for code in codes:
+                    (firms_of_type.get(code) or firms_of_type.setdefault(code, array("q"))).append(firm_id)
             done += len(chunk)
             if progress:
                 progress(done)
+        insert_groups(connection, FirmBusinessType.__table__, ("type_code", "firm_id"), sorted(firms_of_type.items()))
         grams.insert(connection)
     if plan.updates:
         stmt = (update(firm).where(firm.c.id == bindparam("b_id"))

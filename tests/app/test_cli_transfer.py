@@ -196,3 +196,28 @@ def test_an_import_that_keeps_colliding_says_so_in_one_line_and_writes_nothing(r
     assert result.exit_code == 1
     assert result.stderr.strip() == transfer.ImportConflict.reason and "Traceback" not in result.output
     assert _firms() == {} and _audits() == []
+
+
+def test_an_import_that_fails_after_writing_its_firms_leaves_nothing(runner, tmp_path, monkeypatch):
+    """The firms and their business types are written before the name index: when the index cannot be
+    written (here the disk fills), neither is anything else, nor is an import audited as done."""
+    from app.services import bulk, name_index, transfer
+
+    writes = []
+
+    def full_disk(connection, table, columns, groups):
+        if table.name == "firm_name_gram":
+            raise OSError("No space left on device")
+        writes.append(table.name)
+        return bulk.insert_groups(connection, table, columns, groups)
+
+    monkeypatch.setattr(name_index, "insert_groups", full_disk)
+    monkeypatch.setattr(transfer, "insert_groups", full_disk)
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(n) for n in range(1, 6)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code != 0 and isinstance(result.exception, OSError)
+    assert writes == ["firm_business_type"]  # the firms and their types had gone in when it failed
+    db.session.rollback()
+    assert _firms() == {} and _audits() == []
+    assert db.session.scalar(select(func.count()).select_from(FirmBusinessType)) == 0
+    assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) == 0
