@@ -221,3 +221,23 @@ def test_an_import_that_fails_after_writing_its_firms_leaves_nothing(runner, tmp
     assert _firms() == {} and _audits() == []
     assert db.session.scalar(select(func.count()).select_from(FirmBusinessType)) == 0
     assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) == 0
+
+
+@pytest.mark.parametrize("stored", [2, 8], ids=["roster about the file's size", "roster much larger than the file"])
+def test_a_second_file_updates_the_stored_firms_it_names_and_adds_the_rest(runner, tmp_path, client, stored):
+    """The stored firms are read in one scan or looked up by code, by the roster's size against the
+    file's (transfer._stored_firms): either way a row updates the firm of its code, and only that one."""
+    first = roster_file(tmp_path / "first.xlsx", [roster_row(n) for n in range(1, stored + 1)])
+    assert runner.invoke(args=["import", "filings", first]).exit_code == 0
+    second = roster_file(tmp_path / "second.xlsx", [roster_row(2, name="沈阳改名监控工程有限公司", types="维护"),
+                                                    roster_row(stored + 1)])
+    result = runner.invoke(args=["import", "filings", second])
+    assert result.exit_code == 0, result.output
+    assert "新增 1，更新 1，未变 0" in result.output
+    db.session.expire_all()
+    firms = _firms()
+    assert len(firms) == stored + 1
+    assert firms[code(2)].name == "沈阳改名监控工程有限公司" and firms[code(2)].business_type_codes == ["maintenance"]
+    assert sorted(firms[code(1)].business_type_codes) == ["design", "installation"]
+    page = client.get("/roster?name=改名监控").get_data(as_text=True)
+    assert "沈阳改名监控工程有限公司" in page and "沈阳第2安防科技有限公司" not in page
