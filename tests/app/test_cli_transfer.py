@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -33,6 +35,8 @@ def test_a_clean_roster_imports_with_exit_0(runner, tmp_path):
     assert first.filing_authority_code == "210100" and first.is_local
     assert first.contact_name == "李四" and first.contact_phone == "13800000000"
     assert sorted(first.business_type_codes) == ["design", "installation"]
+    # the stamps go in as SQLAlchemy's own text on SQLite (transfer.plan_filings) and read back as moments
+    assert isinstance(first.created_at, dt.datetime) and first.created_at == first.updated_at
     assert firms[code(2)].city_code == "210200"
     assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) > 0
     [entry] = _audits()
