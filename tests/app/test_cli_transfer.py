@@ -245,3 +245,7 @@ def test_a_second_file_updates_the_stored_firms_it_names_and_adds_the_rest(runne
     assert sorted(firms[code(1)].business_type_codes) == ["design", "installation"]
     page = client.get("/roster?name=改名监控").get_data(as_text=True)
     assert "沈阳改名监控工程有限公司" in page and "沈阳第2安防科技有限公司" not in page
+    # the new firm's types and name pieces are its own (its id follows the roster's largest)
+    added = firms[code(stored + 1)]
+    assert sorted(added.business_type_codes) == ["design", "installation"]
+    assert f"沈阳第{stored + 1}安防科技有限公司" in client.get(f"/roster?name=第{stored + 1}安防").get_data(as_text=True)
