@@ -1,10 +1,10 @@
 """Extension objects, created here and initialised in the factory (no app bound at import time)."""
 
+import click
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -20,12 +20,57 @@ NAMING_CONVENTION = {
 }
 
 
+class LazyMigrate:
+    """Flask-Migrate, imported when something migrates: importing it imports Alembic (a fifth of a second),
+    which every command and worker paid at start-up though only `flask init-db`, `flask db …` and the
+    backup's schema check use it. ``init_app`` takes Flask-Migrate's arguments; the first use of
+    ``app.extensions["migrate"]`` or of `flask db` runs Flask-Migrate's own ``init_app`` with them."""
+
+    def init_app(self, app, db, **kwargs) -> None:
+        app.extensions["migrate"] = _PendingMigrateConfig(app, db, kwargs)
+        app.cli.add_command(_MigrateCommands())
+
+
+class _PendingMigrateConfig:
+    """Stands in for Flask-Migrate's config in ``app.extensions["migrate"]`` until an attribute is read."""
+
+    def __init__(self, app, db, kwargs: dict) -> None:
+        self._pending = (app, db, kwargs)
+        self._real = None
+
+    def __getattr__(self, name: str):  # only attributes this object lacks: Flask-Migrate's own
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._load(), name)
+
+    def _load(self):
+        if self._real is None:
+            from flask_migrate import Migrate
+
+            app, db, kwargs = self._pending
+            Migrate().init_app(app, db, **kwargs)  # replaces this stand-in and the `db` command with its own
+            self._real = app.extensions["migrate"]
+        return self._real
+
+
+class _MigrateCommands(click.Group):
+    """`flask db`, listed without importing Alembic and resolved to Flask-Migrate's group when run."""
+
+    def __init__(self) -> None:
+        super().__init__("db", help="Perform database migrations.")
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask_migrate.cli import db
+
+        return db.make_context(info_name, args, parent=parent, **extra)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -23,16 +23,14 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from sqlalchemy import and_, delete, event, exists, false, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models.firm import Firm, FirmNameGram
-from app.services.bulk import insert_rows
+from app.services.bulk import insert_groups, insert_rows
 
 # Pieces of 有限公司, 有限责任公司, 股份有限公司, 集团, 分公司.
-BATCH = 20_000
 STOP_GRAMS = frozenset({"有限", "限公", "公司", "限责", "责任", "任公", "股份", "份有", "集团", "分公"})
 
 
@@ -89,10 +87,9 @@ class NameGrams:
                 yield gram, firm_id
 
     def insert(self, connection) -> None:
-        pairs = self.pairs()
-        while batch := list(islice(pairs, BATCH)):
-            insert_rows(connection, FirmNameGram.__table__, ("gram", "firm_id"), batch)
-        self._ids.clear()
+        ids = self._ids
+        insert_groups(connection, FirmNameGram.__table__, ("gram", "firm_id"), ((g, ids[g]) for g in sorted(ids)))
+        ids.clear()
 
 
 def replace_name_grams(connection, renamed: Iterable[tuple[int, str | None, str]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from app.models.firm import Firm
@@ -49,7 +50,6 @@ def test_nothing_to_insert_writes_nothing(app, db):
 
 def test_a_duplicate_key_is_an_integrity_error_on_either_database(app, db):
     """Callers catch SQLAlchemy's IntegrityError whether the rows went by executemany or by COPY."""
-    import pytest
     from sqlalchemy.exc import IntegrityError
 
     with app.app_context():
@@ -58,3 +58,20 @@ def test_a_duplicate_key_is_an_integrity_error_on_either_database(app, db):
         with pytest.raises(IntegrityError):
             insert_rows(db.session.connection(), Firm.__table__, COLUMNS, row)
         db.session.rollback()
+
+
+@pytest.mark.parametrize("sqlite_json", [True, False], ids=["json_each", "row by row"])
+def test_groups_come_back_as_their_rows_in_the_callers_transaction(app, db, monkeypatch, sqlite_json):
+    """insert_groups: each key with its ids becomes the rows (key, id), on either database and with or
+    without SQLite's json_each; an empty group writes nothing; a rollback takes the rows back."""
+    from app.models.firm import FirmNameGram
+    from app.services import bulk
+
+    monkeypatch.setattr(bulk, "_SQLITE_JSON", sqlite_json)
+    groups = [("安防", [1, 2, 300000]), ('"\\', [7]), ("科技", []), ("技'", list(range(10, 2010)))]
+    with app.app_context():
+        bulk.insert_groups(db.session.connection(), FirmNameGram.__table__, ("gram", "firm_id"), groups)
+        stored = db.session.execute(select(FirmNameGram.gram, FirmNameGram.firm_id)).all()
+        assert sorted(map(tuple, stored)) == sorted((key, one) for key, ids in groups for one in ids)
+        db.session.rollback()
+        assert db.session.execute(select(FirmNameGram.gram)).all() == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -33,6 +35,8 @@ def test_a_clean_roster_imports_with_exit_0(runner, tmp_path):
     assert first.filing_authority_code == "210100" and first.is_local
     assert first.contact_name == "李四" and first.contact_phone == "13800000000"
     assert sorted(first.business_type_codes) == ["design", "installation"]
+    # the stamps go in as SQLAlchemy's own text on SQLite (transfer.plan_filings) and read back as moments
+    assert isinstance(first.created_at, dt.datetime) and first.created_at == first.updated_at
     assert firms[code(2)].city_code == "210200"
     assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) > 0
     [entry] = _audits()
@@ -196,3 +200,52 @@ def test_an_import_that_keeps_colliding_says_so_in_one_line_and_writes_nothing(r
     assert result.exit_code == 1
     assert result.stderr.strip() == transfer.ImportConflict.reason and "Traceback" not in result.output
     assert _firms() == {} and _audits() == []
+
+
+def test_an_import_that_fails_after_writing_its_firms_leaves_nothing(runner, tmp_path, monkeypatch):
+    """The firms and their business types are written before the name index: when the index cannot be
+    written (here the disk fills), neither is anything else, nor is an import audited as done."""
+    from app.services import bulk, name_index, transfer
+
+    writes = []
+
+    def full_disk(connection, table, columns, groups):
+        if table.name == "firm_name_gram":
+            raise OSError("No space left on device")
+        writes.append(table.name)
+        return bulk.insert_groups(connection, table, columns, groups)
+
+    monkeypatch.setattr(name_index, "insert_groups", full_disk)
+    monkeypatch.setattr(transfer, "insert_groups", full_disk)
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(n) for n in range(1, 6)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code != 0 and isinstance(result.exception, OSError)
+    assert writes == ["firm_business_type"]  # the firms and their types had gone in when it failed
+    db.session.rollback()
+    assert _firms() == {} and _audits() == []
+    assert db.session.scalar(select(func.count()).select_from(FirmBusinessType)) == 0
+    assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) == 0
+
+
+@pytest.mark.parametrize("stored", [2, 8], ids=["roster about the file's size", "roster much larger than the file"])
+def test_a_second_file_updates_the_stored_firms_it_names_and_adds_the_rest(runner, tmp_path, client, stored):
+    """The stored firms are read in one scan or looked up by code, by the roster's size against the
+    file's (transfer._stored_firms): either way a row updates the firm of its code, and only that one."""
+    first = roster_file(tmp_path / "first.xlsx", [roster_row(n) for n in range(1, stored + 1)])
+    assert runner.invoke(args=["import", "filings", first]).exit_code == 0
+    second = roster_file(tmp_path / "second.xlsx", [roster_row(2, name="沈阳改名监控工程有限公司", types="维护"),
+                                                    roster_row(stored + 1)])
+    result = runner.invoke(args=["import", "filings", second])
+    assert result.exit_code == 0, result.output
+    assert "新增 1，更新 1，未变 0" in result.output
+    db.session.expire_all()
+    firms = _firms()
+    assert len(firms) == stored + 1
+    assert firms[code(2)].name == "沈阳改名监控工程有限公司" and firms[code(2)].business_type_codes == ["maintenance"]
+    assert sorted(firms[code(1)].business_type_codes) == ["design", "installation"]
+    page = client.get("/roster?name=改名监控").get_data(as_text=True)
+    assert "沈阳改名监控工程有限公司" in page and "沈阳第2安防科技有限公司" not in page
+    # the new firm's types and name pieces are its own (its id follows the roster's largest)
+    added = firms[code(stored + 1)]
+    assert sorted(added.business_type_codes) == ["design", "installation"]
+    assert f"沈阳第{stored + 1}安防科技有限公司" in client.get(f"/roster?name=第{stored + 1}安防").get_data(as_text=True)

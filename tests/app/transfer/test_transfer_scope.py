@@ -161,6 +161,17 @@ def test_a_roster_export_in_small_batches_keeps_each_firms_business_types(app, f
     assert everything == {c: t for c, _, t in firms}
     only_shenyang = {r["credit_code"]: r["business_types"] for r in transfer_exports.roster_records({shenyang})}
     assert only_shenyang == {c: t for c, city, t in firms if city == shenyang}
+    # The export's tuples (made straight from the rows) are what reports.export makes of the records.
+    from reports.export import roster_rows
+
+    pack = app.extensions["jifang.pack"]
+    factory.firm("无市无类型", city_code=None, registered_address="", premises_address="")
+    db.session.commit()
+    for cities in (None, {shenyang}):
+        expected = list(roster_rows(transfer_exports.roster_records(cities), {c.code: c.name for c in pack.cities},
+                                    {b.code: b.name for b in pack.filing.business_types}))
+        assert list(transfer_exports._roster_rows(cities)) == expected
+        assert len(expected) == len(plan) + 1 if cities is None else sum(c == shenyang for c, _ in plan)
 
 
 # --- the roster import (issue 9, defect 2): scope by the firm as stored; reviewed numbers are kept -------
