@@ -205,7 +205,8 @@ def test_an_import_that_keeps_colliding_says_so_in_one_line_and_writes_nothing(r
 def test_an_import_that_fails_after_writing_its_firms_leaves_nothing(runner, tmp_path, monkeypatch):
     """The firms and their business types are written before the name index: when the index cannot be
     written (here the disk fills), neither is anything else, nor is an import audited as done."""
-    from app.services import bulk, name_index, transfer
+    from app.services import bulk, name_index
+    from app.transfer import roster_import as transfer
 
     writes = []
 
@@ -230,7 +231,7 @@ def test_an_import_that_fails_after_writing_its_firms_leaves_nothing(runner, tmp
 @pytest.mark.parametrize("stored", [2, 8], ids=["roster about the file's size", "roster much larger than the file"])
 def test_a_second_file_updates_the_stored_firms_it_names_and_adds_the_rest(runner, tmp_path, client, stored):
     """The stored firms are read in one scan or looked up by code, by the roster's size against the
-    file's (transfer._stored_firms): either way a row updates the firm of its code, and only that one."""
+    file's (app.transfer.roster_import._stored_firms): either way a row updates the firm of its code, and only that one."""
     first = roster_file(tmp_path / "first.xlsx", [roster_row(n) for n in range(1, stored + 1)])
     assert runner.invoke(args=["import", "filings", first]).exit_code == 0
     second = roster_file(tmp_path / "second.xlsx", [roster_row(2, name="沈阳改名监控工程有限公司", types="维护"),
