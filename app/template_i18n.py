@@ -39,3 +39,8 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+
+
+def translate(text: str) -> str:
+    """The request's translation of text, as templates' _() finds it (for HTML written in Python)."""
+    return _translations().ugettext(text)

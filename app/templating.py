@@ -28,6 +28,21 @@ NAV = (
 )
 
 
+def date_text(value, english: bool) -> str:
+    """A calendar date as the date_zh filter writes it: 2026年6月1日, or 1 June 2026 (english)."""
+    if not value:
+        return ""
+    if english:
+        from workflows.penalty import date_en
+
+        return date_en(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def page_is_english() -> bool:
+    return session.get("lang") == "en"
+
+
 def register(app):
     @app.context_processor
     def inject():
@@ -37,19 +52,12 @@ def register(app):
         place = f"{pack.name_en} " if session.get("lang") == "en" else pack.name
         return {"pack": pack, "place": place, "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links}
 
-    def english() -> bool:
-        return session.get("lang") == "en"
+    english = page_is_english
 
     @app.template_filter("date_zh")
     def date_zh(value):
         """A calendar date in the page's language: 2026年6月1日, or 1 June 2026 on English pages."""
-        if not value:
-            return ""
-        if english():
-            from workflows.penalty import date_en
-
-            return date_en(value)
-        return f"{value.year}年{value.month}月{value.day}日"
+        return date_text(value, english()) if value else ""
 
     @app.template_filter("money")
     def money(amount):

@@ -7,7 +7,6 @@ import io
 import tempfile
 import threading
 from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import IO
 from urllib.parse import quote
 
@@ -29,6 +28,7 @@ from app.roster.search import (
     public_row,
     roster_page,
 )
+from app.roster.table import roster_rows
 from app.security import PUBLIC, allow
 from app.services.warnings import listed_firm_notices
 from forms import N_
@@ -53,14 +53,6 @@ def entry_url(firm, *, external: bool = True) -> str:
     return url_for("roster.entry", token=firm.credit_code)
 
 
-def _entry_href():
-    """The roster's entry links built from one url_for per page instead of one per row: the token (a credit
-    code, [0-9A-Z]) is the link's last segment, quoted the same way werkzeug quotes it."""
-    marker = "0TOKEN0"
-    head, _, tail = url_for("roster.entry", token=marker).rpartition(marker)
-    return lambda token: f"{head}{quote(token, safe='')}{tail}"
-
-
 def _key(name: str) -> str | None:
     value = request.args.get(name) or None
     return value if value is None or len(value) <= _KEY_MAX else None
@@ -76,13 +68,10 @@ def index():
     size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
     page = roster_page(db.session, filters, after=_key("after"), before=_key("before"), size=size)
     listed = listed_firm_notices(f.id for f in page.firms)
-    href = _entry_href()
     return render_template(
         "roster/index.html",
         filters=filters,
-        # Objects, not dicts: Jinja reads row.name as an attribute first, and a dict answers that by raising.
-        rows=[SimpleNamespace(**public_row(f, pack), warning_id=listed.get(f.id), href=href(f.credit_code))
-              for f in page.firms],
+        rows_html=roster_rows(page.firms, pack, listed),
         page=page,
         args=filters.as_args(),
         statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],
