@@ -30,7 +30,6 @@ from app.roster.search import (
 )
 from app.roster.table import roster_rows
 from app.security import PUBLIC, allow
-from app.services.warnings import listed_firm_notices
 from forms import N_
 from reports.export import XlsxExport, write_csv
 from workflows.time_limits import china_today
@@ -67,11 +66,10 @@ def index():
     filters = Filters.from_args(request.args, pack)
     size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
     page = roster_page(db.session, filters, after=_key("after"), before=_key("before"), size=size)
-    listed = listed_firm_notices(f.id for f in page.firms)
     return render_template(
         "roster/index.html",
         filters=filters,
-        rows_html=roster_rows(page.firms, pack, listed),
+        rows_html=roster_rows(page.firms, pack),
         page=page,
         args=filters.as_args(),
         statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],
@@ -187,7 +185,7 @@ def entry(token: str):
     firm = find_entry(db.session, token)
     if firm is None:
         abort(404)
-    row = {**public_row(firm, pack), "warning_id": listed_firm_notices([firm.id]).get(firm.id)}
+    row = {**public_row(firm, pack), "warning_id": firm.notice_id}
     return render_template("roster/entry.html", row=row)
 
 

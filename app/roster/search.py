@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.models import Firm
 from app.models.firm import FirmBusinessType
 from app.services.name_index import name_filter, name_plan
+from app.services.warnings import listed_notice_column
 from forms import N_
 
 PUBLIC_STATUSES = ("in_force", "cancelled")
@@ -112,6 +113,8 @@ class Entry:
     filing_authority_code: str | None
     filing_status: str
     business_type_codes: tuple[str, ...] = ()
+    # The newest warning notice in force (the roster's mark); read for pages and entries, not downloads.
+    notice_id: int | None = None
 
 
 PUBLIC_COLUMNS = (Firm.id, Firm.name, Firm.credit_code, Firm.filing_number, Firm.filed_on,
@@ -166,11 +169,20 @@ _TYPE_CODES = (
 )
 
 
-def _entries(session: Session, stmt) -> list[Entry]:
-    """Run a roster select, each firm with its business types (one statement)."""
+# Each firm's warning mark (app/services/warnings.py), for the pages: in the same statement too.
+_NOTICE_ID = listed_notice_column(Firm.id).label("notice_id")
+
+
+def _entries(session: Session, stmt, *, notices: bool = True) -> list[Entry]:
+    """Run a roster select, each firm with its business types and (notices) its warning mark: one statement."""
+    if not notices:
+        return [
+            Entry(*row[:-1], business_type_codes=tuple(sorted(row[-1].split(","))) if row[-1] else ())
+            for row in session.execute(stmt.add_columns(_TYPE_CODES))
+        ]
     return [
-        Entry(*row[:-1], business_type_codes=tuple(sorted(row[-1].split(","))) if row[-1] else ())
-        for row in session.execute(stmt.add_columns(_TYPE_CODES))
+        Entry(*row[:-2], business_type_codes=tuple(sorted(row[-2].split(","))) if row[-2] else (), notice_id=row[-1])
+        for row in session.execute(stmt.add_columns(_TYPE_CODES, _NOTICE_ID))
     ]
 
 
@@ -250,7 +262,7 @@ def iter_roster(session: Session, filters: Filters, batch: int = EXPORT_BATCH) -
         stmt = roster_select(filters)  # the plain name filter: an export reads every match anyway
         if after is not None:
             stmt = stmt.where(Firm.filing_number > after)
-        entries = _entries(session, stmt.order_by(Firm.filing_number).limit(batch))
+        entries = _entries(session, stmt.order_by(Firm.filing_number).limit(batch), notices=False)
         yield from entries
         if len(entries) < batch:
             return

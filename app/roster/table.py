@@ -41,8 +41,8 @@ def entry_href():
     return lambda token: f"{head}{token if token.isascii() and token.isalnum() else quote(token, safe='')}{tail}"
 
 
-def roster_rows(firms, pack, warnings: dict[int, int]) -> Markup:
-    """The <tr> lines of a roster page: firms (search.Entry) with their notice ids (firm id → notice id)."""
+def roster_rows(firms, pack) -> Markup:
+    """The <tr> lines of a roster page: firms as search.Entry, with their warning marks (notice_id)."""
     l_code, l_number, l_date, l_authority, l_types, l_status, in_force, cancelled, warned = _labels()
     badges = {True: f'<span class="badge ok">{in_force}</span>', False: f'<span class="badge bad">{cancelled}</span>'}
     english = page_is_english()
@@ -57,7 +57,7 @@ def roster_rows(firms, pack, warnings: dict[int, int]) -> Markup:
             row = public_row(firm, pack)
             pack_columns = drawn[key] = (escape(row["authority"]), escape(row["business_types"]))
         authority, types = pack_columns
-        notice_id = warnings.get(firm.id)
+        notice_id = firm.notice_id
         mark = (f' <a class="badge bad warning-mark" href="{escape(url_for("roster.warning_notice", notice_id=notice_id))}">'
                 f"{warned}</a>" if notice_id else "")
         code = firm.credit_code
