@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import and_, or_, select
 
-from app.extensions import db, limiter
+from app.extensions import db, limiter, unthrottled
 from app.links import public_url
 from app.models import Firm, WarningNotice
 from app.models.cases import PUBLISHED_STATES
@@ -59,6 +59,7 @@ def _key(name: str) -> str | None:
 
 @bp.route("/roster")
 @allow(PUBLIC)
+@unthrottled
 def index():
     pack = _pack()
     if not pack.filing.enabled:
@@ -171,6 +172,7 @@ def export_xlsx():
 
 @bp.route("/roster/<token>")
 @allow(PUBLIC)
+@unthrottled
 def entry(token: str):
     """One roster entry: is this filing genuine and in force? This is what a certificate's QR code opens.
 
