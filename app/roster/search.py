@@ -124,14 +124,20 @@ PUBLIC_COLUMNS = (Firm.id, Firm.name, Firm.credit_code, Firm.filing_number, Firm
 _PLAIN = object()
 
 
+# The parts every roster statement shares, built once (statements are immutable; building them per request
+# cost about as much as SQLite's running them).
+_FILED = select(*PUBLIC_COLUMNS).where(Firm.filing_number.is_not(None))
+_IN_PUBLIC = Firm.filing_status.in_(PUBLIC_STATUSES)
+
+
 def roster_select(filters: Filters, name_clause=_PLAIN) -> Select:
     """The filtered roster's public columns, not yet ordered or limited. A name is narrowed by the bigram
     index's plain filter, or by name_clause (a page's plan: name_index.name_plan)."""
-    stmt = select(*PUBLIC_COLUMNS).where(Firm.filing_number.is_not(None))
+    stmt = _FILED
     if filters.status:
         stmt = stmt.where(Firm.filing_status == filters.status)
     else:
-        stmt = stmt.where(Firm.filing_status.in_(PUBLIC_STATUSES))
+        stmt = stmt.where(_IN_PUBLIC)
     if filters.name:
         # The bigram index narrows to the firms having every two-character piece of the query (an index
         # lookup, app/services/name_index.py); LIKE then confirms the order. Case only matters for Latin

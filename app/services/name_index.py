@@ -23,6 +23,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 from sqlalchemy import and_, delete, event, exists, false, func, select, tuple_
@@ -159,6 +160,12 @@ COMMON_FOR = 600.0
 _common_seen: dict[tuple[str, int], float] = {}
 
 
+@lru_cache(maxsize=4096)
+def probe(gram: str):
+    """Does the firm have this piece: one primary-key probe (built once per piece; clauses are immutable)."""
+    return exists().where(FirmNameGram.gram == gram, FirmNameGram.firm_id == Firm.id)
+
+
 @dataclass(frozen=True)
 class NamePlan:
     """How a page of the roster narrows to a name: `driven` always answers (alone, it is the whole plan);
@@ -196,9 +203,6 @@ def name_plan(session: Session, query: str) -> NamePlan | None:
     rarest = min(grams, key=lambda g: (counts[g], g))
     if counts[rarest] == 0:
         return NamePlan(false)
-
-    def probe(gram):
-        return exists().where(FirmNameGram.gram == gram, FirmNameGram.firm_id == Firm.id)
 
     if counts[rarest] < COMMON:
         candidates = select(FirmNameGram.firm_id).where(FirmNameGram.gram == rarest)
