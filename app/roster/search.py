@@ -303,5 +303,5 @@ def find_entry(session: Session, token: str) -> Entry | None:
     token = token.strip().upper()
     if len(token) != 18 or not _CODE_RE.match(token):
         return None
-    row = session.execute(_ENTRY, {"token": token}).first()
+    row = session.connection().execute(_ENTRY, {"token": token}).first()  # plain columns: no ORM layer needed
     return _entry(row) if row is not None else None
