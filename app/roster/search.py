@@ -184,9 +184,10 @@ def _entries(session: Session, stmt, *, notices: bool = True) -> list[Entry]:
     if not notices:
         return [
             Entry(*row[:-1], business_type_codes=tuple(sorted(row[-1].split(","))) if row[-1] else ())
-            for row in session.execute(stmt.add_columns(_TYPE_CODES))
+            for row in session.connection().execute(stmt.add_columns(_TYPE_CODES))
         ]
-    return [_entry(row) for row in session.execute(stmt.add_columns(_TYPE_CODES, _NOTICE_ID))]
+    # Plain columns: read through the session's connection, without the ORM's layer (~50 µs a statement).
+    return [_entry(row) for row in session.connection().execute(stmt.add_columns(_TYPE_CODES, _NOTICE_ID))]
 
 
 def _entry(row) -> Entry:
