@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import Config, check_deployment, default_database_url, from_environment
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, skip_limiter_for_unthrottled
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -114,6 +114,7 @@ def register_extensions(app: Flask) -> None:
     workflow_hooks.register(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    skip_limiter_for_unthrottled(app)  # the busiest public views have no limit (extensions.unthrottled)
     babel.init_app(app, locale_selector=_select_locale)
     template_i18n.init_app(app)  # templates' _() find the request's translations once, not per call
     login_manager.init_app(app)

@@ -1,7 +1,8 @@
 """Values every template sees: the jurisdiction, the role labels, formatting helpers."""
 
-from flask import current_app, session
+from flask import current_app, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.models.user import ROLE_LABELS, Role
 from reports.money import fen_to_yuan_short, yuan
@@ -29,6 +30,40 @@ NAV = (
 )
 
 
+def date_text(value, english: bool) -> str:
+    """A calendar date as the date_zh filter writes it: 2026年6月1日, or 1 June 2026 (english)."""
+    if not value:
+        return ""
+    if english:
+        from workflows.penalty import date_en
+
+        return date_en(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def page_is_english() -> bool:
+    return session.get("lang") == "en"
+
+
+# Links every page's header shows: (endpoint, url_for values).
+HEADER_LINKS = (("main.home", {}), ("auth.login", {}), ("auth.register", {}), ("main.set_language", {}),
+                ("static", {"filename": "favicon.svg"}), ("static", {"filename": "style.css"}))
+
+
+def _header_urls() -> dict:
+    """url_for of the header's links and of every installed nav entry, once per script root: without
+    values (or with fixed ones) an endpoint's URL depends on nothing else, since the app registers no
+    url_defaults. A page built them a dozen times per request."""
+    cache = current_app.extensions.setdefault("jifang.header_urls", {})
+    urls = cache.get(request.script_root)
+    if urls is None:
+        urls = {(endpoint, tuple(values.items())): url_for(endpoint, **values) for endpoint, values in HEADER_LINKS}
+        urls.update({(endpoint, ()): url_for(endpoint) for endpoint, _label, _roles in NAV
+                     if endpoint in current_app.view_functions})
+        cache[request.script_root] = urls
+    return urls
+
+
 def register(app):
     @app.context_processor
     def inject():
@@ -36,21 +71,21 @@ def register(app):
         pack = current_pack()
         # The jurisdiction's name as a prefix of the system's name: 辽宁省…, or "Liaoning …" in English.
         place = f"{pack.name_en} " if session.get("lang") == "en" else pack.name
-        return {"pack": pack, "place": place, "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links}
+        urls = _header_urls()
+        user = current_user._get_current_object()
+        role = user.role if user.is_authenticated else None
+        # Each installed entry with its URL when this user sees it (None: not shown).
+        nav = [(urls[(endpoint, ())] if role in roles or "public" in roles else None, label)
+               for endpoint, label, roles in links]
+        return {"pack": pack, "place": place, "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links,
+                "nav": nav, "header_url": lambda endpoint, **values: urls[(endpoint, tuple(values.items()))]}
 
-    def english() -> bool:
-        return session.get("lang") == "en"
+    english = page_is_english
 
     @app.template_filter("date_zh")
     def date_zh(value):
         """A calendar date in the page's language: 2026年6月1日, or 1 June 2026 on English pages."""
-        if not value:
-            return ""
-        if english():
-            from workflows.penalty import date_en
-
-            return date_en(value)
-        return f"{value.year}年{value.month}月{value.day}日"
+        return date_text(value, english()) if value else ""
 
     @app.template_filter("money")
     def money(amount):

@@ -12,15 +12,16 @@ that a broken pack stops the application at start-up instead of producing a wron
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from workflows.rules import PackError, jurisdiction_codes, load_folder, pack_folder
+from workflows.rules import PackError, jurisdiction_codes, load_folder, pack_folder, search_roots
 from workflows.yaml_file import read_mapping
 
 __all__ = [
@@ -151,6 +152,7 @@ def _items_label(items: list[int]) -> str:
     return "、".join(parts)
 
 
+@cache  # a calculation labels some 25 citations; cn2an takes ~20 µs a number
 def chinese_numeral(number: int) -> str:
     """1 → 一, 10 → 十, 21 → 二十一: numbers as article labels write them."""
     import cn2an  # imported on first use: cn2an takes ~0.3 s to import, every command and worker paid it
@@ -658,6 +660,16 @@ def _load_cached(path: Path) -> PenaltyPack:
     return load_penalty_pack_file(path)
 
 
-def all_penalty_packs() -> dict[str, PenaltyPack]:
-    """Every jurisdiction's pack, keyed by jurisdiction code; validates them all (call at start-up)."""
-    return {code: load_penalty_pack(code) for code in jurisdiction_codes() if (pack_folder(code) / PACK_FILE).is_file()}
+def all_penalty_packs() -> Mapping[str, PenaltyPack]:
+    """Every jurisdiction's pack, keyed by jurisdiction code; validates them all (call at start-up).
+
+    Found once per set of search roots, as the loader finds the folders (workflows.rules._discover): each
+    API calculation asked three times, each time looking for every pack's file on disk."""
+    return _all_penalty_packs(search_roots())
+
+
+@cache
+def _all_penalty_packs(roots: tuple[Path, ...]) -> Mapping[str, PenaltyPack]:
+    return MappingProxyType(
+        {code: load_penalty_pack(code) for code in jurisdiction_codes() if (pack_folder(code) / PACK_FILE).is_file()}
+    )

@@ -22,6 +22,7 @@ from app.api.models import (
     openapi_document,
     schema_type,
 )
+from app.extensions import unthrottled
 from app.security import PUBLIC, allow
 from workflows.case_periods import CalendarNotCovered, InvalidPayment, Pause, amount_due
 from workflows.penalty import CalculationError, Facts, StatedFacts, calculate, invalid_facts, pack_for
@@ -93,6 +94,7 @@ def violations(code: str):
 
 @bp.post("/penalties/calculate")
 @allow(PUBLIC)
+@unthrottled
 def calculate_penalty():
     data = CalculationRequest(**_json_object())  # or the CalculationError naming the field: 422
     stated = data.model_dump(include=set(StatedFacts.model_fields), exclude_unset=True)

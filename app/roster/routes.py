@@ -7,15 +7,13 @@ import io
 import tempfile
 import threading
 from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import IO
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import and_, or_, select
 
-from app.complaints.warnings import listed_firm_notices
-from app.extensions import db, limiter
+from app.extensions import db, limiter, unthrottled
 from app.links import public_url
 from app.models import Firm, WarningNotice
 from app.models.cases import PUBLISHED_STATES
@@ -30,6 +28,7 @@ from app.roster.search import (
     public_row,
     roster_page,
 )
+from app.roster.table import roster_rows
 from app.security import PUBLIC, allow
 from forms import N_
 from reports.export import XlsxExport, write_csv
@@ -53,14 +52,6 @@ def entry_url(firm, *, external: bool = True) -> str:
     return url_for("roster.entry", token=firm.credit_code)
 
 
-def _entry_href():
-    """The roster's entry links built from one url_for per page instead of one per row: the token (a credit
-    code, [0-9A-Z]) is the link's last segment, quoted the same way werkzeug quotes it."""
-    marker = "0TOKEN0"
-    head, _, tail = url_for("roster.entry", token=marker).rpartition(marker)
-    return lambda token: f"{head}{quote(token, safe='')}{tail}"
-
-
 def _key(name: str) -> str | None:
     value = request.args.get(name) or None
     return value if value is None or len(value) <= _KEY_MAX else None
@@ -68,6 +59,7 @@ def _key(name: str) -> str | None:
 
 @bp.route("/roster")
 @allow(PUBLIC)
+@unthrottled
 def index():
     pack = _pack()
     if not pack.filing.enabled:
@@ -75,14 +67,10 @@ def index():
     filters = Filters.from_args(request.args, pack)
     size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
     page = roster_page(db.session, filters, after=_key("after"), before=_key("before"), size=size)
-    listed = listed_firm_notices(f.id for f in page.firms)
-    href = _entry_href()
     return render_template(
         "roster/index.html",
         filters=filters,
-        # Objects, not dicts: Jinja reads row.name as an attribute first, and a dict answers that by raising.
-        rows=[SimpleNamespace(**public_row(f, pack), warning_id=listed.get(f.id), href=href(f.credit_code))
-              for f in page.firms],
+        rows_html=roster_rows(page.firms, pack),
         page=page,
         args=filters.as_args(),
         statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],
@@ -184,6 +172,7 @@ def export_xlsx():
 
 @bp.route("/roster/<token>")
 @allow(PUBLIC)
+@unthrottled
 def entry(token: str):
     """One roster entry: is this filing genuine and in force? This is what a certificate's QR code opens.
 
@@ -198,7 +187,7 @@ def entry(token: str):
     firm = find_entry(db.session, token)
     if firm is None:
         abort(404)
-    row = {**public_row(firm, pack), "warning_id": listed_firm_notices([firm.id]).get(firm.id)}
+    row = {**public_row(firm, pack), "warning_id": firm.notice_id}
     return render_template("roster/entry.html", row=row)
 
 

@@ -23,9 +23,10 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from app.complaints.warnings import listed_notice_column
 from app.models import Firm
 from app.models.firm import FirmBusinessType
 from app.services.name_index import name_filter, name_plan
@@ -112,6 +113,8 @@ class Entry:
     filing_authority_code: str | None
     filing_status: str
     business_type_codes: tuple[str, ...] = ()
+    # The newest warning notice in force (the roster's mark); read for pages and entries, not downloads.
+    notice_id: int | None = None
 
 
 PUBLIC_COLUMNS = (Firm.id, Firm.name, Firm.credit_code, Firm.filing_number, Firm.filed_on,
@@ -121,14 +124,20 @@ PUBLIC_COLUMNS = (Firm.id, Firm.name, Firm.credit_code, Firm.filing_number, Firm
 _PLAIN = object()
 
 
+# The parts every roster statement shares, built once (statements are immutable; building them per request
+# cost about as much as SQLite's running them).
+_FILED = select(*PUBLIC_COLUMNS).where(Firm.filing_number.is_not(None))
+_IN_PUBLIC = Firm.filing_status.in_(PUBLIC_STATUSES)
+
+
 def roster_select(filters: Filters, name_clause=_PLAIN) -> Select:
     """The filtered roster's public columns, not yet ordered or limited. A name is narrowed by the bigram
     index's plain filter, or by name_clause (a page's plan: name_index.name_plan)."""
-    stmt = select(*PUBLIC_COLUMNS).where(Firm.filing_number.is_not(None))
+    stmt = _FILED
     if filters.status:
         stmt = stmt.where(Firm.filing_status == filters.status)
     else:
-        stmt = stmt.where(Firm.filing_status.in_(PUBLIC_STATUSES))
+        stmt = stmt.where(_IN_PUBLIC)
     if filters.name:
         # The bigram index narrows to the firms having every two-character piece of the query (an index
         # lookup, app/services/name_index.py); LIKE then confirms the order. Case only matters for Latin
@@ -166,12 +175,24 @@ _TYPE_CODES = (
 )
 
 
-def _entries(session: Session, stmt) -> list[Entry]:
-    """Run a roster select, each firm with its business types (one statement)."""
-    return [
-        Entry(*row[:-1], business_type_codes=tuple(sorted(row[-1].split(","))) if row[-1] else ())
-        for row in session.execute(stmt.add_columns(_TYPE_CODES))
-    ]
+# Each firm's warning mark (app/complaints/warnings.py), for the pages: in the same statement too.
+_NOTICE_ID = listed_notice_column(Firm.id).label("notice_id")
+
+
+def _entries(session: Session, stmt, *, notices: bool = True) -> list[Entry]:
+    """Run a roster select, each firm with its business types and (notices) its warning mark: one statement."""
+    if not notices:
+        return [
+            Entry(*row[:-1], business_type_codes=tuple(sorted(row[-1].split(","))) if row[-1] else ())
+            for row in session.connection().execute(stmt.add_columns(_TYPE_CODES))
+        ]
+    # Plain columns: read through the session's connection, without the ORM's layer (~50 µs a statement).
+    return [_entry(row) for row in session.connection().execute(stmt.add_columns(_TYPE_CODES, _NOTICE_ID))]
+
+
+def _entry(row) -> Entry:
+    """An Entry from PUBLIC_COLUMNS, the type codes and the notice id."""
+    return Entry(*row[:-2], business_type_codes=tuple(sorted(row[-2].split(","))) if row[-2] else (), notice_id=row[-1])
 
 
 @dataclass(frozen=True)
@@ -250,7 +271,7 @@ def iter_roster(session: Session, filters: Filters, batch: int = EXPORT_BATCH) -
         stmt = roster_select(filters)  # the plain name filter: an export reads every match anyway
         if after is not None:
             stmt = stmt.where(Firm.filing_number > after)
-        entries = _entries(session, stmt.order_by(Firm.filing_number).limit(batch))
+        entries = _entries(session, stmt.order_by(Firm.filing_number).limit(batch), notices=False)
         yield from entries
         if len(entries) < batch:
             return
@@ -273,11 +294,15 @@ def public_row(firm: Entry | Firm, pack) -> dict:
     }
 
 
+# Built once: building the statement cost as much as running it.
+_ENTRY = select(*PUBLIC_COLUMNS, _TYPE_CODES, _NOTICE_ID).where(
+    Firm.credit_code == bindparam("token"), Firm.filing_status.in_(PUBLIC_STATUSES), Firm.filing_number.is_not(None))
+
+
 def find_entry(session: Session, token: str) -> Entry | None:
     """The firm a roster entry (and a certificate's QR code) names; never one that has not filed."""
     token = token.strip().upper()
     if len(token) != 18 or not _CODE_RE.match(token):
         return None
-    found = _entries(session, select(*PUBLIC_COLUMNS).where(
-        Firm.credit_code == token, Firm.filing_status.in_(PUBLIC_STATUSES), Firm.filing_number.is_not(None)))
-    return found[0] if found else None
+    row = session.connection().execute(_ENTRY, {"token": token}).first()  # plain columns: no ORM layer needed
+    return _entry(row) if row is not None else None

@@ -301,6 +301,45 @@ def test_roster_pages_carry_no_inline_script_or_style(client, roster):
         assert soup.find("script") is None and soup.select("[style]") == []
 
 
+HOSTILE_NAME = """<script>alert("x")</script> & '引号'安防有限公司"""
+
+
+def test_a_firm_name_with_markup_is_shown_as_text_in_the_list_and_on_its_entry(client, factory):
+    """The roster's rows are written in Python (app/roster/table.py), not by the template: still escaped."""
+    firm = filed(factory, HOSTILE_NAME, 1)
+    for params in ({}, {"name": "安防"}):
+        doc = page(client, **params)
+        assert doc.find("script") is None
+        row_link = doc.select_one("table.roster tbody td a")
+        assert row_link.get_text() == HOSTILE_NAME and row_link["href"] == f"/roster/{firm.credit_code}"
+    doc = entry(client, firm)
+    assert doc.find("script") is None and HOSTILE_NAME in [dd.get_text() for dd in doc.select("dl.facts dd")]
+
+
+def test_a_row_shows_each_public_column_under_its_label_in_chinese_and_english(client, factory):
+    """Each cell carries its column's label (data-label, for narrow screens) in the page's language; an
+    individual's register key (Z…, Liaoning art. 17) is no credit code and is not shown."""
+    filed(factory, "沈阳盛安安防科技有限公司", 1, types=("design", "installation"))
+    filed(factory, "个人技防服务", 2, credit_code="ZK3J9Q2W7E5R1T8Y0U", status="cancelled")
+
+    def rows():
+        doc = page(client)
+        return [[(td.get("data-label"), td.get_text()) for td in tr.select("td")]
+                for tr in doc.select("table.roster tbody tr")]
+
+    company, person = rows()
+    assert company[1:] == [("统一社会信用代码", company[1][1]), ("备案编号", "辽公技备〔2026〕210100-0001号"),
+                           ("备案日期", "2026年3月2日"), ("备案机关", "沈阳市公安局"), ("业务类型", "设计、安装"),
+                           ("备案状态", "有效")]
+    assert person[1] == ("统一社会信用代码", "") and person[6] == ("备案状态", "已注销")
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    company, person = rows()
+    assert [label for label, _ in company[1:]] == ["Unified social credit code", "Filing number", "Filing date",
+                                                   "Filing authority", "Business types", "Filing status"]
+    assert company[3][1] == "2 March 2026" and company[6][1] == "In force" and person[6][1] == "Cancelled"
+
+
 @pytest.mark.parametrize("app_config", [{"JIFANG_JURISDICTION": "shanxi"}])
 def test_shanxi_roster_says_there_is_no_filing_duty_and_lists_nothing(client, factory, app_config):
     firm = factory.firm("山西某安防有限公司", city_code=factory.pack.cities[0].code, filing_number="X-1",
