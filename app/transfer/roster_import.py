@@ -309,6 +309,18 @@ def _stored_types(connection, ids: Sequence[int]) -> dict[int, list[str]]:
     return found
 
 
+class _Memo(dict):
+    """function(value), computed once per distinct value."""
+
+    def __init__(self, function: Callable):
+        super().__init__()
+        self._function = function
+
+    def __missing__(self, value):
+        done = self[value] = self._function(value)
+        return done
+
+
 def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> Plan:
     """Compare each valid row with the firm stored under its credit code (one read of the stored firms)."""
     plan = Plan()
@@ -322,8 +334,13 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
     # New firms go in through the driver (bulk.insert_rows), past SQLAlchemy's type processing: their time
     # stamp is handed over as SQLAlchemy would store it (SQLite: its text, made once here rather than by
     # the driver's datetime adapter for each of 200,000 values; PostgreSQL: the datetime itself).
-    process = firm.c.created_at.type.bind_processor(connection.dialect)
+    # The processors are the dialect's own (dialect_impl): the generic DateTime and Date have none, and
+    # with them every stamp and filing date went through sqlite3's deprecated per-value adapters.
+    dialect = connection.dialect
+    process = firm.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
     stamp = process(now) if process else now
+    day_process = firm.c.filed_on.type.dialect_impl(dialect).bind_processor(dialect)
+    stored_day = _Memo(day_process) if day_process else None  # the filing dates repeat across rows
     stored = {code: r._mapping for code, r in
               _stored_firms(connection, [r["credit_code"] for r in rows], columns).items()}
     stored_types = _stored_types(connection, [s["id"] for s in stored.values()])
@@ -335,7 +352,9 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
         if old is None:
             plan.inserts.append((
                 *(values.get(column, "") for column in _FIELDS.values()), code, stamp, stamp,
-                is_local(code), number, row.get("filed_on") if number else None,
+                is_local(code), number,
+                (stored_day[row["filed_on"]] if stored_day and row.get("filed_on") else row.get("filed_on"))
+                if number else None,
                 authority_of.get(row["city_code"]) if number else None, "in_force" if number else "none", False))
             plan.insert_types.append(row["business_types"])
             continue
