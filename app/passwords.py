@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
@@ -82,6 +81,8 @@ def password_problem(password: str, gettext=_untranslated, user_inputs: Iterable
     lowered = password.lower()
     if any(len(w) >= 3 and w.lower() in lowered for w in words):
         return gettext("密码不能包含用户名或名称")
+    from zxcvbn import zxcvbn  # here, not at the top: its word lists cost every command's start ~40 ms
+
     if zxcvbn(password[:_ZXCVBN_MAX], user_inputs=words)["score"] < MIN_SCORE:
         return gettext("密码太容易被猜到：请避免常见密码、重复字符和键盘顺序，可用几个不相关的词加数字或符号")
     return None

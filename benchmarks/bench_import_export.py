@@ -321,7 +321,12 @@ def cli_env(work: Path) -> dict:
     PostgreSQL schema of its own with --database-url)."""
     import secrets
 
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JIFANG_REDIS_URL", "FLASK_APP")}
+    # PYTHONDONTWRITEBYTECODE (set in some shells and CI) is dropped as a deployment runs without it: the
+    # untimed `flask init-db` before each import leaves the compiled modules in __pycache__, so the timed
+    # commands start as an installed application does rather than compiling every module from source
+    # again (about 0.4 s of each command here).
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "JIFANG_REDIS_URL", "FLASK_APP", "PYTHONDONTWRITEBYTECODE")}
     env.update(JIFANG_INSTANCE_PATH=str(work / "instance-cli"), SECRET_KEY=secrets.token_hex(32),
                JIFANG_PUBLIC_URL="http://127.0.0.1:5000", JIFANG_JURISDICTION="liaoning")
     url = os.environ.get("JIFANG_BENCH_DATABASE_URL")
