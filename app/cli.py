@@ -163,6 +163,9 @@ def roster_reindex():
     """Rebuild the firm-name search index (after writing firms behind the application's back)."""
     from app.services.name_index import rebuild_all
 
-    with db.engine.begin() as conn:
-        count = rebuild_all(conn)
+    # In the session's transaction, with its audit entry: the entry is also the roster cache's new data version
+    # (app/roster/cache.py), so no page cached from the old index is served after the rebuild.
+    count = rebuild_all(db.session.connection())
+    audit.record("roster.reindex", object_type="firm", actor="cli", detail={"firms": count})
+    db.session.commit()
     click.echo(f"已重建 {count} 家单位的名称索引")

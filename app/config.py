@@ -45,6 +45,9 @@ class Config:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER = None  # default: <instance>/uploads, outside the web root
     ROSTER_PAGE_SIZE = 50
+    # The roster list's rendered results kept per process (app/roster/cache.py); 0 disables the cache
+    # (JIFANG_ROSTER_CACHE_SIZE).
+    ROSTER_CACHE_SIZE = 256
     # Whole-roster CSV/XLSX downloads per address (app/roster/routes.py); a Flask-Limiter limit string.
     ROSTER_EXPORT_RATE_LIMIT = "3 per minute"
     # Flask-Limiter: in-process counters unless JIFANG_REDIS_URL names a Redis server.
@@ -82,11 +85,13 @@ def from_environment() -> dict:
     if env.get("JIFANG_REDIS_URL"):
         found["REDIS_URL"] = env["JIFANG_REDIS_URL"]  # the job queue and its progress (app/jobs.py)
         found["RATELIMIT_STORAGE_URI"] = env["JIFANG_REDIS_URL"]
+    if env.get("JIFANG_ROSTER_CACHE_SIZE", "").strip():
+        found["ROSTER_CACHE_SIZE"] = int(env["JIFANG_ROSTER_CACHE_SIZE"])  # 0 (falsy) must survive the filter
     if env.get("JIFANG_REQUIRE_TOTP") == "1":
         found["REQUIRE_TOTP"] = True
     if env.get("SESSION_COOKIE_SECURE") == "1":
         found["SESSION_COOKIE_SECURE"] = True
-    return {key: value for key, value in found.items() if value}
+    return {key: value for key, value in found.items() if value or key == "ROSTER_CACHE_SIZE"}
 
 
 class TestConfig(Config):

@@ -11,6 +11,8 @@ from typing import IO
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db, limiter, unthrottled
@@ -18,6 +20,7 @@ from app.links import public_url
 from app.models import Firm, WarningNotice
 from app.models.cases import PUBLISHED_STATES
 from app.roster import bp
+from app.roster.cache import cached
 from app.roster.search import (
     PAGE_SIZE,
     PUBLIC_STATUSES,
@@ -30,6 +33,7 @@ from app.roster.search import (
 )
 from app.roster.table import roster_rows
 from app.security import PUBLIC, allow
+from app.templating import page_is_english
 from forms import N_
 from reports.export import XlsxExport, write_csv
 from workflows.time_limits import china_today
@@ -65,17 +69,31 @@ def index():
     if not pack.filing.enabled:
         return render_template("roster/closed.html")
     filters = Filters.from_args(request.args, pack)
-    size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
-    page = roster_page(db.session, filters, after=_key("after"), before=_key("before"), size=size)
     return render_template(
         "roster/index.html",
         filters=filters,
-        rows_html=roster_rows(page.firms, pack),
-        page=page,
+        results_html=Markup(_results(pack, filters)),
         args=filters.as_args(),
         statuses=[(s, STATUS_LABELS[s]) for s in PUBLIC_STATUSES],
-        show_first=bool(request.args.get("after") or request.args.get("before")),
     )
+
+
+def _results(pack, filters: Filters) -> str:
+    """The table and pager of a roster page, from the cache when the same page of the same data was rendered
+    already (app/roster/cache.py names what the key holds and why the data version keeps it correct)."""
+    size = current_app.config.get("ROSTER_PAGE_SIZE", PAGE_SIZE)
+    after, before = _key("after"), _key("before")
+    show_first = bool(request.args.get("after") or request.args.get("before"))
+
+    def render() -> str:
+        page = roster_page(db.session, filters, after=after, before=before, size=size)
+        return render_template("roster/_results.html", rows_html=roster_rows(page.firms, pack), page=page,
+                               args=filters.as_args(), show_first=show_first)
+
+    key = (china_today(), str(get_locale()), page_is_english(), current_app.config["JIFANG_JURISDICTION"],
+           request.script_root, filters.name, filters.credit_code, filters.business_type, filters.city,
+           filters.status, after, before, show_first, size)
+    return cached(db.session, key, render)
 
 
 def _export_rows(filters: Filters):

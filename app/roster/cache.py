@@ -1,0 +1,96 @@
+"""The roster list's results (table rows, pager), rendered once per data version and kept in a small LRU.
+
+The public roster is read far more than it changes; most requests repeat one whose data has not changed
+(the first page, a common name). The results part of /roster, what is computed from the query (the page's
+rows as HTML and its pager links), is cached; the page's chrome (header with the logged-in user, CSRF
+tokens, the search form) is rendered per request as before.
+
+Key: (data version, today's Beijing date, locale and language switch, jurisdiction, script root, the
+normalised filters, the page cursor, page size). The data version is the head of the audit trail, its id
+and hash (app/audit.py): every change the roster shows is recorded there in the transaction that makes it
+(filing approval, change and cancellation through the workflow listener; imports; warning notices through
+the warning workflow; demo loading; restore; `flask roster reindex`), so a committed change and its new
+version become visible together. The head's hash, not only its id, names the whole chain: after a restore
+an id may be reused by a different entry, never a hash. The version is read before the data, so an entry
+is never older than its key (at worst newer: the next request sees a new version and recomputes).
+
+Per process, bounded (ROSTER_CACHE_SIZE entries, 0 disables it): correctness comes from the version in the
+key, so several workers or servers each keep their own without coordination.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.models.audit import AuditEntry
+
+DEFAULT_SIZE = 256
+_HEAD = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+
+
+class LRU:
+    """A bounded least-recently-used map, safe across threads.
+
+    Hand-written (a dozen lines over OrderedDict) because cachetools is not among the locked requirements
+    and functools.lru_cache cannot take a key computed apart from the call nor be sized per app."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def results_cache() -> LRU | None:
+    """This app's cache in this process (None: disabled with ROSTER_CACHE_SIZE = 0)."""
+    app = current_app
+    found = app.extensions.get("jifang.roster_cache")
+    size = int(app.config.get("ROSTER_CACHE_SIZE", DEFAULT_SIZE) or 0)
+    if found is None or found.size != size:
+        found = app.extensions["jifang.roster_cache"] = LRU(size)
+    return found if size > 0 else None
+
+
+def data_version(session) -> tuple[int, str] | None:
+    """The audit trail's head (id, hash): changes with every recorded change; None before the first one."""
+    row = session.connection().execute(_HEAD).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def cached(session, key: tuple, compute: Callable[[], str]) -> str:
+    """compute()'s result for key under the current data version: from the cache, or computed and kept.
+    The version is read first, then compute() reads the data."""
+    cache = results_cache()
+    if cache is None:
+        return compute()
+    full_key = (data_version(session), *key)
+    found = cache.get(full_key)
+    if found is None:
+        found = compute()
+        cache.put(full_key, found)
+    return found

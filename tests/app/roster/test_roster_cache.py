@@ -1,0 +1,159 @@
+"""The roster list's results are cached per data version (app/roster/cache.py): a cached page is the page an
+uncached render gives, every recorded change shows on the very next request, and the chrome (the header
+with the logged-in user, tokens) is never shared between visitors."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from app.roster import routes
+from tests.app.complaint_support import FAST
+from tests.app.complaints.test_warnings_listing import _filed_firm, _published
+from tests.app.filing_support import decide, start, submit_new
+from tests.app.filings.test_filing import _clerk, _filed, _firm_client
+from tests.app.roster.test_roster import HOSTILE_NAME, filed, names_in, page
+from tests.app.transfer_support import roster_file, roster_row
+from tests.conftest import beijing
+from tests.support import page_text, post_form
+
+pytestmark = pytest.mark.today("2026-11-30")
+
+
+@pytest.fixture
+def app_config():
+    return dict(FAST)
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """How many times a roster page was read from the database (not served from the cache)."""
+    calls = []
+    real = routes.roster_page
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes, "roster_page", counting)
+    return calls
+
+
+def results(soup) -> str:
+    """The cached part of a roster page: its table and pager, as HTML."""
+    return str(soup.select_one("div.table-scroll")) + str(soup.select_one("nav.pager"))
+
+
+@pytest.fixture
+def many(factory):
+    return [filed(factory, f"沈阳第{n}安防科技有限公司", n) for n in range(1, 8)]
+
+
+def test_a_page_from_the_cache_is_the_page_an_uncached_render_gives(app, client, many, computed):
+    app.config["ROSTER_PAGE_SIZE"] = 3
+    for params in ({}, {"name": "安防"}, {"after": many[2].filing_number}):
+        first, again = page(client, **params), page(client, **params)
+        app.config["ROSTER_CACHE_SIZE"] = 0
+        uncached = page(client, **params)
+        app.config["ROSTER_CACHE_SIZE"] = 256
+        assert results(first) == results(again) == results(uncached)
+        assert names_in(again) and page_text(again) == page_text(uncached)
+    assert len(computed) == 6  # each search once with the cache on (the second from it), once without
+
+
+def test_a_filing_approved_shows_on_the_next_request_of_a_cached_page(app, client, factory, computed):
+    pack = app.extensions["jifang.pack"]
+    firm_client, _user, firm = _firm_client(app, factory, division="210102")
+    request_id = submit_new(firm_client, pack, city_code="210100")
+    assert names_in(page(client)) == [] and names_in(page(client)) == []
+    assert len(computed) == 1
+    clerk, _ = _clerk(app, factory, "city_clerk", "210100")
+    assert decide(clerk, request_id, "approve").status_code == 302
+    assert names_in(page(client)) == ["测试安防工程有限公司"]
+
+
+def test_a_cancellation_shows_on_the_next_request_of_a_cached_page(app, client, factory):
+    firm_client, clerk, firm = _filed(app, factory)
+    assert "有效" in page_text(page(client).select_one("table.roster tbody"))
+    request_id = start(firm_client, "cancellation")
+    assert post_form(firm_client, f"/filings/{request_id}/edit",
+                     {"reason": "停止经营技防业务", "send": "1"}).status_code == 302
+    assert decide(clerk, request_id, "approve").status_code == 302
+    body = page_text(page(client).select_one("table.roster tbody"))
+    assert "已注销" in body and "有效" not in body
+
+
+def test_an_import_shows_on_the_next_request_of_a_cached_page(client, runner, tmp_path, many):
+    for params in ({}, {"name": "安防"}):
+        assert "沈阳第901安防科技有限公司" not in names_in(page(client, **params))
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(901)])
+    assert runner.invoke(args=["import", "filings", path]).exit_code == 0
+    for params in ({}, {"name": "安防"}):
+        assert "沈阳第901安防科技有限公司" in names_in(page(client, **params))
+
+
+def test_a_warning_published_shows_on_the_next_request_of_a_cached_page(client, db, factory, login_as):
+    firm = _filed_firm(factory)
+    assert page(client).select_one("a.warning-mark") is None
+    with time_machine.travel(beijing("2026-12-08"), tick=False):
+        assert page(client).select_one("a.warning-mark") is None  # cached for that day, before publishing
+    _complaint, notice, _drafter, _publisher = _published(client, db, factory, login_as, firm)
+    with time_machine.travel(beijing("2026-12-08"), tick=False):
+        mark = page(client).select_one("a.warning-mark")
+    assert mark is not None and mark["href"] == f"/warnings/{notice.id}"
+
+
+def test_another_language_other_filters_and_another_page_are_other_entries(app, client, many, computed):
+    app.config["ROSTER_PAGE_SIZE"] = 3
+    page(client)
+    page(client, name="第2")
+    page(client, after=many[2].filing_number)
+    assert len(computed) == 3
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    english = page(client)
+    assert len(computed) == 4
+    assert english.select_one("table.roster td[data-label]")["data-label"] == "Unified social credit code"
+    assert names_in(page(client, name="第2")) == ["沈阳第2安防科技有限公司"]
+
+
+def test_the_next_day_is_computed_again(client, many, computed):
+    page(client)
+    page(client)
+    assert len(computed) == 1
+    with time_machine.travel(beijing("2026-12-01", "00:01"), tick=False):
+        assert names_in(page(client))
+    assert len(computed) == 2
+
+
+def test_a_hostile_name_stays_escaped_when_served_from_the_cache(client, factory, computed):
+    firm = filed(factory, HOSTILE_NAME, 1)
+    for _ in range(2):
+        doc = page(client)
+        assert doc.find("script") is None
+        assert doc.select_one("table.roster tbody td a").get_text() == HOSTILE_NAME
+    assert len(computed) == 1 and firm.name == HOSTILE_NAME
+
+
+def test_a_logged_in_users_header_is_not_shown_to_the_next_anonymous_visitor(client, many, login_as, computed):
+    clerk, user = login_as("city_clerk", username="clerk_wang", authority_code="210100")
+    own = page(clerk)
+    assert "clerk_wang" in page_text(own) and own.select_one('form[action*="logout"]') is not None
+    anonymous = page(client)
+    assert len(computed) == 1  # the results came from the cache
+    assert "clerk_wang" not in page_text(anonymous) and anonymous.select_one('form[action*="logout"]') is None
+    tokens = {str(i.get("value")) for doc in (page(clerk), anonymous) for i in doc.select('input[name="csrf_token"]')}
+    assert len(tokens) >= 2  # each visitor's own token, not one from the cache
+
+
+@pytest.mark.parametrize("app_config", [{**FAST, "ROSTER_CACHE_SIZE": 0}])
+def test_with_the_cache_disabled_every_request_is_computed_and_the_same(app, client, factory, computed, app_config):
+    firm_client, clerk, firm = _filed(app, factory)
+    first, again = page(client), page(client)
+    assert results(first) == results(again) and names_in(again) == [firm.name]
+    assert len(computed) == 2
+    request_id = start(firm_client, "cancellation")
+    assert post_form(firm_client, f"/filings/{request_id}/edit",
+                     {"reason": "停止经营技防业务", "send": "1"}).status_code == 302
+    assert decide(clerk, request_id, "approve").status_code == 302
+    assert "已注销" in page_text(page(client).select_one("table.roster tbody"))
