@@ -14,7 +14,12 @@ version become visible together. The head's hash, not only its id, names the who
 an id may be reused by a different entry, never a hash. The version is read before the data, so an entry
 is never older than its key (at worst newer: the next request sees a new version and recomputes).
 
-Per process, bounded (ROSTER_CACHE_SIZE entries, 0 disables it): correctness comes from the version in the
+The public entry a certificate's QR code opens (/roster/<credit code>) has its result part (its title and
+the verdict with the firm's facts, or that there is no such entry) cached the same way under the same kind
+of key with the normalised code in place of the filters, in an LRU of its own so that QR scans of many
+firms never push the list's pages out.
+
+Per process, bounded (ROSTER_CACHE_SIZE entries each, 0 disables them): correctness comes from the version in the
 key, so several workers or servers each keep their own without coordination.
 """
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
@@ -30,6 +36,7 @@ from sqlalchemy import select
 from app.models.audit import AuditEntry
 
 DEFAULT_SIZE = 256
+T = TypeVar("T")
 _HEAD = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
 
 
@@ -66,13 +73,17 @@ class LRU:
         return len(self._items)
 
 
-def results_cache() -> LRU | None:
-    """This app's cache in this process (None: disabled with ROSTER_CACHE_SIZE = 0)."""
+LIST = "jifang.roster_cache"
+ENTRY = "jifang.roster_entry_cache"
+
+
+def results_cache(name: str = LIST) -> LRU | None:
+    """This app's cache of that name in this process (None: disabled with ROSTER_CACHE_SIZE = 0)."""
     app = current_app
-    found = app.extensions.get("jifang.roster_cache")
+    found = app.extensions.get(name)
     size = int(app.config.get("ROSTER_CACHE_SIZE", DEFAULT_SIZE) or 0)
     if found is None or found.size != size:
-        found = app.extensions["jifang.roster_cache"] = LRU(size)
+        found = app.extensions[name] = LRU(size)
     return found if size > 0 else None
 
 
@@ -82,10 +93,10 @@ def data_version(session) -> tuple[int, str] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-def cached(session, key: tuple, compute: Callable[[], str]) -> str:
-    """compute()'s result for key under the current data version: from the cache, or computed and kept.
-    The version is read first, then compute() reads the data."""
-    cache = results_cache()
+def cached(session, key: tuple, compute: Callable[[], T], name: str = LIST) -> T:
+    """compute()'s result (never None) for key under the current data version: from the cache named, or
+    computed and kept. The version is read first, then compute() reads the data."""
+    cache = results_cache(name)
     if cache is None:
         return compute()
     full_key = (data_version(session), *key)

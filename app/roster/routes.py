@@ -20,7 +20,7 @@ from app.links import public_url
 from app.models import Firm, WarningNotice
 from app.models.cases import PUBLISHED_STATES
 from app.roster import bp
-from app.roster.cache import cached
+from app.roster.cache import ENTRY, cached
 from app.roster.search import (
     PAGE_SIZE,
     PUBLIC_STATUSES,
@@ -202,11 +202,24 @@ def entry(token: str):
     pack = _pack()
     if not pack.filing.enabled:
         abort(404)
-    firm = find_entry(db.session, token)
-    if firm is None:
+    code = token.strip().upper()
+
+    def render() -> tuple[str, str] | tuple[()]:
+        firm = find_entry(db.session, code)
+        if firm is None:
+            return ()
+        row = {**public_row(firm, pack), "warning_id": firm.notice_id}
+        return firm.name, render_template("roster/_entry.html", row=row)
+
+    # The result part from the cache when the same entry of the same data was rendered already; the key
+    # holds what the list's does (app/roster/cache.py), with the code in place of the filters.
+    key = (china_today(), str(get_locale()), page_is_english(), current_app.config["JIFANG_JURISDICTION"],
+           request.script_root, code)
+    found = cached(db.session, key, render, name=ENTRY)
+    if not found:
         abort(404)
-    row = {**public_row(firm, pack), "warning_id": firm.notice_id}
-    return render_template("roster/entry.html", row=row)
+    name, html = found
+    return render_template("roster/entry.html", name=name, entry_html=Markup(html))
 
 
 WARNINGS_PAGE = 50

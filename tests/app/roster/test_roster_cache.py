@@ -12,7 +12,7 @@ from tests.app.complaint_support import FAST
 from tests.app.complaints.test_warnings_listing import _filed_firm, _published
 from tests.app.filing_support import decide, start, submit_new
 from tests.app.filings.test_filing import _clerk, _filed, _firm_client
-from tests.app.roster.test_roster import HOSTILE_NAME, filed, names_in, page
+from tests.app.roster.test_roster import HOSTILE_NAME, entry, filed, names_in, page
 from tests.app.transfer_support import roster_file, roster_row
 from tests.conftest import beijing
 from tests.support import page_text, post_form
@@ -37,6 +37,25 @@ def computed(monkeypatch):
 
     monkeypatch.setattr(routes, "roster_page", counting)
     return calls
+
+
+@pytest.fixture
+def looked_up(monkeypatch):
+    """How many times a roster entry (the QR code's page) was read from the database."""
+    calls = []
+    real = routes.find_entry
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes, "find_entry", counting)
+    return calls
+
+
+def verdict(soup) -> str:
+    """What an entry page tells the person who scanned the QR code: its title, verdicts and facts."""
+    return " | ".join([soup.title.get_text(), page_text(soup.select_one("main"))])
 
 
 def results(soup) -> str:
@@ -157,3 +176,75 @@ def test_with_the_cache_disabled_every_request_is_computed_and_the_same(app, cli
                      {"reason": "停止经营技防业务", "send": "1"}).status_code == 302
     assert decide(clerk, request_id, "approve").status_code == 302
     assert "已注销" in page_text(page(client).select_one("table.roster tbody"))
+
+
+# ---- the public entry a certificate's QR code opens: its result part is cached the same way ----------------
+
+def test_an_entry_from_the_cache_is_the_entry_an_uncached_render_gives(app, client, many, looked_up):
+    first, again = entry(client, many[1]), entry(client, many[1].credit_code.lower())
+    app.config["ROSTER_CACHE_SIZE"] = 0
+    uncached = entry(client, many[1])
+    app.config["ROSTER_CACHE_SIZE"] = 256
+    assert verdict(first) == verdict(again) == verdict(uncached)
+    assert "沈阳第2安防科技有限公司" in verdict(again) and "真实有效" in verdict(again)
+    assert str(first.select_one("main")) == str(uncached.select_one("main"))
+    assert len(looked_up) == 2  # once with the cache on (the lower-case code is the same entry), once without
+
+
+def test_a_cancellation_shows_on_the_next_request_of_a_cached_entry(app, client, factory, looked_up):
+    firm_client, clerk, firm = _filed(app, factory)
+    assert "真实有效" in verdict(entry(client, firm)) and "真实有效" in verdict(entry(client, firm))
+    assert len(looked_up) == 1
+    request_id = start(firm_client, "cancellation")
+    assert post_form(firm_client, f"/filings/{request_id}/edit",
+                     {"reason": "停止经营技防业务", "send": "1"}).status_code == 302
+    assert decide(clerk, request_id, "approve").status_code == 302
+    shown = verdict(entry(client, firm))
+    assert "已注销，不再有效" in shown and "真实有效" not in shown
+
+
+def test_an_entry_not_found_is_found_once_the_firm_is_filed(app, client, factory):
+    firm_client, _user, firm = _firm_client(app, factory, division="210102")
+    request_id = submit_new(firm_client, app.extensions["jifang.pack"], city_code="210100")
+    code = firm.credit_code
+    assert client.get(f"/roster/{code}").status_code == 404 and client.get(f"/roster/{code}").status_code == 404
+    clerk, _ = _clerk(app, factory, "city_clerk", "210100")
+    assert decide(clerk, request_id, "approve").status_code == 302
+    assert "真实有效" in verdict(entry(client, code))
+
+
+def test_a_warning_published_shows_on_the_next_request_of_a_cached_entry(client, db, factory, login_as):
+    firm = _filed_firm(factory)
+    with time_machine.travel(beijing("2026-12-08"), tick=False):
+        assert entry(client, firm).select_one("p.warning-mark") is None  # cached for that day, before publishing
+    _complaint, notice, _drafter, _publisher = _published(client, db, factory, login_as, firm)
+    with time_machine.travel(beijing("2026-12-08"), tick=False):
+        mark = entry(client, firm).select_one("p.warning-mark a")
+    assert mark is not None and mark["href"] == f"/warnings/{notice.id}"
+
+
+def test_an_entry_in_english_is_another_entry(client, many, looked_up):
+    entry(client, many[0])
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    english = entry(client, many[0])
+    assert len(looked_up) == 2
+    assert "genuine" in verdict(english).lower() and "真实有效" not in verdict(english)
+
+
+def test_a_hostile_name_stays_escaped_in_a_cached_entry(client, factory, looked_up):
+    firm = filed(factory, HOSTILE_NAME, 1)
+    for _ in range(2):
+        doc = entry(client, firm)
+        assert doc.find("script") is None
+        assert HOSTILE_NAME in doc.title.get_text() and HOSTILE_NAME in page_text(doc.select_one("dl.facts"))
+    assert len(looked_up) == 1
+
+
+def test_a_logged_in_users_header_is_not_shown_on_the_next_anonymous_entry(client, many, login_as, looked_up):
+    clerk, _user = login_as("city_clerk", username="clerk_wang", authority_code="210100")
+    own = entry(clerk, many[0])
+    assert "clerk_wang" in page_text(own) and own.select_one('form[action*="logout"]') is not None
+    anonymous = entry(client, many[0])
+    assert len(looked_up) == 1
+    assert "clerk_wang" not in page_text(anonymous) and anonymous.select_one('form[action*="logout"]') is None
