@@ -20,6 +20,7 @@ with paused_gc():
 
     from app.config import Config, check_deployment, default_database_url, from_environment
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, skip_limiter_for_unthrottled
+    from app.flask_app import JifangFlask
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -28,8 +29,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: Mapping | None = None) -> Flask:
     # JIFANG_INSTANCE_PATH: another instance folder than ./instance (the browser test of `./run demo`, benchmarks).
     instance = os.environ.get("JIFANG_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None,
-                instance_relative_config=True)
+    app = JifangFlask(__name__, instance_path=os.path.abspath(instance) if instance else None,
+                      instance_relative_config=True)
     app.config.from_object(Config)
     app.config.update(from_environment())
     if config:

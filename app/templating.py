@@ -1,8 +1,10 @@
 """Values every template sees: the jurisdiction, the role labels, formatting helpers."""
 
-from flask import current_app, request, session, url_for
+from flask import current_app, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.models.user import ROLE_LABELS, Role
 from reports.money import fen_to_yuan_short, yuan
@@ -64,10 +66,47 @@ def _header_urls() -> dict:
     return urls
 
 
+# The anonymous header's holes: the language form's CSRF token and return path (text no template writes).
+_TOKEN_HOLE, _NEXT_HOLE = Markup("\x00token\x00"), Markup("\x00next\x00")
+_HEADERS_KEPT = 64
+
+
+def anonymous_header(token: str, next_path: str) -> Markup:
+    """The skip link and header (_header.html) an anonymous visitor sees, rendered once per language, script
+    root and rule pack and filled with this request's token and return path (escaped as the template would).
+
+    What else it shows is the same for every anonymous visitor: the jurisdiction, the public nav entries,
+    the log-in and registration links, the language button. Rendering it took about a tenth of a public
+    page's time (a dozen _() and URL look-ups). A logged-in user's header is rendered per request."""
+    pack = current_pack()
+    key = (request.script_root, str(get_locale()), session.get("lang"), id(pack), bool(pack.filing.enabled))
+    kept = current_app.extensions.setdefault("jifang.anonymous_header", {})
+    parts = kept.get(key)
+    if parts is None:
+        html = str(render_template("_header.html", lang_csrf=_TOKEN_HOLE, lang_next=_NEXT_HOLE))
+        before, rest = html.split(_TOKEN_HOLE)
+        between, after = rest.split(_NEXT_HOLE)
+        parts = (before, between, after)
+        if len(kept) >= _HEADERS_KEPT:  # bounded: script roots come from the server's configuration
+            kept.clear()
+        kept[key] = parts
+    return Markup("").join((Markup(parts[0]), escape(token), Markup(parts[1]), escape(next_path), Markup(parts[2])))
+
+
+def _installed_nav() -> list:
+    """The NAV entries whose area is installed, found once per app (its views do not change once serving)."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("jifang.nav")
+    if found is None or found[0] != len(app.view_functions):
+        found = app.extensions["jifang.nav"] = (len(app.view_functions),
+                                                [entry for entry in NAV if entry[0] in app.view_functions])
+    return found[1]
+
+
 def register(app):
     @app.context_processor
     def inject():
-        links = [entry for entry in NAV if entry[0] in current_app.view_functions]
+        links = _installed_nav()
         pack = current_pack()
         # The jurisdiction's name as a prefix of the system's name: 辽宁省…, or "Liaoning …" in English.
         place = f"{pack.name_en} " if session.get("lang") == "en" else pack.name
@@ -78,7 +117,8 @@ def register(app):
         nav = [(urls[(endpoint, ())] if role in roles or "public" in roles else None, label)
                for endpoint, label, roles in links]
         return {"pack": pack, "place": place, "role_label": lambda r: ROLE_LABELS.get(Role(r), r), "nav_links": links,
-                "nav": nav, "header_url": lambda endpoint, **values: urls[(endpoint, tuple(values.items()))]}
+                "nav": nav, "header_url": lambda endpoint, **values: urls[(endpoint, tuple(values.items()))],
+                "anonymous_header": anonymous_header}
 
     english = page_is_english
 

@@ -1,0 +1,56 @@
+"""The Flask application class, with two per-request costs of Flask's own found once instead of per request.
+
+Both are small overrides of documented extension points (Flask.ensure_sync, SessionInterface), measured on
+the public roster entry (benchmarks/bench_load.py): no library does either, and they change no answer.
+
+- ensure_sync: Flask asks `inspect.iscoroutinefunction` of each of the ~20 hooks and views a request runs
+  (before/after/teardown handlers, context processors); the app has no async view, and a function's being a
+  coroutine function does not change, so the answer is kept per function.
+- the session's signing serializer: Flask builds a new itsdangerous serializer to open and again to save the
+  session, and each construction serialises an empty dict to test the serializer's type; it is kept per
+  (secret key, fallback keys, salt, digest, key derivation), so a changed key still takes effect at once.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+
+_KEPT = 4096  # bound on the remembered functions (the app registers a few dozen)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session; only the serializer is built once per key."""
+
+    def get_signing_serializer(self, app):
+        fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
+        key = (app.secret_key, tuple(fallbacks) if fallbacks else (), self.salt, self.digest_method,
+               self.key_derivation)
+        kept = app.extensions.setdefault("jifang.session_serializers", {})
+        found = kept.get(key)
+        if found is None:
+            found = super().get_signing_serializer(app)
+            if found is None:  # no secret key: Flask's answer, not kept
+                return None
+            kept.clear()  # only the current key's is needed
+            kept[key] = found
+        return found
+
+
+class JifangFlask(Flask):
+    session_interface = SessionInterface()
+
+    def ensure_sync(self, func):
+        synchronous = self.__dict__.setdefault("_jifang_synchronous", set())
+        try:
+            if func in synchronous:
+                return func
+        except TypeError:  # an unhashable callable: Flask's own answer
+            return super().ensure_sync(func)
+        if inspect.iscoroutinefunction(func):
+            return super().ensure_sync(func)
+        if len(synchronous) < _KEPT:
+            synchronous.add(func)
+        return func
