@@ -89,7 +89,13 @@ def results_cache(name: str = LIST) -> LRU | None:
 
 def data_version(session) -> tuple[int, str] | None:
     """The audit trail's head (id, hash): changes with every recorded change; None before the first one."""
-    row = session.connection().execute(_HEAD).first()
+    if hasattr(session, "registry"):  # a scoped session (db.session): the request's own
+        session = session.registry()
+    if session.in_transaction():  # this request has read or written already: the same view of the data
+        row = session.connection().execute(_HEAD).first()
+    else:  # a plain connection from the pool: the ORM session's transaction and teardown cost more than the query
+        with session.get_bind().connect() as connection:
+            row = connection.execute(_HEAD).first()
     return (row[0], row[1]) if row is not None else None
 
 
