@@ -16,7 +16,7 @@ What it does, per database:
   3. measures the floor first, a bare Flask "hello" app on the same gunicorn settings, then each target with
      `wrk -t2 -c32 -d<duration>s` (the CSV download of the whole roster with one connection at a time;
      the calculator's POST through a wrk Lua script), after a short warm-up of each;
-  4. measures the roster's search and first page once more on a server started with
+  4. measures the roster's search, first page and entry once more on a server started with
      JIFANG_ROSTER_CACHE_SIZE=0, printed beside them as "(uncached)": the targets are measured as deployed,
      with the results cache on (app/roster/cache.py), where wrk's repeated request is served from it; the
      uncached lines are the cold path, a page nobody asked for since the roster last changed;
@@ -220,7 +220,7 @@ def run_database(label: str, database_url: str | None, args, work: Path, workboo
     # and renders its page), so the report says what a search nobody made before costs.
     with gunicorn("bench_load:jifang_app()", {**env, "JIFANG_ROSTER_CACHE_SIZE": "0"}, log, args.workers) as (
             base, arbiter):
-        for name, path, options in cases[:2]:
+        for name, path, options in cases[:3]:  # search, first page, entry
             figures = measure(base, path, **options)
             figures["rss"] = [rss_mb(pid) for pid in children(arbiter)]
             rows.insert([r[0] for r in rows].index(name) + 1, (f"{name} (uncached)", figures))
