@@ -33,6 +33,7 @@ from typing import TypeVar
 from flask import current_app
 from sqlalchemy import select
 
+from app.extensions import db
 from app.models.audit import AuditEntry
 
 DEFAULT_SIZE = 256
@@ -89,13 +90,17 @@ def results_cache(name: str = LIST) -> LRU | None:
 
 def data_version(session) -> tuple[int, str] | None:
     """The audit trail's head (id, hash): changes with every recorded change; None before the first one."""
-    if hasattr(session, "registry"):  # a scoped session (db.session): the request's own
-        session = session.registry()
-    if session.in_transaction():  # this request has read or written already: the same view of the data
-        row = session.connection().execute(_HEAD).first()
-    else:  # a plain connection from the pool: the ORM session's transaction and teardown cost more than the query
-        with session.get_bind().connect() as connection:
+    registry = getattr(session, "registry", None)  # a scoped session (db.session): the request's own
+    if registry is not None and not registry.has():  # no ORM session yet: none is made for this query
+        idle, bind = True, db.engine
+    else:
+        session = registry() if registry is not None else session
+        idle, bind = not session.in_transaction(), session.get_bind()
+    if idle:  # a plain connection from the pool: an ORM session's transaction and teardown cost more than it
+        with bind.connect() as connection:
             row = connection.execute(_HEAD).first()
+    else:  # this request has read or written already: the version in the same view of the data
+        row = session.connection().execute(_HEAD).first()
     return (row[0], row[1]) if row is not None else None
 
 
