@@ -673,3 +673,14 @@ def _all_penalty_packs(roots: tuple[Path, ...]) -> Mapping[str, PenaltyPack]:
     return MappingProxyType(
         {code: load_penalty_pack(code) for code in jurisdiction_codes() if (pack_folder(code) / PACK_FILE).is_file()}
     )
+
+
+def all_violation_codes() -> tuple[str, ...]:
+    """Every provision code of every pack (all_penalty_packs), in the packs' order; listed once per set of
+    search roots, as the packs are found (the API checks each request's violation against it)."""
+    return _all_violation_codes(search_roots())
+
+
+@cache
+def _all_violation_codes(roots: tuple[Path, ...]) -> tuple[str, ...]:
+    return tuple(p.code for pack in _all_penalty_packs(roots).values() for p in pack.provisions)
