@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 
 from flask import Blueprint, Flask, current_app, g, has_request_context, jsonify, request
 from flask.logging import default_handler
@@ -88,7 +88,7 @@ def _start_request() -> None:
     g.request_started = time.perf_counter()
     backup.hold_running_lock(current_app._get_current_object())  # `flask restore` refuses while one runs
     offered = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+    g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else secrets.token_hex(16)  # 32 hex digits
 
 
 def _log_request(response):
