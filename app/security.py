@@ -93,12 +93,20 @@ def carries_no_cookie() -> bool:
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, whose serializer (itsdangerous, built per request) is built only when
-    there is a session cookie to read: without one, Flask's own open_session returns a new empty session."""
+    there is a session cookie to read: without one, Flask's own open_session returns a new empty session.
+    An empty, unchanged session sets no cookie (only Vary: Cookie when it was read), as in Flask's own."""
 
     def open_session(self, app, request):
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if not session and not session.modified:  # Flask's own branch for it, without reading the cookie's
+            if session.accessed:                   # settings first (used only to delete a cookie)
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def current_user_is_authenticated() -> bool:
