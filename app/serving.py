@@ -44,9 +44,25 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class LogFormatter(logging.Formatter):
+    """logging.Formatter with its date and time to the second written once a second, not once a line (every
+    request writes one; localtime + strftime were a sixth of the line's cost). The same text as Formatter's."""
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's
+        if datefmt is not None or self.default_msec_format is None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, time.strftime(self.default_time_format, self.converter(second)))
+        return self.default_msec_format % (cached[1], record.msecs)
+
+
 def log_handler(stream=None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(LogFormatter(LOG_FORMAT))
     handler.addFilter(RequestIdFilter())
     return handler
 
