@@ -99,9 +99,27 @@ def skip_limiter_for_unthrottled(app) -> None:
     if check is None or check not in hooks:
         return
 
+    def unthrottled_view() -> bool:
+        return getattr(app.view_functions.get(request.endpoint or ""), "unthrottled", False)
+
     def check_request_limit():
-        if getattr(app.view_functions.get(request.endpoint or ""), "unthrottled", False):
+        if unthrottled_view():
             return None
         return check()
 
     hooks[hooks.index(check)] = check_request_limit
+    # Its after-request hook (rate-limit headers, conditional deductions) and teardown (the request's limiter
+    # state reset) have nothing to do for a view it never checked: skipped too (~0.02 ms a request).
+    for registry, name in ((app.after_request_funcs, "__inject_headers"), (app.teardown_request_funcs,
+                                                                          "__release_context")):
+        funcs = registry.get(None, [])
+        for index, func in enumerate(funcs):
+            if getattr(getattr(func, "func", func), "__name__", "") == name:
+                funcs[index] = _unless(unthrottled_view, func)
+
+
+def _unless(skip, hook):
+    def run(value=None):
+        return value if skip() else hook(value)
+
+    return run

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 
 from flask import Blueprint, Flask, current_app, g, has_request_context, jsonify, request
 from flask.logging import default_handler
@@ -44,9 +44,25 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class LogFormatter(logging.Formatter):
+    """logging.Formatter with its date and time to the second written once a second, not once a line (every
+    request writes one; localtime + strftime were a sixth of the line's cost). The same text as Formatter's."""
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's
+        if datefmt is not None or self.default_msec_format is None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, time.strftime(self.default_time_format, self.converter(second)))
+        return self.default_msec_format % (cached[1], record.msecs)
+
+
 def log_handler(stream=None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(LogFormatter(LOG_FORMAT))
     handler.addFilter(RequestIdFilter())
     return handler
 
@@ -61,6 +77,12 @@ def configure_logging(app: Flask) -> None:
         return
     root.addHandler(log_handler())
     root.setLevel(logging.INFO)
+    # This format names no source line, thread or process name, so no record needs them looked up (the
+    # logging HOWTO's "Optimization": _srcfile and the log* flags); ~8 µs of each request's line. The
+    # process id stays: gunicorn's own log lines write it.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     app.logger.removeHandler(default_handler)
 
 
@@ -82,7 +104,7 @@ def _start_request() -> None:
     g.request_started = time.perf_counter()
     backup.hold_running_lock(current_app._get_current_object())  # `flask restore` refuses while one runs
     offered = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+    g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else secrets.token_hex(16)  # 32 hex digits
 
 
 def _log_request(response):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
@@ -126,13 +126,20 @@ class Citation(_Model):
 
     def label(self, regulation: str | None = None) -> str:
         """The citation as a bureau writes it: 《…》第三十五条第一款第（一）项."""
-        text = f"《{self.law or regulation}》" if (self.law or regulation) else ""
-        text += f"第{chinese_numeral(self.article)}条"
-        if self.paragraph:
-            text += f"第{chinese_numeral(self.paragraph)}款"
-        if self.items:
-            text += _items_label(self.items)
-        return text
+        return _citation_label(self.law or regulation, self.article, self.paragraph, tuple(self.items))
+
+
+# Written once per citation: a calculation labels some 25, the same ones for every request on a provision.
+# The citations are the packs' own (and their items), so the entries stay few; the bound is a safeguard.
+@lru_cache(maxsize=4096)
+def _citation_label(law: str | None, article: int, paragraph: int | None, items: tuple[int, ...]) -> str:
+    text = f"《{law}》" if law else ""
+    text += f"第{chinese_numeral(article)}条"
+    if paragraph:
+        text += f"第{chinese_numeral(paragraph)}款"
+    if items:
+        text += _items_label(list(items))
+    return text
 
 
 def _items_label(items: list[int]) -> str:
@@ -673,3 +680,14 @@ def _all_penalty_packs(roots: tuple[Path, ...]) -> Mapping[str, PenaltyPack]:
     return MappingProxyType(
         {code: load_penalty_pack(code) for code in jurisdiction_codes() if (pack_folder(code) / PACK_FILE).is_file()}
     )
+
+
+def all_violation_codes() -> tuple[str, ...]:
+    """Every provision code of every pack (all_penalty_packs), in the packs' order; listed once per set of
+    search roots, as the packs are found (the API checks each request's violation against it)."""
+    return _all_violation_codes(search_roots())
+
+
+@cache
+def _all_violation_codes(roots: tuple[Path, ...]) -> tuple[str, ...]:
+    return tuple(p.code for pack in _all_penalty_packs(roots).values() for p in pack.provisions)

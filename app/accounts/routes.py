@@ -17,7 +17,7 @@ from app.accounts import bp, claims, reset_bp
 from app.extensions import db, limiter
 from app.models import User
 from app.passwords import hash_password
-from app.security import CLERKS, PUBLIC, allow
+from app.security import CLERKS, PUBLIC, allow, carries_no_cookie
 from forms.claims import (
     ClaimCodeForm,
     ClaimDecisionForm,
@@ -38,7 +38,7 @@ STALE = "该申请已被处理"
 def pending_account_checks():
     """Before every request of a pending firm account: an expired one is closed and logged out; one whose
     provisional firm entered the register by other means is detached (it never gains a filed firm)."""
-    if not current_user.is_authenticated or current_user.role != "firm" or current_user.firm_binding != "pending":
+    if carries_no_cookie() or not current_user.is_authenticated or current_user.role != "firm" or current_user.firm_binding != "pending":
         return None
     if request.endpoint == "static":
         return None

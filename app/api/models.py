@@ -11,6 +11,7 @@ paths around it is the few lines below.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -24,7 +25,7 @@ from workflows.penalty import (
     UnknownJurisdiction,
     UnknownViolation,
 )
-from workflows.penalty_pack import MEASURE_LABELS, all_penalty_packs
+from workflows.penalty_pack import MEASURE_LABELS, all_penalty_packs, all_violation_codes
 from workflows.rules import jurisdiction_codes
 
 VERSION = "1.3.0"
@@ -40,7 +41,7 @@ ERROR_TYPES = (
 
 
 def _violation_codes() -> list[str]:
-    return [p.code for pack in all_penalty_packs().values() for p in pack.provisions]
+    return list(all_violation_codes())
 
 
 class _Answer(BaseModel):
@@ -70,16 +71,17 @@ class CalculationRequest(StatedFacts):
     @field_validator("jurisdiction")
     @classmethod
     def _known_jurisdiction(cls, value: str) -> str:
-        return _one_of("jurisdiction", value, list(all_penalty_packs()), UnknownJurisdiction)
+        return _one_of("jurisdiction", value, all_penalty_packs(), UnknownJurisdiction)
 
     @field_validator("violation")
     @classmethod
     def _known_violation(cls, value: str) -> str:
-        return _one_of("violation", value, _violation_codes(), UnknownViolation)
+        return _one_of("violation", value, all_violation_codes(), UnknownViolation)
 
 
-def _one_of(field: str, value: str, known: list[str], error: type) -> str:
+def _one_of(field: str, value: str, known: Iterable[str], error: type) -> str:
     if value not in known:
+        known = list(known)
         raise error(field, f"{field} 须为以下之一：{'、'.join(known)}", f"{field} must be one of: {', '.join(known)}")
     return value
 
@@ -263,6 +265,13 @@ def answer(model: type[BaseModel] | TypeAdapter, data: Any) -> Any:
     if isinstance(model, TypeAdapter):
         return model.dump_python(model.validate_python(data), mode="json", exclude_unset=True)
     return model.model_validate(data).model_dump(mode="json", exclude_unset=True)
+
+
+def answer_json(model: type[BaseModel], data: Any) -> bytes:
+    """``data`` checked against the contract, as the JSON body: the values of jsonify(answer(model, data)),
+    written by pydantic's own serializer in one step (no dict of JSON values, no json.dumps) with the keys in
+    the contract's order and the text as UTF-8. A newline ends it, as jsonify's does."""
+    return model.model_validate(data).model_dump_json(exclude_unset=True).encode() + b"\n"
 
 
 JURISDICTIONS = TypeAdapter(list[Jurisdiction])

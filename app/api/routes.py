@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from pydantic import ValidationError
 
 from app.api import bp
@@ -19,6 +19,7 @@ from app.api.models import (
     CalculationRequest,
     CalculationResult,
     answer,
+    answer_json,
     openapi_document,
     schema_type,
 )
@@ -32,6 +33,7 @@ from workflows.time_limits import china_today
 
 # A calculation request is a few hundred bytes; anything near this is not one.
 MAX_BODY_BYTES = 16 * 1024
+STATED_FIELDS = frozenset(StatedFacts.model_fields)
 # Lists drawn from the rule packs change only with a release of the application.
 LIST_CACHE = "public, max-age=3600"
 
@@ -97,10 +99,12 @@ def violations(code: str):
 @unthrottled
 def calculate_penalty():
     data = CalculationRequest(**_json_object())  # or the CalculationError naming the field: 422
-    stated = data.model_dump(include=set(StatedFacts.model_fields), exclude_unset=True)
+    # The facts the request stated (its values, not a dump of them); omitted ones take their defaults.
+    stated = {name: getattr(data, name) for name in data.model_fields_set if name in STATED_FIELDS}
     facts = Facts(**stated, today=china_today())  # today is the server's, never the client's
     result = calculate(pack_for(data.jurisdiction), data.violation, facts)
-    return _json(answer(CalculationResult, result.to_dict()), "no-store")
+    body = answer_json(CalculationResult, result.to_dict())
+    return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/penalties/amount-due")

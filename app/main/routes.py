@@ -41,7 +41,7 @@ def set_language():
 @bp.before_app_request
 def _language_from_cookie():
     """A session without a choice (a fresh log-in, a new browser session) takes the remembered one."""
-    if "lang" not in session:
+    if request.cookies and "lang" not in session:  # no cookie: no remembered choice either
         remembered = request.cookies.get(LANGUAGE_COOKIE)
         if remembered in LANGUAGES:
             session["lang"] = remembered

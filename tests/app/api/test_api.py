@@ -281,6 +281,17 @@ def test_calculate_needs_no_csrf_token_and_no_cookie(app):
     assert fresh.post(CALCULATE, json=body()).status_code == 200
 
 
+def test_a_client_without_cookies_is_given_none_and_gets_the_security_headers(app):
+    fresh = app.test_client(use_cookies=False)
+    response = fresh.post(CALCULATE, json=body())
+    assert response.status_code == 200 and response.get_json()["fine_applies"] is True
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
 # -- site-wide errors under /api are JSON in the same envelope ------------------------------------------------
 
 
