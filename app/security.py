@@ -12,8 +12,9 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, url_for
-from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+
+from app.flask_app import SessionInterface as KeptSerializerSession
 
 PUBLIC = "public"
 ANY_USER = ("firm", "city_clerk", "provincial_clerk", "admin", "legal_reviewer", "bureau_head")
@@ -91,8 +92,8 @@ def carries_no_cookie() -> bool:
     return not request.cookies
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, whose serializer (itsdangerous, built per request) is built only when
+class SessionInterface(KeptSerializerSession):
+    """Flask's signed-cookie session (its serializer kept per key: app/flask_app.py), opened only when
     there is a session cookie to read: without one, Flask's own open_session returns a new empty session.
     An empty, unchanged session sets no cookie (only Vary: Cookie when it was read), as in Flask's own."""
 
