@@ -417,8 +417,8 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
             groups.close()
         offset = ids[0]
         if ids[-1] - offset != len(ids) - 1 or any(map(operator.ge, ids, ids[1:])):
-            # Not the consecutive ids every database here hands out to one transaction's inserts
-            # (defensive): positions become ids one by one.
+            # Not one run of ids: on PostgreSQL another session's insert may take a number of the shared
+            # sequence between two chunks. Then the positions become ids one by one.
             by_type, by_gram = _gather_groups(plan.inserts, plan.insert_types, False)
             by_type, by_gram = ([(key, [ids[i] for i in at]) for key, at in g] for g in (by_type, by_gram))
             offset = 0

@@ -282,3 +282,41 @@ def test_a_large_import_indexes_its_firms_alike_with_or_without_the_worker_proce
         db.session.commit()
     assert forked == [False, True]
     assert stored[0] == stored[1] and (code(7), "7号") in stored[1][1] and (code(7), "maintenance") in stored[1][0]
+
+
+def test_new_firms_whose_ids_are_not_consecutive_get_their_own_types_and_name_pieces(runner, tmp_path, monkeypatch):
+    """Another writer's firm between two chunks of an import (possible on PostgreSQL, whose sequence
+    all sessions share) breaks the run of ids: each firm still gets its own business types and pieces."""
+    import datetime as dt
+
+    from app.services.bulk import insert_rows
+    from app.services.name_index import name_grams
+    from app.transfer import roster_import as transfer
+
+    real = transfer._insert_firms
+    calls = []
+
+    def with_a_stranger_between(connection, rows):
+        if len(calls) == 1:  # after the first chunk
+            at = dt.datetime(2025, 3, 1, 8, 30)
+            insert_rows(connection, Firm.__table__, (
+                "name", "credit_code", "legal_rep", "registered_address", "premises_address", "contact_name",
+                "contact_phone", "city_code", "is_local", "filing_status", "created_at", "updated_at", "provisional"),
+                [("他人单位", "91210100MA0STRANGX", "王五", "", "", "", "", "210100", True, "none", at, at, False)])
+        calls.append(len(rows))
+        return real(connection, rows)
+
+    monkeypatch.setattr(transfer, "INSERT_CHUNK", 4)
+    monkeypatch.setattr(transfer, "_insert_firms", with_a_stranger_between)
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(n, types=("设计、安装", "维护")[n % 2])
+                                                  for n in range(1, 11)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0, result.output
+    assert calls == [4, 4, 2]
+    for firm in _firms().values():
+        if firm.credit_code == "91210100MA0STRANGX":
+            continue
+        n = int(firm.name.removeprefix("沈阳第").removesuffix("安防科技有限公司"))
+        assert sorted(firm.business_type_codes) == (["design", "installation"], ["maintenance"])[n % 2]
+        pieces = set(db.session.scalars(select(FirmNameGram.gram).where(FirmNameGram.firm_id == firm.id)))
+        assert pieces == name_grams(firm.name)
