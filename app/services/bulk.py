@@ -56,27 +56,38 @@ _SQLITE_JSON = sqlite3.sqlite_version_info >= (3, 38)
 
 
 def insert_groups(connection, table: Table, columns: tuple[str, str],
-                  groups: Iterable[tuple[object, Sequence[int]]]) -> None:
-    """Insert the rows (key, id) for each (key, ids) of ``groups``, in that order: columns are the key's
-    column and the id's. Ids must be ints (they travel as JSON numbers on SQLite)."""
+                  groups: Iterable[tuple[object, Sequence[int] | str]], *, offset: int = 0) -> None:
+    """Insert the rows (key, offset + id) for each (key, ids) of ``groups``, in that order: columns are the
+    key's column and the id's. Ids must be ints (they travel as JSON numbers on SQLite); on SQLite they may
+    also come as the JSON array itself (json_ids), built elsewhere (roster_import builds them in a worker
+    process while the firms are written)."""
     dialect = connection.dialect
-    if dialect.name == "sqlite" and _SQLITE_JSON:
+    if groups_as_json(dialect):
         quote = dialect.identifier_preparer.quote
         sql = (f"INSERT INTO {quote(table.name)} ({quote(columns[0])}, {quote(columns[1])}) "
-               "SELECT ?, value FROM json_each(?)")
-        params = [(key, f"[{','.join(map(str, ids))}]") for key, ids in groups if len(ids)]
+               "SELECT ?, value + ? FROM json_each(?)")
+        params = [(key, offset, ids if isinstance(ids, str) else json_ids(ids)) for key, ids in groups if len(ids)]
         if params:
             connection.exec_driver_sql(sql, params)
         return
-    pairs = _pairs(groups)
+    pairs = _pairs(groups, offset)
     while batch := list(islice(pairs, CHUNK)):
         insert_rows(connection, table, columns, batch)
 
 
-def _pairs(groups: Iterable[tuple[object, Sequence[int]]]) -> Iterator[tuple[object, int]]:
+def groups_as_json(dialect) -> bool:
+    """Whether insert_groups sends each group's ids as one JSON array on this database (json_ids)."""
+    return dialect.name == "sqlite" and _SQLITE_JSON
+
+
+def json_ids(ids: Sequence[int]) -> str:
+    return f"[{','.join(map(str, ids))}]"
+
+
+def _pairs(groups: Iterable[tuple[object, Sequence[int]]], offset: int) -> Iterator[tuple[object, int]]:
     for key, ids in groups:
         for one in ids:
-            yield key, one
+            yield key, offset + one
 
 
 def _copy_rows(connection, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:

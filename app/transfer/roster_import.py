@@ -28,7 +28,8 @@ import datetime as dt
 import hashlib
 import operator
 import os
-from array import array
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -40,9 +41,9 @@ from app import audit
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.filing import FilingRequest
-from app.models.firm import Firm, FirmBusinessType
-from app.services.bulk import insert_groups, insert_rows
-from app.services.name_index import NameGrams, replace_name_grams
+from app.models.firm import Firm, FirmBusinessType, FirmNameGram
+from app.services.bulk import groups_as_json, insert_groups, insert_rows, json_ids
+from app.services.name_index import name_grams, replace_name_grams
 from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
 from imports.gc_pause import paused_gc
@@ -399,21 +400,30 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
     done = 0
     if plan.inserts:
         # New firms have no business types nor grams yet: nothing to delete, nothing to read back. Both are
-        # gathered by key (type, piece) with the firms' ids, ascending, and written per key (insert_groups).
-        grams = NameGrams()
-        firms_of_type: dict[str, array] = {}
-        for start in range(0, len(plan.inserts), INSERT_CHUNK):
-            chunk = plan.inserts[start:start + INSERT_CHUNK]
-            ids = _insert_firms(connection, chunk)
-            for firm_id, row, codes in zip(ids, chunk, plan.insert_types[start:start + INSERT_CHUNK], strict=True):
-                grams.add(firm_id, row[_NAME_AT])
-                for code in codes:
-                    (firms_of_type.get(code) or firms_of_type.setdefault(code, array("q"))).append(firm_id)
-            done += len(chunk)
-            if progress:
-                progress(done)
-        insert_groups(connection, FirmBusinessType.__table__, ("type_code", "firm_id"), sorted(firms_of_type.items()))
-        grams.insert(connection)
+        # gathered by key (type, piece) with the firms' positions in plan.inserts, ascending, and written per
+        # key (insert_groups) once the firms' ids are known. A large import gathers them in a worker process
+        # on the other core while this one writes the firms (see _NewFirmGroups).
+        groups = _NewFirmGroups(plan, as_json=groups_as_json(connection.dialect))
+        try:
+            ids: list[int] = []
+            for start in range(0, len(plan.inserts), INSERT_CHUNK):
+                chunk = plan.inserts[start:start + INSERT_CHUNK]
+                ids += _insert_firms(connection, chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done)
+            by_type, by_gram = groups.result()
+        finally:
+            groups.close()
+        offset = ids[0]
+        if ids[-1] - offset != len(ids) - 1 or any(map(operator.ge, ids, ids[1:])):
+            # Not one run of ids: on PostgreSQL another session's insert may take a number of the shared
+            # sequence between two chunks. Then the positions become ids one by one.
+            by_type, by_gram = _gather_groups(plan.inserts, plan.insert_types, False)
+            by_type, by_gram = ([(key, [ids[i] for i in at]) for key, at in g] for g in (by_type, by_gram))
+            offset = 0
+        insert_groups(connection, FirmBusinessType.__table__, ("type_code", "firm_id"), by_type, offset=offset)
+        insert_groups(connection, FirmNameGram.__table__, ("gram", "firm_id"), by_gram, offset=offset)
     if plan.updates:
         stmt = (update(firm).where(firm.c.id == bindparam("b_id"))
                 .values({c: bindparam("b_" + c) for c in (*_FIELDS.values(), *_ROSTER, "updated_at")}))
@@ -430,6 +440,77 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
                     [(firm_id, t) for firm_id in id_list for t in sorted(plan.types[firm_id])])
     if plan.renamed:
         replace_name_grams(connection, plan.renamed)
+
+
+# An import of at least this many new firms gathers their business types and name pieces in a worker
+# process: below it the fork costs more than it saves.
+PARALLEL_FROM = 20_000
+
+
+def _gather_groups(inserts: Sequence[tuple], insert_types: Sequence[list[str]], as_json: bool):
+    """(business type, positions) and (name piece, positions) of the new firms, each sorted by key; the
+    positions (0-based, in plan.inserts) ascending, as JSON arrays when ``as_json`` (insert_groups on
+    SQLite). The same rows whichever process computes them."""
+    by_type: dict[str, list[int]] = {}
+    by_gram: defaultdict[str, list[int]] = defaultdict(list)
+    for at, (row, codes) in enumerate(zip(inserts, insert_types, strict=True)):
+        for gram in name_grams(row[_NAME_AT]):
+            by_gram[gram].append(at)
+        for code in codes:
+            (by_type.get(code) or by_type.setdefault(code, [])).append(at)
+    pack = json_ids if as_json else (lambda ids: ids)
+    return ([(key, pack(by_type[key])) for key in sorted(by_type)],
+            [(key, pack(by_gram[key])) for key in sorted(by_gram)])
+
+
+_forked_plan: tuple | None = None  # what the worker process reads (inherited by fork, never pickled)
+
+
+def _gather_forked_groups():
+    assert _forked_plan is not None
+    return _gather_groups(*_forked_plan)
+
+
+class _NewFirmGroups:
+    """The grouped business types and name pieces of a plan's new firms (_gather_groups), computed in a
+    forked worker process while the caller writes the firms, or here when that cannot help.
+
+    Writing the firms is SQLite's (or the database server's) work in this process; the grouping is pure
+    Python over the names — half a second for 100,000 firms — and a thread would only take turns with the
+    writer under the GIL, so a process computes it on the other core. The worker only reads what it
+    inherited and sends back the groups: every write stays in the caller's one transaction, so the import
+    is still all or nothing (a worker that fails raises here, and the caller rolls back). Forking is used
+    only where it is safe and worth it: a platform with fork, a process with a single thread (not the web
+    app's import thread, where another thread may hold a lock the child would inherit), and a large plan."""
+
+    def __init__(self, plan: Plan, as_json: bool):
+        global _forked_plan
+        self._args = (plan.inserts, plan.insert_types, as_json)
+        self._executor = self._future = None
+        if len(plan.inserts) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() != 1 \
+                or (os.cpu_count() or 1) < 2:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _forked_plan = self._args
+        try:
+            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._executor.submit(_gather_forked_groups)  # forks here, with _forked_plan set
+        except OSError:  # pragma: no cover - no process to be had: compute here
+            self.close()
+        finally:
+            _forked_plan = None
+
+    def result(self):
+        if self._future is None:
+            return _gather_groups(*self._args)
+        return self._future.result()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._future = None
 
 
 def _insert_firms(connection, rows: Sequence[tuple]) -> list[int]:

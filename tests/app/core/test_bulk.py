@@ -75,3 +75,21 @@ def test_groups_come_back_as_their_rows_in_the_callers_transaction(app, db, monk
         assert sorted(map(tuple, stored)) == sorted((key, one) for key, ids in groups for one in ids)
         db.session.rollback()
         assert db.session.execute(select(FirmNameGram.gram)).all() == []
+
+
+@pytest.mark.parametrize("sqlite_json", [True, False], ids=["json_each", "row by row"])
+def test_groups_given_as_positions_land_on_the_ids_after_the_offset(app, db, monkeypatch, sqlite_json):
+    """insert_groups with an offset: ids 0, 1, 2… become offset, offset + 1…; on SQLite a group may come as
+    its JSON array already built (the import builds them in another process)."""
+    from app.models.firm import FirmNameGram
+    from app.services import bulk
+
+    monkeypatch.setattr(bulk, "_SQLITE_JSON", sqlite_json)
+    with app.app_context():
+        connection = db.session.connection()
+        built = bulk.groups_as_json(connection.dialect)
+        groups = [("安防", bulk.json_ids([0, 2]) if built else [0, 2]), ("科技", [1])]
+        bulk.insert_groups(connection, FirmNameGram.__table__, ("gram", "firm_id"), groups, offset=41)
+        stored = db.session.execute(select(FirmNameGram.gram, FirmNameGram.firm_id)).all()
+        assert sorted(map(tuple, stored)) == [("安防", 41), ("安防", 43), ("科技", 42)]
+        db.session.rollback()

@@ -210,11 +210,11 @@ def test_an_import_that_fails_after_writing_its_firms_leaves_nothing(runner, tmp
 
     writes = []
 
-    def full_disk(connection, table, columns, groups):
+    def full_disk(connection, table, columns, groups, **options):
         if table.name == "firm_name_gram":
             raise OSError("No space left on device")
         writes.append(table.name)
-        return bulk.insert_groups(connection, table, columns, groups)
+        return bulk.insert_groups(connection, table, columns, groups, **options)
 
     monkeypatch.setattr(name_index, "insert_groups", full_disk)
     monkeypatch.setattr(transfer, "insert_groups", full_disk)
@@ -250,3 +250,73 @@ def test_a_second_file_updates_the_stored_firms_it_names_and_adds_the_rest(runne
     added = firms[code(stored + 1)]
     assert sorted(added.business_type_codes) == ["design", "installation"]
     assert f"沈阳第{stored + 1}安防科技有限公司" in client.get(f"/roster?name=第{stored + 1}安防").get_data(as_text=True)
+
+
+def test_a_large_import_indexes_its_firms_alike_with_or_without_the_worker_process(runner, tmp_path, monkeypatch):
+    """A large import gathers the business types and name pieces of its new firms in a forked worker
+    (roster_import._NewFirmGroups) while the firms are written: the rows stored are the same as when this
+    process gathers them, and the search finds the firms."""
+    from app.transfer import roster_import as transfer
+
+    path = roster_file(tmp_path / "roster.xlsx",
+                       [roster_row(n, name=f"沈阳第{n}号{'甲乙丙'[n % 3]}安防科技有限公司",
+                                   types=("设计、安装", "维护", "设计")[n % 3]) for n in range(1, 61)])
+    forked = []
+    real_result = transfer._NewFirmGroups.result
+
+    def result(self):
+        forked.append(self._future is not None)
+        return real_result(self)
+
+    monkeypatch.setattr(transfer._NewFirmGroups, "result", result)
+    stored = []
+    for parallel_from in (10**9, 1):
+        monkeypatch.setattr(transfer, "PARALLEL_FROM", parallel_from)
+        assert runner.invoke(args=["import", "filings", path]).exit_code == 0
+        by_code = {f.id: f.credit_code for f in _firms().values()}
+        stored.append((
+            sorted((by_code[t.firm_id], t.type_code) for t in db.session.scalars(select(FirmBusinessType))),
+            sorted((by_code[g.firm_id], g.gram) for g in db.session.scalars(select(FirmNameGram)))))
+        for table in (FirmNameGram, FirmBusinessType, Firm):
+            db.session.execute(table.__table__.delete())
+        db.session.commit()
+    assert forked == [False, True]
+    assert stored[0] == stored[1] and (code(7), "7号") in stored[1][1] and (code(7), "maintenance") in stored[1][0]
+
+
+def test_new_firms_whose_ids_are_not_consecutive_get_their_own_types_and_name_pieces(runner, tmp_path, monkeypatch):
+    """Another writer's firm between two chunks of an import (possible on PostgreSQL, whose sequence
+    all sessions share) breaks the run of ids: each firm still gets its own business types and pieces."""
+    import datetime as dt
+
+    from app.services.bulk import insert_rows
+    from app.services.name_index import name_grams
+    from app.transfer import roster_import as transfer
+
+    real = transfer._insert_firms
+    calls = []
+
+    def with_a_stranger_between(connection, rows):
+        if len(calls) == 1:  # after the first chunk
+            at = dt.datetime(2025, 3, 1, 8, 30)
+            insert_rows(connection, Firm.__table__, (
+                "name", "credit_code", "legal_rep", "registered_address", "premises_address", "contact_name",
+                "contact_phone", "city_code", "is_local", "filing_status", "created_at", "updated_at", "provisional"),
+                [("他人单位", "91210100MA0STRANGX", "王五", "", "", "", "", "210100", True, "none", at, at, False)])
+        calls.append(len(rows))
+        return real(connection, rows)
+
+    monkeypatch.setattr(transfer, "INSERT_CHUNK", 4)
+    monkeypatch.setattr(transfer, "_insert_firms", with_a_stranger_between)
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(n, types=("设计、安装", "维护")[n % 2])
+                                                  for n in range(1, 11)])
+    result = runner.invoke(args=["import", "filings", path])
+    assert result.exit_code == 0, result.output
+    assert calls == [4, 4, 2]
+    for firm in _firms().values():
+        if firm.credit_code == "91210100MA0STRANGX":
+            continue
+        n = int(firm.name.removeprefix("沈阳第").removesuffix("安防科技有限公司"))
+        assert sorted(firm.business_type_codes) == (["design", "installation"], ["maintenance"])[n % 2]
+        pieces = set(db.session.scalars(select(FirmNameGram.gram).where(FirmNameGram.firm_id == firm.id)))
+        assert pieces == name_grams(firm.name)
