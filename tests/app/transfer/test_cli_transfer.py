@@ -252,40 +252,67 @@ def test_a_second_file_updates_the_stored_firms_it_names_and_adds_the_rest(runne
     assert f"沈阳第{stored + 1}安防科技有限公司" in client.get(f"/roster?name=第{stored + 1}安防").get_data(as_text=True)
 
 
+# Run in a fresh interpreter: the import forks only from a single-threaded process, and the test process has
+# other threads by the time this runs (earlier tests', pytest-xdist's), where the import rightly does not fork.
+_FORKED_IMPORT = """
+import json, sys
+from app.extensions import db
+from app.models import Firm, FirmBusinessType, FirmNameGram
+from app.transfer import roster_import as transfer
+from tests.conftest import make_app
+from pathlib import Path
+
+tmp, path = Path(sys.argv[1]), sys.argv[2]
+app = make_app(tmp, None)
+forked = []
+real_result = transfer._NewFirmGroups.result
+def result(self):
+    forked.append(self._future is not None)
+    return real_result(self)
+transfer._NewFirmGroups.result = result
+transfer.PARALLEL_FROM = 1
+with app.app_context():
+    db.create_all()
+    assert app.test_cli_runner().invoke(args=["import", "filings", path]).exit_code == 0
+    by_code = {f.id: f.credit_code for f in db.session.scalars(db.select(Firm))}
+    print(json.dumps({"forked": forked,
+                      "types": sorted((by_code[t.firm_id], t.type_code) for t in db.session.scalars(db.select(FirmBusinessType))),
+                      "grams": sorted((by_code[g.firm_id], g.gram) for g in db.session.scalars(db.select(FirmNameGram)))}))
+"""
+
+
 def test_a_large_import_indexes_its_firms_alike_with_or_without_the_worker_process(runner, tmp_path, monkeypatch):
     """A large import gathers the business types and name pieces of its new firms in a forked worker
     (roster_import._NewFirmGroups) while the firms are written: the rows stored are the same as when this
     process gathers them, and the search finds the firms."""
-    import threading
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
     from app.transfer import roster_import as transfer
 
-    if threading.active_count() != 1:  # e.g. pytest-xdist's worker threads: the import rightly does not fork
-        pytest.skip(f"the import forks only from a single-threaded process; this one runs {threading.active_count()}")
     path = roster_file(tmp_path / "roster.xlsx",
                        [roster_row(n, name=f"沈阳第{n}号{'甲乙丙'[n % 3]}安防科技有限公司",
                                    types=("设计、安装", "维护", "设计")[n % 3]) for n in range(1, 61)])
-    forked = []
-    real_result = transfer._NewFirmGroups.result
+    monkeypatch.setattr(transfer, "PARALLEL_FROM", 10**9)
+    assert runner.invoke(args=["import", "filings", path]).exit_code == 0
+    by_code = {f.id: f.credit_code for f in _firms().values()}
+    here = {"types": sorted([by_code[t.firm_id], t.type_code] for t in db.session.scalars(select(FirmBusinessType))),
+            "grams": sorted([by_code[g.firm_id], g.gram] for g in db.session.scalars(select(FirmNameGram)))}
 
-    def result(self):
-        forked.append(self._future is not None)
-        return real_result(self)
-
-    monkeypatch.setattr(transfer._NewFirmGroups, "result", result)
-    stored = []
-    for parallel_from in (10**9, 1):
-        monkeypatch.setattr(transfer, "PARALLEL_FROM", parallel_from)
-        assert runner.invoke(args=["import", "filings", path]).exit_code == 0
-        by_code = {f.id: f.credit_code for f in _firms().values()}
-        stored.append((
-            sorted((by_code[t.firm_id], t.type_code) for t in db.session.scalars(select(FirmBusinessType))),
-            sorted((by_code[g.firm_id], g.gram) for g in db.session.scalars(select(FirmNameGram)))))
-        for table in (FirmNameGram, FirmBusinessType, Firm):
-            db.session.execute(table.__table__.delete())
-        db.session.commit()
-    assert forked == [False, True]
-    assert stored[0] == stored[1] and (code(7), "7号") in stored[1][1] and (code(7), "maintenance") in stored[1][0]
+    child_dir = tmp_path / "forked"
+    child_dir.mkdir()
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _FORKED_IMPORT, str(child_dir), str(path)], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    forked = json.loads(done.stdout.strip().splitlines()[-1])
+    assert forked["forked"] == [True]  # the worker process did gather them
+    assert forked["types"] == here["types"] and forked["grams"] == here["grams"]
+    assert [code(7), "7号"] in forked["grams"] and [code(7), "maintenance"] in forked["types"]
 
 
 def test_new_firms_whose_ids_are_not_consecutive_get_their_own_types_and_name_pieces(runner, tmp_path, monkeypatch):
