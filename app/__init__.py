@@ -19,7 +19,16 @@ with paused_gc():
     from sqlalchemy.engine import Engine
 
     from app.config import Config, check_deployment, default_database_url, from_environment
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, skip_limiter_for_unthrottled
+    from app.extensions import (
+        babel,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        quiet_remember_cookie_check,
+        skip_limiter_for_unthrottled,
+    )
     from app.flask_app import JifangFlask
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -131,6 +140,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
+    quiet_remember_cookie_check(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):

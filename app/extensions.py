@@ -123,3 +123,28 @@ def _unless(skip, hook):
         return value if skip() else hook(value)
 
     return run
+
+
+def quiet_remember_cookie_check(app) -> None:
+    """After login_manager.init_app: Flask-Login's after-request hook (_update_remember_cookie) reads the session
+    through flask.session on every response, and that read alone marks the session accessed, so every answer,
+    an API client's included, carried "Vary: Cookie" and had the header set rebuilt (~0.03 ms a request). The
+    hook is skipped when it has nothing to do by its own first test: no "_remember" mark in the session and no
+    refresh of the cookie on each request (the mark is read without marking the session accessed). Anything
+    else that reads the session still adds Vary: Cookie, as before."""
+    from flask import current_app
+    from flask.globals import _cv_request
+
+    funcs = app.after_request_funcs.get(None, [])
+    for index, func in enumerate(funcs):
+        if getattr(func, "__func__", None) is LoginManager._update_remember_cookie:
+
+            def update_remember_cookie(response, _hook=func):
+                ctx = _cv_request.get(None)
+                opened = getattr(ctx, "_session", None)
+                if (opened is not None and "_remember" not in opened
+                        and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST")):
+                    return response
+                return _hook(response)
+
+            funcs[index] = update_remember_cookie

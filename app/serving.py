@@ -103,18 +103,20 @@ def trusted_proxies(app: Flask) -> int:
 def _start_request() -> None:
     g.request_started = time.perf_counter()
     backup.hold_running_lock(current_app._get_current_object())  # `flask restore` refuses while one runs
-    offered = request.headers.get(REQUEST_ID_HEADER, "")
+    offered = request.environ.get("HTTP_X_REQUEST_ID", "")  # the header REQUEST_ID_HEADER, read from the environ
     g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else secrets.token_hex(16)  # 32 hex digits
 
 
 def _log_request(response):
     started = g.get("request_started")
     duration_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    if g.get("request_id"):
-        response.headers[REQUEST_ID_HEADER] = g.request_id
+    request_id = g.get("request_id")
+    if request_id:
+        response.headers[REQUEST_ID_HEADER] = request_id
     level = logging.ERROR if response.status_code >= 500 else logging.INFO
+    # The id is given to the record here, so RequestIdFilter need not look up the request context again.
     request_log.log(level, "%s %s %s %d %.1fms", request.remote_addr or "-", request.method, request.path,
-                    response.status_code, duration_ms)
+                    response.status_code, duration_ms, extra={"request_id": request_id or "-"})
     return response
 
 

@@ -66,14 +66,14 @@ def _header_urls() -> dict:
     return urls
 
 
-# The anonymous header's holes: the language form's CSRF token and return path (text no template writes).
-_TOKEN_HOLE, _NEXT_HOLE = Markup("\x00token\x00"), Markup("\x00next\x00")
+# The anonymous header's hole: the language form's return path (text no template writes).
+_NEXT_HOLE = Markup("\x00next\x00")
 _HEADERS_KEPT = 64
 
 
-def anonymous_header(token: str, next_path: str) -> Markup:
+def anonymous_header(next_path: str) -> Markup:
     """The skip link and header (_header.html) an anonymous visitor sees, rendered once per language, script
-    root and rule pack and filled with this request's token and return path (escaped as the template would).
+    root and rule pack and filled with this request's return path (escaped as the template would).
 
     What else it shows is the same for every anonymous visitor: the jurisdiction, the public nav entries,
     the log-in and registration links, the language button. Rendering it took about a tenth of a public
@@ -83,14 +83,12 @@ def anonymous_header(token: str, next_path: str) -> Markup:
     kept = current_app.extensions.setdefault("jifang.anonymous_header", {})
     parts = kept.get(key)
     if parts is None:
-        html = str(render_template("_header.html", lang_csrf=_TOKEN_HOLE, lang_next=_NEXT_HOLE))
-        before, rest = html.split(_TOKEN_HOLE)
-        between, after = rest.split(_NEXT_HOLE)
-        parts = (before, between, after)
+        html = str(render_template("_header.html", lang_next=_NEXT_HOLE))
+        parts = tuple(html.split(_NEXT_HOLE))
         if len(kept) >= _HEADERS_KEPT:  # bounded: script roots come from the server's configuration
             kept.clear()
         kept[key] = parts
-    return Markup("").join((Markup(parts[0]), escape(token), Markup(parts[1]), escape(next_path), Markup(parts[2])))
+    return Markup("").join((Markup(parts[0]), escape(next_path), Markup(parts[1])))
 
 
 def _installed_nav() -> list:

@@ -71,6 +71,12 @@ def post_form(client, url: str, data: dict, *, token_from: str | None = None, **
     return client.post(url, data=data, **kwargs)
 
 
+def switch_language(client, data: dict, **kwargs):
+    """Post the header's language form as a browser does from one of the site's own pages (the form carries
+    no token: the switch checks the browser's Sec-Fetch-Site header instead)."""
+    return client.post("/language", data=data, headers={"Sec-Fetch-Site": "same-origin"}, **kwargs)
+
+
 class Factory:
     """Builds accounts and firms straight in the database for tests."""
 

@@ -337,9 +337,15 @@ def _read_yaml(path: Path) -> dict:
 
 
 def search_roots() -> tuple[Path, ...]:
-    """The shipped packs' folder, then the extra roots JIFANG_JURISDICTIONS_DIR names."""
-    extra = [Path(part) for part in os.environ.get(ROOTS_VAR, "").split(os.pathsep) if part.strip()]
-    return (PACKS_DIR, *extra)
+    """The shipped packs' folder, then the extra roots JIFANG_JURISDICTIONS_DIR names (read on every call, so
+    a test or deployment that changes the variable is followed; the paths are built once per value: the API
+    asks three times a calculation, and building and hashing Paths was ~4% of one)."""
+    return _roots(os.environ.get(ROOTS_VAR, ""))
+
+
+@cache
+def _roots(value: str) -> tuple[Path, ...]:
+    return (PACKS_DIR, *(Path(part) for part in value.split(os.pathsep) if part.strip()))
 
 
 @cache

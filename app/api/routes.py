@@ -101,7 +101,10 @@ def calculate_penalty():
     data = CalculationRequest(**_json_object())  # or the CalculationError naming the field: 422
     # The facts the request stated (its values, not a dump of them); omitted ones take their defaults.
     stated = {name: getattr(data, name) for name in data.model_fields_set if name in STATED_FIELDS}
-    facts = Facts(**stated, today=china_today())  # today is the server's, never the client's
+    # The request was validated as StatedFacts (CalculationRequest is one): its values are already checked, so
+    # the facts are built without validating them a second time (~6% of a calculation). Today is the server's,
+    # never the client's.
+    facts = Facts.model_construct(**stated, today=china_today())
     result = calculate(pack_for(data.jurisdiction), data.violation, facts)
     body = answer_json(CalculationResult, result.to_dict())
     return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
@@ -147,15 +150,25 @@ def _amount_due_request(body: dict[str, Any]) -> AmountDueRequest:
 
 
 def _json_object() -> dict[str, Any]:
-    """The request body as a JSON object, or an ApiError (400) saying what is wrong with it."""
-    mimetype = request.mimetype
+    """The request body as a JSON object, or an ApiError (400) saying what is wrong with it.
+
+    Read from the WSGI environ itself (PEP 3333: CONTENT_TYPE, CONTENT_LENGTH, wsgi.input read no further than
+    the length): werkzeug's request.mimetype, content_length and guarded stream cost ~0.04 ms together, a
+    twentieth of a calculation. The media type is the Content-Type before any parameter, lower-cased, as
+    request.mimetype gives it. A body without a plain length (chunked) is read through werkzeug's stream."""
+    environ = request.environ
+    mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise _bad_body("请求须为 JSON（Content-Type: application/json）", "Content-Type must be application/json")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise _too_large()
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise _too_large()
+    length = environ.get("CONTENT_LENGTH", "")
+    if length.isascii() and length.isdigit():
+        if int(length) > MAX_BODY_BYTES:
+            raise _too_large()
+        raw = environ["wsgi.input"].read(int(length))
+    else:
+        raw = request.stream.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise _too_large()
     if not raw.strip():
         raise _bad_body("请求体为空，须为JSON对象", "the request body is empty; send a JSON object")
     try:

@@ -1,9 +1,10 @@
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.extensions import csrf
 from app.home import panels_for
 from app.main import bp
-from app.security import PUBLIC, allow, safe_next
+from app.security import PUBLIC, allow, cross_origin_request, safe_next
 
 
 @bp.route("/")
@@ -26,9 +27,17 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 @bp.route("/language", methods=["POST"])
 @allow(PUBLIC)
+@csrf.exempt
 def set_language():
     """The choice lives in the session and in a cookie of its own, so it survives whatever ends or renews
-    the session: logging in or out, an idle or expired session, a password change, a new browser session."""
+    the session: logging in or out, an idle or expired session, a password change, a new browser session.
+
+    The form carries no CSRF token: a token lives in the session, so every page offering the switch gave
+    every anonymous reader of the public roster a session cookie to carry it. Instead a post another site
+    makes a browser send is refused by its Sec-Fetch-Site or Origin header (security.cross_origin_request).
+    What a forged switch could do at worst is show a visitor the other language."""
+    if cross_origin_request():
+        abort(403)
     lang = request.form.get("lang")
     response = redirect(safe_next(request.form.get("next")) or url_for("main.home"))
     if lang in LANGUAGES:

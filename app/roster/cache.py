@@ -39,6 +39,11 @@ from app.models.audit import AuditEntry
 DEFAULT_SIZE = 256
 T = TypeVar("T")
 _HEAD = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+# The same query as plain SQL for the driver itself: fixed text, no parameters, the same in SQLite and
+# PostgreSQL. Through a DB-API cursor it takes ~0.02 ms, through SQLAlchemy Core's connection, compiled-
+# statement cache and result ~0.08 ms; it runs on every roster page and entry served.
+_AUDIT = AuditEntry.__table__
+_HEAD_SQL = f"SELECT {_AUDIT.c.id.name}, {_AUDIT.c.hash.name} FROM {_AUDIT.name} ORDER BY {_AUDIT.c.id.name} DESC LIMIT 1"
 
 
 class LRU:
@@ -96,9 +101,15 @@ def data_version(session) -> tuple[int, str] | None:
     else:
         session = registry() if registry is not None else session
         idle, bind = not session.in_transaction(), session.get_bind()
-    if idle:  # a plain connection from the pool: an ORM session's transaction and teardown cost more than it
-        with bind.connect() as connection:
-            row = connection.execute(_HEAD).first()
+    if idle:  # the pool's driver connection: an ORM session's transaction and teardown cost more than it
+        connection = bind.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_HEAD_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()  # back to the pool, which rolls the read back as for any checkout
     else:  # this request has read or written already: the version in the same view of the data
         row = session.connection().execute(_HEAD).first()
     return (row[0], row[1]) if row is not None else None

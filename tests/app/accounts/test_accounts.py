@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.models import Firm, User
-from tests.support import PASSWORD, page_text, parse, post_form
+from tests.support import PASSWORD, page_text, parse, post_form, switch_language
 
 
 def _register(client, **overrides):
@@ -114,7 +114,7 @@ def test_home_page_differs_per_role(login_as, client, factory):
 
 def test_english_can_be_chosen(client):
     assert parse(client.get("/")).html["lang"] == "zh-CN"
-    post_form(client, "/language", {"lang": "en", "next": "/"}, token_from="/")
+    switch_language(client, {"lang": "en", "next": "/"})
     page = parse(client.get("/auth/login"))
     assert page.html["lang"] == "en"
     assert "Log in" in page_text(page)

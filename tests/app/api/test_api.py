@@ -5,6 +5,7 @@ Every answer is also validated against the generated OpenAPI document (tests/app
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -275,6 +276,24 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client, raw, content_type):
     assert error["type"] == "invalid_body"
 
 
+def test_a_chunked_body_is_read_and_held_to_the_same_limit(app):
+    """A body sent without Content-Length (chunked: the server marks the input terminated) is read through
+    werkzeug's stream; one over 16 KiB is refused like one that declares its length."""
+    client = app.test_client(use_cookies=False)
+
+    def chunked(raw: bytes):
+        return client.post(CALCULATE, input_stream=io.BytesIO(raw), content_type="application/json",
+                           environ_overrides={"wsgi.input_terminated": True})
+
+    answer = chunked(json.dumps(body()).encode())
+    assert answer.status_code == 200 and answer.get_json()["fine_applies"] is True
+    huge = b'{"a": "' + b"x" * 20000 + b'"}'
+    assert error_of(chunked(huge), 400, "body")["message_en"] == "the request body exceeds 16384 bytes"
+    declared = client.post(CALCULATE, data=b"{}", content_type="application/json",
+                           environ_overrides={"CONTENT_LENGTH": "999999"})
+    assert error_of(declared, 400, "body")["message_en"] == "the request body exceeds 16384 bytes"
+
+
 def test_calculate_needs_no_csrf_token_and_no_cookie(app):
     assert app.config.get("WTF_CSRF_ENABLED", True)
     fresh = app.test_client(use_cookies=False)
@@ -290,6 +309,8 @@ def test_a_client_without_cookies_is_given_none_and_gets_the_security_headers(ap
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    # Nothing read the (absent) session, so the answer does not claim to vary by cookie.
+    assert "Vary" not in response.headers
 
 
 # -- site-wide errors under /api are JSON in the same envelope ------------------------------------------------

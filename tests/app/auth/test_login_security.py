@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.models import AuditEntry, User
 from app.security import safe_next
-from tests.support import PASSWORD, csrf_token, login, page_text, parse, post_form
+from tests.support import PASSWORD, csrf_token, login, page_text, parse, post_form, switch_language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = dt.datetime(2026, 11, 30, 10, tzinfo=BEIJING)
@@ -62,7 +62,7 @@ def test_login_next_follows_a_path_of_the_site(client, factory):
 
 @pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/\t/evil.example", "/\n", "\\\\evil.example"])
 def test_language_switch_with_control_characters_answers_a_redirect_home(client, target):
-    response = post_form(client, "/language", {"lang": "en", "next": target}, token_from="/")
+    response = switch_language(client, {"lang": "en", "next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 

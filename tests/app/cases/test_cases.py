@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, CaseStep, OrderToCorrect, PenaltyCase, WarningNotice
 from tests.app.case_support import DALIAN, SHENYANG, Staff, open_case, pdf, propose, step, to_review
-from tests.support import form_fields, get_page, login, page_text, parse, post_form, race
+from tests.support import form_fields, get_page, login, page_text, parse, post_form, race, switch_language
 from workflows.penalty import pack_for
 from workflows.rules import jurisdiction_codes
 
@@ -393,7 +393,7 @@ def test_the_fine_reads_with_thousands_separators_in_either_language(staff):
     assert "作出罚款30,000元的决定" in notice.get_text("", strip=True)
     step(head, case_id, "decide", comment="罚款三万元")
     assert "罚款30,000元" in _soup(head.get(f"/cases/{case_id}")).select_one("#decision").get_text("", strip=True)
-    post_form(head, "/language", {"lang": "en", "next": f"/cases/{case_id}"}, token_from=f"/cases/{case_id}")
+    switch_language(head, {"lang": "en", "next": f"/cases/{case_id}"})
     decision = _soup(head.get(f"/cases/{case_id}")).select_one("#decision").get_text(" ", strip=True)
     assert "Fine of 30,000 yuan" in decision, decision
 

@@ -1,6 +1,8 @@
-"""An anonymous visitor's header is rendered once per language and kept with holes for the language form's
-token and return path (app/templating.py, anonymous_header): every visitor still gets the header an
-uncached render gives, with a token that works for them and their own page to come back to."""
+"""An anonymous visitor's header is rendered once per language and kept with a hole for the language form's
+return path (app/templating.py, anonymous_header): every visitor still gets the header an uncached render
+gives, with their own page to come back to. The form carries no CSRF token, so a public page gives its
+anonymous reader no cookie; the switch refuses posts other sites make a browser send (by Sec-Fetch-Site
+or Origin: app/security.py, cross_origin_request)."""
 
 from __future__ import annotations
 
@@ -29,22 +31,47 @@ def uncached(app, client, path: str):
 def test_a_kept_header_is_the_header_an_uncached_render_gives(app, path):
     visitor = app.test_client()
     first = uncached(app, visitor, path)
-    again = parse(visitor.get(path))  # from the kept header, the same visitor (the same token)
+    again = parse(visitor.get(path))  # from the kept header
     assert header(again) == header(first)
     assert language_form(again)["next"] == path
 
 
-def test_each_visitor_gets_a_token_that_works_for_them(app):
-    first, second = app.test_client(), app.test_client()
-    forms = [language_form(parse(client.get("/roster"))) for client in (first, second)]
-    assert forms[0]["csrf_token"] != forms[1]["csrf_token"]
-    for client, fields in ((first, forms[0]), (second, forms[1])):
-        response = client.post("/language", data={**fields, "lang": "en"})
-        assert response.status_code == 302 and response.location.endswith("/roster")
-        assert parse(client.get("/roster")).find("html")["lang"] == "en"
-    stranger = app.test_client()
-    stranger.get("/roster")
-    assert stranger.post("/language", data={**forms[0], "lang": "en"}).status_code == 400  # not theirs
+@pytest.mark.parametrize("path", ["/", "/roster", "/warnings", "/roster?name=科技"])
+def test_a_reader_of_public_pages_is_given_no_cookie(app, path):
+    visitor = app.test_client()
+    response = visitor.get(path)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "csrf_token" not in language_form(parse(response))
+    assert response.headers["Vary"] == "Cookie"  # the page depends on the language a cookie may hold
+
+
+def test_the_switch_works_from_any_page_of_the_site_without_a_session(app):
+    visitor = app.test_client()
+    fields = language_form(parse(visitor.get("/roster")))
+    same_site = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+    response = visitor.post("/language", data={**fields, "lang": "en"}, headers=same_site)
+    assert response.status_code == 302 and response.location.endswith("/roster")
+    assert parse(visitor.get("/roster")).find("html")["lang"] == "en"
+    # An older browser sends only Origin; a script sends neither and carries no victim's cookies.
+    for headers, lang in (({"Origin": "http://localhost"}, "zh_Hans_CN"), ({}, "en")):
+        assert visitor.post("/language", data={**fields, "lang": lang}, headers=headers).status_code == 302
+        assert parse(visitor.get("/roster")).find("html")["lang"] == ("en" if lang == "en" else "zh-CN")
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "http://sub.localhost"},
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+])
+def test_a_switch_another_site_makes_a_browser_post_is_refused(app, headers):
+    visitor = app.test_client()
+    visitor.get("/roster")
+    response = visitor.post("/language", data={"lang": "en", "next": "/roster"}, headers=headers)
+    assert response.status_code == 403
+    assert parse(visitor.get("/roster")).find("html")["lang"] == "zh-CN"
+    assert visitor.get_cookie("jifang_lang") is None
 
 
 def test_the_return_path_is_each_pages_own_and_escaped(app):
@@ -54,8 +81,6 @@ def test_the_return_path_is_each_pages_own_and_escaped(app):
     doc = parse(response)
     assert doc.find("script") is None and "<script>" not in response.get_data(as_text=True)
     assert language_form(doc)["next"].startswith("/roster?name=")
-    fresh = app.test_client()
-    assert header(parse(fresh.get("/roster", query_string={"name": HOSTILE_QUERY}))) != header(doc)  # own token
     again = uncached(app, visitor, response.request.full_path)
     assert header(again) == header(doc)
 

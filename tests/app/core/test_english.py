@@ -11,7 +11,7 @@ import pytest
 from lxml import html as lxml_html
 
 from app.main.routes import LANGUAGE_COOKIE
-from tests.support import PASSWORD, login, post_form
+from tests.support import PASSWORD, login, post_form, switch_language
 from workflows.penalty import calculate, pack_for
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -21,7 +21,7 @@ CALCULATION = ("/penalties/calculator?jurisdiction=liaoning&violation=liaoning-3
 
 
 def _english(client, url="/auth/login"):
-    response = post_form(client, "/language", {"lang": "en", "next": url}, token_from=url)
+    response = switch_language(client, {"lang": "en", "next": url})
     assert response.status_code == 302
     return response
 
@@ -62,7 +62,7 @@ def test_english_is_remembered_beyond_the_session(app, factory):
 def test_chinese_can_be_chosen_back(app):
     client = app.test_client()
     _english(client)
-    post_form(client, "/language", {"lang": "zh_Hans_CN", "next": "/auth/login"}, token_from="/auth/login")
+    switch_language(client, {"lang": "zh_Hans_CN", "next": "/auth/login"})
     client.delete_cookie("session")
     assert _doc(client, "/auth/login").get("lang") == "zh-CN"
 

@@ -15,7 +15,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.app.filing_support import submitted_request
-from tests.support import get_page, login, page_text, post_form
+from tests.support import get_page, login, page_text, post_form, switch_language
 
 ROOT = Path(__file__).resolve().parents[3]
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -51,7 +51,7 @@ def test_the_compiled_catalogue_matches_the_glossary(translations):
 
 
 def _english(client, url: str) -> None:
-    response = post_form(client, "/language", {"lang": "en", "next": url}, token_from=url)
+    response = switch_language(client, {"lang": "en", "next": url})
     assert response.status_code == 302
 
 

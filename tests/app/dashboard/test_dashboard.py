@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.app.dashboard_support import TODAY, YEAR, seed_year
-from tests.support import get_page, page_text, post_form
+from tests.support import get_page, page_text, switch_language
 
 pytestmark = pytest.mark.today(TODAY)
 
@@ -44,7 +44,7 @@ def test_monthly_chart_descriptions_name_the_months(login_as, factory):
     assert len(monthly) == 2, descriptions  # filings per month and warnings per month
     for text in monthly:
         assert "1月 " in text and "，2月 " in text and "，1 " not in text and not text.startswith("1 ")
-    post_form(client, "/language", {"lang": "en", "next": "/dashboard/"}, token_from="/dashboard/")
+    switch_language(client, {"lang": "en", "next": "/dashboard/"})
     english = [page_text(svg.find("desc")) for svg in get_page(client, "dashboard.index").select("svg")]
     assert sum("Jan " in d and ", Feb " in d and "Dec " in d for d in english) == 2, english
 

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from reports.money import yuan, yuan_capital
 from tests.regulation_texts import regulations_dir
-from tests.support import everything_in, form_fields, get_page, page_text, parse, post_form
+from tests.support import everything_in, form_fields, get_page, page_text, parse, switch_language
 
 # The calculator reads today (an act may not lie ahead; 行政处罚法 art. 36's two years run to today).
 pytestmark = pytest.mark.today("2026-11-30")
@@ -295,7 +295,7 @@ def test_a_limitation_already_passed_is_flagged(clerk):
 
 
 def test_the_page_reads_in_english_when_chosen(clerk):
-    post_form(clerk, "/language", {"lang": "en", "next": URL}, token_from=URL)
+    switch_language(clerk, {"lang": "en", "next": URL})
     text = text_of(page(clerk, **LIAONING_35))
     assert "Penalty calculator" in text and "Recommended" in text and "Calculation steps" in text
     assert "0–30%, 30–70% and 70–100% of the fine range" in text
