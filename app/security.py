@@ -74,14 +74,30 @@ def enforce_roles():
     return None
 
 
+# Set on every response whatever the view set (lower-cased name: the header and its value).
+_FORCED_HEADERS = {
+    "x-content-type-options": ("X-Content-Type-Options", "nosniff"),
+    "x-frame-options": ("X-Frame-Options", "DENY"),
+    "referrer-policy": ("Referrer-Policy", "same-origin"),
+}
+
+
 def security_headers(response):
+    """The CSP unless the view set its own, the forced headers, and Cache-Control unless the view chose one.
+
+    The names present are read in one pass and missing headers appended (werkzeug's Headers.set and
+    setdefault each scan the list again: ~0.01 ms of every response)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
-    if "Cache-Control" not in headers:  # the user is loaded only when the view chose no caching of its own
-        headers["Cache-Control"] = "no-store" if current_user_is_authenticated() else "no-cache"
+    present = {name.lower() for name, _value in headers.to_wsgi_list()}
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", CSP)
+    for lowered, (name, value) in _FORCED_HEADERS.items():
+        if lowered in present:
+            headers.set(name, value)
+        else:
+            headers.add(name, value)
+    if "cache-control" not in present:  # the user is loaded only when the view chose no caching of its own
+        headers.add("Cache-Control", "no-store" if current_user_is_authenticated() else "no-cache")
     return response
 
 

@@ -112,7 +112,7 @@ def _log_request(response):
     duration_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     request_id = g.get("request_id")
     if request_id:
-        response.headers[REQUEST_ID_HEADER] = request_id
+        response.headers.add(REQUEST_ID_HEADER, request_id)  # no view sets it: appended, not searched for
     level = logging.ERROR if response.status_code >= 500 else logging.INFO
     # The id is given to the record here, so RequestIdFilter need not look up the request context again.
     request_log.log(level, "%s %s %s %d %.1fms", request.remote_addr or "-", request.method, request.path,

@@ -17,9 +17,8 @@ from app.api.models import (
     AmountDueRequest,
     AmountDueResult,
     CalculationRequest,
-    CalculationResult,
     answer,
-    answer_json,
+    calculation_json,
     openapi_document,
     schema_type,
 )
@@ -106,7 +105,7 @@ def calculate_penalty():
     # never the client's.
     facts = Facts.model_construct(**stated, today=china_today())
     result = calculate(pack_for(data.jurisdiction), data.violation, facts)
-    body = answer_json(CalculationResult, result.to_dict())
+    body = calculation_json(result.to_dict())
     return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
