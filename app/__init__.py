@@ -27,6 +27,7 @@ with paused_gc():
         login_manager,
         migrate,
         quiet_remember_cookie_check,
+        skip_csrf_check_on_safe_methods,
         skip_limiter_for_unthrottled,
     )
     from app.flask_app import JifangFlask
@@ -131,6 +132,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     workflow_hooks.register(app)
     csrf.init_app(app)
+    skip_csrf_check_on_safe_methods(app)  # Flask-WTF checks a GET's exemptions before its method
     limiter.init_app(app)
     skip_limiter_for_unthrottled(app)  # the busiest public views have no limit (extensions.unthrottled)
     babel.init_app(app, locale_selector=_select_locale)

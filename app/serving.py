@@ -101,22 +101,27 @@ def trusted_proxies(app: Flask) -> int:
 
 
 def _start_request() -> None:
-    g.request_started = time.perf_counter()
+    # Each use of the request, g or app proxies looks the context up again; these hooks run on every request,
+    # so each looks up what it needs once.
+    flask_g = g._get_current_object()
+    flask_g.request_started = time.perf_counter()
     backup.hold_running_lock(current_app._get_current_object())  # `flask restore` refuses while one runs
     offered = request.environ.get("HTTP_X_REQUEST_ID", "")  # the header REQUEST_ID_HEADER, read from the environ
-    g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else secrets.token_hex(16)  # 32 hex digits
+    flask_g.request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else secrets.token_hex(16)  # 32 hex digits
 
 
 def _log_request(response):
-    started = g.get("request_started")
+    flask_g, this = g._get_current_object(), request._get_current_object()
+    started = getattr(flask_g, "request_started", None)
     duration_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    request_id = g.get("request_id")
+    request_id = getattr(flask_g, "request_id", None)
     if request_id:
         response.headers.add(REQUEST_ID_HEADER, request_id)  # no view sets it: appended, not searched for
-    level = logging.ERROR if response.status_code >= 500 else logging.INFO
+    status = response.status_code
     # The id is given to the record here, so RequestIdFilter need not look up the request context again.
-    request_log.log(level, "%s %s %s %d %.1fms", request.remote_addr or "-", request.method, request.path,
-                    response.status_code, duration_ms, extra={"request_id": request_id or "-"})
+    request_log.log(logging.ERROR if status >= 500 else logging.INFO, "%s %s %s %d %.1fms",
+                    this.remote_addr or "-", this.method, this.path, status, duration_ms,
+                    extra={"request_id": request_id or "-"})
     return response
 
 
