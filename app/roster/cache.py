@@ -102,17 +102,34 @@ def data_version(session) -> tuple[int, str] | None:
         session = registry() if registry is not None else session
         idle, bind = not session.in_transaction(), session.get_bind()
     if idle:  # the pool's driver connection: an ORM session's transaction and teardown cost more than it
-        connection = bind.raw_connection()
+        row = _read_head(bind)
+    else:  # this request has read or written already: the version in the same view of the data
+        row = session.connection().execute(_HEAD).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _read_head(engine) -> tuple | None:
+    """The head through the pool's driver connection. On PostgreSQL the one statement runs in autocommit:
+    psycopg would otherwise send BEGIN before it and the pool ROLLBACK on its return, two more round trips
+    to the server for every page served (the flag is psycopg's own, set and restored without a round trip,
+    and restored before the connection goes back). SQLite opens no transaction for a SELECT."""
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection
+        autocommit = engine.dialect.name == "postgresql" and not driver.autocommit
+        if autocommit:
+            driver.autocommit = True
         try:
             cursor = connection.cursor()
             cursor.execute(_HEAD_SQL)
             row = cursor.fetchone()
             cursor.close()
         finally:
-            connection.close()  # back to the pool, which rolls the read back as for any checkout
-    else:  # this request has read or written already: the version in the same view of the data
-        row = session.connection().execute(_HEAD).first()
-    return (row[0], row[1]) if row is not None else None
+            if autocommit:
+                driver.autocommit = False
+    finally:
+        connection.close()  # back to the pool
+    return row
 
 
 def cached(session, key: tuple, compute: Callable[[], T], name: str = LIST) -> T:

@@ -249,3 +249,34 @@ def test_a_logged_in_users_header_is_not_shown_on_the_next_anonymous_entry(clien
     anonymous = entry(client, many[0])
     assert len(looked_up) == 1
     assert "clerk_wang" not in page_text(anonymous) and anonymous.select_one('form[action*="logout"]') is None
+
+
+def test_reading_the_data_version_leaves_the_pooled_connections_as_they_were(app, factory):
+    """The version is read through the pool's driver connection, on PostgreSQL in autocommit: the connection
+    goes back with autocommit off, so the next request's writes are still one transaction that can roll back."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Firm
+    from app.roster.cache import data_version
+
+    from app import audit
+
+    firm = filed(factory, "版本读取单位", 1)
+    with app.app_context():
+        audit.record("roster.reindex", firm)
+        db.session.commit()
+        head = data_version(db.session)
+        assert head is not None and data_version(db.session) == head
+        raw = db.engine.raw_connection()
+        try:
+            assert not getattr(raw.driver_connection, "autocommit", False)
+        finally:
+            raw.close()
+        before = db.session.scalar(select(func.count()).select_from(Firm))
+        data_version(db.session)  # read again with no session open, the write below comes next
+        db.session.add(Firm(name="回滚单位", credit_code=factory.credit_code(None), legal_rep="王五",
+                            city_code=factory.pack.cities[0].code, is_local=True))
+        db.session.flush()  # written in this session's transaction …
+        db.session.rollback()  # … and undone with it
+        assert db.session.scalar(select(func.count()).select_from(Firm)) == before
