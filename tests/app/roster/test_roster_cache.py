@@ -256,11 +256,10 @@ def test_reading_the_data_version_leaves_the_pooled_connections_as_they_were(app
     goes back with autocommit off, so the next request's writes are still one transaction that can roll back."""
     from sqlalchemy import func, select
 
+    from app import audit
     from app.extensions import db
     from app.models import Firm
     from app.roster.cache import data_version
-
-    from app import audit
 
     firm = filed(factory, "版本读取单位", 1)
     with app.app_context():
