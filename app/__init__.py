@@ -54,6 +54,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 
+    _add_head_reader(app)
     register_jurisdiction(app)
     register_extensions(app)
     register_blueprints(app)
@@ -62,6 +63,15 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_template_helpers(app)
     register_serving(app)
     return app
+
+
+def _add_head_reader(app: Flask) -> None:
+    """On PostgreSQL, the roster's data-version reader gets an engine of its own (app/roster/cache.py)."""
+    from app.roster.cache import HEAD_BIND, head_reader_bind
+
+    reader = head_reader_bind(app.config)
+    if reader is not None:
+        app.config["SQLALCHEMY_BINDS"] = {**(app.config.get("SQLALCHEMY_BINDS") or {}), HEAD_BIND: reader}
 
 
 def _instance_secret(app: Flask) -> str:

@@ -227,7 +227,8 @@ def _check_belongs_here(manifest: dict, accept_instance: str | None) -> None:
 def _restore_database(manifest: dict, into: Path) -> None:
     schema = _pg_schema() if manifest["database"] == "postgresql" else None
     db.session.remove()
-    db.engine.dispose()
+    for engine in db.engines.values():  # the roster's head reader too (PostgreSQL)
+        engine.dispose()
     if manifest["database"] == "sqlite":
         source = sqlite3.connect(into / "database.sqlite")
         target = sqlite3.connect(db.engine.url.database)

@@ -142,7 +142,8 @@ def app(tmp_path, _server_database, app_config):
             tables = ", ".join(f'"{t.name}"' for t in reversed(_db.metadata.sorted_tables))
             with _db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        _db.engine.dispose()
+        for engine in _db.engines.values():  # the roster's head reader too, on PostgreSQL
+            engine.dispose()
 
 
 @pytest.fixture

@@ -27,16 +27,17 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from app.extensions import db
 from app.models.audit import AuditEntry
 
 DEFAULT_SIZE = 256
+HEAD_BIND = "roster_head"  # the head reader's engine on PostgreSQL (head_reader_bind)
 T = TypeVar("T")
 _HEAD = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
 # The same query as plain SQL for the driver itself: fixed text, no parameters, the same in SQLite and
@@ -108,11 +109,46 @@ def data_version(session) -> tuple[int, str] | None:
     return (row[0], row[1]) if row is not None else None
 
 
+def head_reader_bind(config: Mapping) -> dict | None:
+    """On PostgreSQL, the engine options of the head reader (a Flask-SQLAlchemy bind, HEAD_BIND), else None.
+
+    Every roster page and entry served reads the head. Through the application's pool that is three round
+    trips to the server: the pool's pre-ping on checkout, then psycopg's BEGIN and the statement (and a
+    ROLLBACK when the connection goes back). The reader's own small pool of autocommit connections is not
+    pre-pinged: one round trip. A connection the server dropped (a restart) fails that statement, is
+    discarded, and the head is read through the application's pool, which pings (_read_head)."""
+    url = config.get("SQLALCHEMY_DATABASE_URI")
+    if not url or make_url(url).get_backend_name() != "postgresql":
+        return None
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    return {**options, "url": url, "pool_pre_ping": False, "isolation_level": "AUTOCOMMIT", "pool_size": 2,
+            "max_overflow": 8}
+
+
 def _read_head(engine) -> tuple | None:
-    """The head through the pool's driver connection. On PostgreSQL the one statement runs in autocommit:
-    psycopg would otherwise send BEGIN before it and the pool ROLLBACK on its return, two more round trips
-    to the server for every page served (the flag is psycopg's own, set and restored without a round trip,
-    and restored before the connection goes back). SQLite opens no transaction for a SELECT."""
+    """The head through a driver connection: the head reader's where there is one (head_reader_bind), else
+    the application pool's."""
+    reader = db.engines.get(HEAD_BIND)
+    if reader is not None:
+        connection = reader.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_HEAD_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+            return row
+        except reader.dialect.loaded_dbapi.OperationalError:
+            connection.invalidate()  # dropped by the server: read below through the pool that pings
+        finally:
+            connection.close()
+    return _read_head_pooled(engine)
+
+
+def _read_head_pooled(engine) -> tuple | None:
+    """The head through the application pool's driver connection. On PostgreSQL the one statement runs in
+    autocommit: psycopg would otherwise send BEGIN before it and the pool ROLLBACK on its return, two more
+    round trips (the flag is psycopg's own, set and restored without a round trip, and restored before the
+    connection goes back). SQLite opens no transaction for a SELECT."""
     connection = engine.raw_connection()
     try:
         driver = connection.driver_connection

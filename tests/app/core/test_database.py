@@ -55,7 +55,8 @@ def test_init_db_builds_the_schema_from_migrations_and_matches_the_models(tmp_pa
     with app.app_context():
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM firm")).scalar() == 1
-        db.engine.dispose()
+        for engine in db.engines.values():  # the roster's head reader too (PostgreSQL)
+            engine.dispose()
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(app, db):
@@ -147,7 +148,8 @@ def test_upgrading_an_older_database_keeps_its_firms_and_indexes_their_names(tmp
         response = app.test_client().get("/roster?name=安防科技")
         assert "沈阳安防科技有限公司" in page_text(response)
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():  # the roster's head reader too (PostgreSQL)
+            engine.dispose()
 
 
 def test_a_deployment_without_secret_key_keeps_one_private_key(tmp_path):

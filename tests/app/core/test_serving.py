@@ -75,7 +75,8 @@ def test_an_error_is_logged_with_its_traceback_and_never_shown(tmp_path, _server
     app.add_url_rule("/explode", "explode", explode)
     with app.app_context():
         answer = app.test_client().get("/explode")
-        db.engine.dispose()
+        for engine in db.engines.values():  # the roster's head reader too (PostgreSQL)
+            engine.dispose()
     body = answer.get_data(as_text=True)
     assert answer.status_code == 500
     assert "secret internals" not in body and "Traceback" not in body and "RuntimeError" not in body
@@ -103,7 +104,8 @@ def login_limit_app(app, tmp_path, _server_database):
     yield make
     for other in made:
         with other.app_context():
-            db.engine.dispose()
+            for engine in db.engines.values():  # the roster's head reader too (PostgreSQL)
+                engine.dispose()
 
 
 def _throttled_after_three(client, address):

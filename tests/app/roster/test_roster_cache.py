@@ -279,3 +279,38 @@ def test_reading_the_data_version_leaves_the_pooled_connections_as_they_were(app
         db.session.flush()  # written in this session's transaction …
         db.session.rollback()  # … and undone with it
         assert db.session.scalar(select(func.count()).select_from(Firm)) == before
+
+
+def test_on_postgresql_the_head_has_a_reader_of_its_own_that_recovers_from_a_dropped_connection(app, factory):
+    """PostgreSQL: the head is read through a bind of its own (autocommit, not pre-pinged: one round trip a
+    page). A connection the server dropped is discarded and the head read through the application's pool;
+    the next read has a live connection again. SQLite has no such reader."""
+    from sqlalchemy import text
+
+    from app import audit
+    from app.extensions import db
+    from app.roster.cache import HEAD_BIND, data_version
+
+    firm = filed(factory, "读取器单位", 1)
+    with app.app_context():
+        reader = db.engines.get(HEAD_BIND)
+        if db.engine.dialect.name != "postgresql":
+            assert reader is None
+            return
+        assert reader is not None and not reader.pool._pre_ping
+        audit.record("roster.reindex", firm)
+        db.session.commit()
+        head = data_version(db.session)
+        assert head is not None and reader.pool.checkedin() >= 1  # read through the reader
+        pooled = reader.raw_connection()
+        backend = pooled.driver_connection.info.backend_pid
+        pooled.close()
+        with db.engine.connect() as other:  # the server ends it while it waits in the pool (as a restart does)
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        assert data_version(db.session) == head  # the dead one fails, the application's pool answers
+        assert data_version(db.session) == head  # and the reader has a live connection again
+        live = reader.raw_connection()
+        try:
+            assert not live.driver_connection.closed and live.driver_connection.info.backend_pid != backend
+        finally:
+            live.close()
