@@ -1,5 +1,7 @@
 """A firm signs up, logs in and sees its home page; a wrong credit code is named on the form."""
 
+from playwright.sync_api import expect
+
 from tests.support import PASSWORD
 
 
@@ -68,7 +70,8 @@ def test_a_bureau_hands_a_firm_a_claim_code_and_the_firm_claims_its_filing(page,
     assert "名录安防有限公司" in notice and firm.credit_code in notice and "北京时间" in notice
     code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", notice).group(0)
     page.emulate_media(media="print")
-    assert not page.locator("header.top").is_visible()  # the printed notice is the notice alone
+    # The printed notice is the notice alone (waited for: the print styles apply after the media switch).
+    expect(page.locator("header.top")).to_be_hidden()
     page.emulate_media(media="screen")
     page.get_by_role("button", name="退出").click()
 
