@@ -22,8 +22,9 @@ from imports.workbook import open_sheet
 rules = FilingRules.from_directory(sys.argv[1])
 existing = {"辽公技备〔2020〕210100-0099号": "91210100MA0ZZZZZZZ"}
 split_validation.SPLIT_FROM = 1
+split_validation.WAIT = {"wait": True, "never": False}[sys.argv[2]]
 out = {}
-for path in sys.argv[2:]:
+for path in sys.argv[3:]:
     answers = []
     for split in (False, True):
         validator = FilingRowValidator.from_rules(rules, dt.date(2025, 6, 30), existing)
@@ -43,10 +44,10 @@ print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def _run(*paths) -> dict:
+def _run(*paths, wait="wait") -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", _SPLIT, str(ROOT / "workflows" / "jurisdictions" / "liaoning"),
-                           *map(str, paths)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                           wait, *map(str, paths)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -85,3 +86,15 @@ def test_a_repeat_across_the_split_is_validated_here(tmp_path):
     assert found["split"] == found["here"]
     assert [e[:3] for e in found["here"]["errors"]] == [
         [37, "统一社会信用代码", "统一社会信用代码与第 3 行重复（以第 3 行为准）"]]
+
+
+def test_rows_the_child_is_not_waited_for_are_validated_here(tmp_path):
+    """Where the child falls behind (no free core), this process validates its rows too: the same result."""
+    from tests.app.transfer_support import roster_file, roster_row
+
+    rows = [roster_row(n, number=n % 3 != 0) for n in range(1, 61)]
+    rows[50] = roster_row(51, city="广州市")
+    path = roster_file(tmp_path / "roster.xlsx", rows)
+    found = _run(path, wait="never")[path]
+    assert found["how"] == "not waited"
+    assert found["split"] == found["here"] and found["here"]["refused"] == [52]

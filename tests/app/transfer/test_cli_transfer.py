@@ -273,6 +273,7 @@ def result(self):
 transfer._NewFirmGroups.result = result
 transfer.PARALLEL_FROM = 1
 split_validation.SPLIT_FROM = 1
+split_validation.WAIT = True
 with app.app_context():
     db.create_all()
     assert app.test_cli_runner().invoke(args=["import", "filings", path]).exit_code == 0
