@@ -13,8 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-import xlsxwriter
-
 from imports.filing_rows import RowError
 from imports.headers import HeaderMatcher
 from imports.workbook import Cell, open_sheet
@@ -37,6 +35,8 @@ def write_error_report(target: str | os.PathLike | IO[bytes], header_values: Seq
     by_row: dict[int, list[RowError]] = defaultdict(list)
     for error in errors:
         by_row[error.row].append(error)
+    import xlsxwriter  # here, not at start-up: every command loads this module, few write a report
+
     book = xlsxwriter.Workbook(
         target if not isinstance(target, os.PathLike) else os.fspath(target),
         {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},

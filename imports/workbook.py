@@ -109,6 +109,7 @@ class SheetReader:
     _rows: Iterator[list[Cell]] = field(repr=False)
     _consumed: bool = field(default=False, repr=False)
     check_cell_length: bool = True  # False when the file was shown, before reading, to hold no huge cell
+    height: int | None = None  # rows the sheet spans (empty ones included), when known before reading
 
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:
         """Yield each row with its 1-based number as Excel shows it; stops at a long run of empty rows."""
@@ -240,7 +241,8 @@ def _open_xlsx(path: str) -> SheetReader:
     first_column = (data.start or (0, 0))[1]
     if first_column:  # calamine drops empty leading columns; put them back so positions are Excel's
         rows = ([""] * first_column + values for values in rows)
-    return SheetReader(sheet_name=sheet.name, kind="xlsx", _rows=rows, check_cell_length=may_hold_huge_cells)
+    return SheetReader(sheet_name=sheet.name, kind="xlsx", _rows=rows, check_cell_length=may_hold_huge_cells,
+                       height=data.height)
 
 
 def _inflate_all(path: str) -> dict[str, bytes]:

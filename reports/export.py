@@ -21,8 +21,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import IO
 
-import xlsxwriter
-
 from reports.columns import FILING_COLUMNS, headers
 from workflows.time_limits import beijing_time, format_beijing
 
@@ -45,6 +43,8 @@ class XlsxExport:
 
     def __init__(self, target: str | os.PathLike | IO[bytes], headers: Sequence[str], *,
                  sheet_name: str = "Sheet1", widths: Sequence[int] | None = None):
+        import xlsxwriter  # here, not at start-up: the app loads this module for every command
+
         self.book = xlsxwriter.Workbook(
             target if not isinstance(target, os.PathLike) else os.fspath(target),
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,

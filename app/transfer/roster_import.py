@@ -48,6 +48,7 @@ from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
 from imports.gc_pause import paused_gc
 from imports.headers import HeaderMap, HeaderMatcher
+from imports.split_validation import validate_split
 from imports.workbook import open_sheet
 from workflows.identifiers import credit_code_division
 from workflows.time_limits import china_today
@@ -208,8 +209,13 @@ def check_filings(path: str | os.PathLike, filename: str, *, pack, allowed_citie
     existing = dict(db.session.execute(
         select(Firm.filing_number, Firm.credit_code).where(Firm.filing_number.is_not(None))).all())
     validator = FilingRowValidator.from_rules(filing_rules(pack), today or china_today(), existing)
-    header, rows = HeaderMatcher().find(open_sheet(path, filename).rows())
-    result = validator.validate_rows(_counting(rows, progress), header)
+    sheet = open_sheet(path, filename)
+    header, rows = HeaderMatcher().find(sheet.rows())
+    if progress is None and sheet.height is not None:
+        # A large sheet is validated on two cores (imports/split_validation.py); the same result.
+        result = validate_split(validator, rows, header, sheet.height - header.row_number)
+    else:
+        result = validator.validate_rows(_counting(rows, progress), header)
     _refuse_out_of_scope(result, header, allowed_cities, held_authorities, pack)
     return Checked(header=header, result=result)
 

@@ -259,6 +259,7 @@ import json, sys
 from app.extensions import db
 from app.models import Firm, FirmBusinessType, FirmNameGram
 from app.transfer import roster_import as transfer
+from imports import split_validation
 from tests.conftest import make_app
 from pathlib import Path
 
@@ -271,20 +272,25 @@ def result(self):
     return real_result(self)
 transfer._NewFirmGroups.result = result
 transfer.PARALLEL_FROM = 1
+split_validation.SPLIT_FROM = 1
+split_validation.WAIT = True
 with app.app_context():
     db.create_all()
     assert app.test_cli_runner().invoke(args=["import", "filings", path]).exit_code == 0
     by_code = {f.id: f.credit_code for f in db.session.scalars(db.select(Firm))}
-    print(json.dumps({"forked": forked,
+    print(json.dumps({"forked": forked, "split": split_validation.SplitStats.last,
+                      "firms": sorted([f.credit_code, f.name, f.city_code, f.filing_number, str(f.filed_on),
+                                       f.contact_phone] for f in db.session.scalars(db.select(Firm))),
                       "types": sorted((by_code[t.firm_id], t.type_code) for t in db.session.scalars(db.select(FirmBusinessType))),
                       "grams": sorted((by_code[g.firm_id], g.gram) for g in db.session.scalars(db.select(FirmNameGram)))}))
 """
 
 
 def test_a_large_import_indexes_its_firms_alike_with_or_without_the_worker_process(runner, tmp_path, monkeypatch):
-    """A large import gathers the business types and name pieces of its new firms in a forked worker
-    (roster_import._NewFirmGroups) while the firms are written: the rows stored are the same as when this
-    process gathers them, and the search finds the firms."""
+    """A large import validates its rows on two processes (imports/split_validation.py) and gathers the
+    business types and name pieces of its new firms in a forked worker (roster_import._NewFirmGroups) while
+    the firms are written: the rows stored are the same as when this process does both, and the search
+    finds the firms."""
     import json
     import os
     import subprocess
@@ -295,11 +301,14 @@ def test_a_large_import_indexes_its_firms_alike_with_or_without_the_worker_proce
 
     path = roster_file(tmp_path / "roster.xlsx",
                        [roster_row(n, name=f"沈阳第{n}号{'甲乙丙'[n % 3]}安防科技有限公司",
-                                   types=("设计、安装", "维护", "设计")[n % 3]) for n in range(1, 61)])
+                                   types=("设计、安装", "维护", "设计")[n % 3], number=n % 4 != 0)
+                        for n in range(1, 61)])
     monkeypatch.setattr(transfer, "PARALLEL_FROM", 10**9)
     assert runner.invoke(args=["import", "filings", path]).exit_code == 0
     by_code = {f.id: f.credit_code for f in _firms().values()}
-    here = {"types": sorted([by_code[t.firm_id], t.type_code] for t in db.session.scalars(select(FirmBusinessType))),
+    here = {"firms": sorted([f.credit_code, f.name, f.city_code, f.filing_number, str(f.filed_on), f.contact_phone]
+                            for f in _firms().values()),
+            "types": sorted([by_code[t.firm_id], t.type_code] for t in db.session.scalars(select(FirmBusinessType))),
             "grams": sorted([by_code[g.firm_id], g.gram] for g in db.session.scalars(select(FirmNameGram)))}
 
     child_dir = tmp_path / "forked"
@@ -311,6 +320,8 @@ def test_a_large_import_indexes_its_firms_alike_with_or_without_the_worker_proce
     assert done.returncode == 0, done.stderr[-3000:]
     forked = json.loads(done.stdout.strip().splitlines()[-1])
     assert forked["forked"] == [True]  # the worker process did gather them
+    assert forked["split"] == "child"  # and the child validated the rows after the split
+    assert forked["firms"] == here["firms"] and len(here["firms"]) == 60
     assert forked["types"] == here["types"] and forked["grams"] == here["grams"]
     assert [code(7), "7号"] in forked["grams"] and [code(7), "maintenance"] in forked["types"]
 
