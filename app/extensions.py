@@ -102,27 +102,14 @@ def skip_limiter_for_unthrottled(app) -> None:
     def unthrottled_view() -> bool:
         return getattr(app.view_functions.get(request.endpoint or ""), "unthrottled", False)
 
-    def check_request_limit():
-        if unthrottled_view():
-            return None
-        return check()
-
-    hooks[hooks.index(check)] = check_request_limit
+    _skip_hook(hooks, lambda hook: hook == check, unthrottled_view)  # bound methods: equal, not the same
     # Its after-request hook (rate-limit headers, conditional deductions) and teardown (the request's limiter
     # state reset) have nothing to do for a view it never checked: skipped too (~0.02 ms a request).
     for registry, name in ((app.after_request_funcs, "__inject_headers"), (app.teardown_request_funcs,
                                                                           "__release_context")):
-        funcs = registry.get(None, [])
-        for index, func in enumerate(funcs):
-            if getattr(getattr(func, "func", func), "__name__", "") == name:
-                funcs[index] = _unless(unthrottled_view, func)
-
-
-def _unless(skip, hook):
-    def run(value=None):
-        return value if skip() else hook(value)
-
-    return run
+        _skip_hook(registry.get(None, []),
+                   lambda hook, name=name: getattr(getattr(hook, "func", hook), "__name__", "") == name,
+                   unthrottled_view)
 
 
 def quiet_remember_cookie_check(app) -> None:
@@ -135,19 +122,14 @@ def quiet_remember_cookie_check(app) -> None:
     from flask import current_app
     from flask.globals import _cv_request
 
-    funcs = app.after_request_funcs.get(None, [])
-    for index, func in enumerate(funcs):
-        if getattr(func, "__func__", None) is LoginManager._update_remember_cookie:
+    def nothing_to_remember() -> bool:
+        opened = getattr(_cv_request.get(None), "_session", None)
+        return (opened is not None and "_remember" not in opened
+                and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"))
 
-            def update_remember_cookie(response, _hook=func):
-                ctx = _cv_request.get(None)
-                opened = getattr(ctx, "_session", None)
-                if (opened is not None and "_remember" not in opened
-                        and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST")):
-                    return response
-                return _hook(response)
-
-            funcs[index] = update_remember_cookie
+    _skip_hook(app.after_request_funcs.get(None, []),
+               lambda hook: getattr(hook, "__func__", None) is LoginManager._update_remember_cookie,
+               nothing_to_remember)
 
 
 def skip_csrf_check_on_safe_methods(app) -> None:
@@ -156,13 +138,21 @@ def skip_csrf_check_on_safe_methods(app) -> None:
     whose method it does not check (WTF_CSRF_METHODS) now skip it; every other request is checked as before."""
     from flask import current_app, request
 
-    hooks = app.before_request_funcs.setdefault(None, [])
+    _skip_hook(app.before_request_funcs.setdefault(None, []),
+               lambda hook: getattr(hook, "__qualname__", "") == "CSRFProtect.init_app.<locals>.csrf_protect",
+               lambda: request.method not in current_app.config["WTF_CSRF_METHODS"])
+
+
+def _skip_hook(hooks: list, matches, skip) -> None:
+    """Replace each hook in ``hooks`` that ``matches`` by one that does nothing while ``skip()`` is true: a
+    before-request hook then returns None (the request goes on), an after-request or teardown hook returns
+    what it was given (the response)."""
     for index, hook in enumerate(hooks):
-        if getattr(hook, "__qualname__", "") == "CSRFProtect.init_app.<locals>.csrf_protect":
+        if matches(hook):
 
-            def csrf_protect(_check=hook):
-                if request.method not in current_app.config["WTF_CSRF_METHODS"]:
-                    return None
-                return _check()
+            def run(*args, _hook=hook):
+                if skip():
+                    return args[0] if args else None
+                return _hook(*args)
 
-            hooks[index] = csrf_protect
+            hooks[index] = run

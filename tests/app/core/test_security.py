@@ -1,5 +1,7 @@
 """Roles on every route, refusals per role, security headers, CSRF, sessions."""
 
+from pathlib import Path
+
 import pytest
 
 from app.security import declared_roles
@@ -143,3 +145,43 @@ def test_login_next_never_leaves_the_site(client, factory):
         client, "/auth/login?next=//evil.example/x", {"username": user.username, "password": "test-pass-123"}
     )
     assert response.headers["Location"] == "/"
+
+
+def test_hooks_with_nothing_to_do_are_not_run_and_the_others_still_are(app, monkeypatch):
+    """app/extensions.py skips three extensions' per-request hooks when they have nothing to do: the limiter's
+    check for an unthrottled view, Flask-WTF's check for a safe method, Flask-Login's remember-cookie hook
+    without a mark. A skipped hook is never called; the limiter's and Flask-WTF's still run where they have
+    work (the remember-cookie hook's work, a "remember me" log-in, this app does not offer)."""
+    from flask_login import LoginManager
+    from flask_wtf import csrf as wtf_csrf
+
+    from app.extensions import db, limiter
+
+    calls = []
+    real_limit = type(limiter)._check_request_limit
+    monkeypatch.setattr(type(limiter), "_check_request_limit",
+                        lambda self, *a, **k: calls.append("limit") or real_limit(self, *a, **k))
+    real_protect = wtf_csrf.CSRFProtect.protect
+    monkeypatch.setattr(wtf_csrf.CSRFProtect, "protect",
+                        lambda self, *a, **k: calls.append("csrf") or real_protect(self, *a, **k))
+    real_remember = LoginManager._update_remember_cookie
+    monkeypatch.setattr(LoginManager, "_update_remember_cookie",
+                        lambda self, response: calls.append("remember") or real_remember(self, response))
+    # Hooks were installed when the app was built: a fresh app picks up the counting versions.
+    from tests.conftest import make_app
+
+    fresh = make_app(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"])
+    client = fresh.test_client(use_cookies=False)
+    assert client.get("/roster").status_code == 200  # unthrottled, a GET, nothing to remember
+    assert client.post("/api/v1/penalties/calculate", json={"jurisdiction": "liaoning", "violation": "liaoning-35",
+                                                           "party": "unit", "act_date": "2024-06-01"}).status_code == 200
+    assert calls == ["csrf"]  # the POST is checked (and found exempt); nothing else ran
+    calls.clear()
+    assert client.get("/auth/login").status_code == 200  # throttled view
+    assert calls and set(calls) == {"limit"}  # its check (the view's own limit asks it once more)
+    calls.clear()
+    assert client.post("/auth/login", data={}).status_code == 400  # an unsafe method without a token
+    assert "csrf" in calls
+    with fresh.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
