@@ -31,7 +31,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import make_url, select
+from sqlalchemy import make_url
 
 from app.extensions import db
 from app.models.audit import AuditEntry
@@ -39,10 +39,9 @@ from app.models.audit import AuditEntry
 DEFAULT_SIZE = 256
 HEAD_BIND = "roster_head"  # the head reader's engine on PostgreSQL (head_reader_bind)
 T = TypeVar("T")
-_HEAD = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-# The same query as plain SQL for the driver itself: fixed text, no parameters, the same in SQLite and
-# PostgreSQL. Through a DB-API cursor it takes ~0.02 ms, through SQLAlchemy Core's connection, compiled-
-# statement cache and result ~0.08 ms; it runs on every roster page and entry served.
+# The head of the audit trail as plain SQL: fixed text, no parameters, the same in SQLite and PostgreSQL.
+# Through a DB-API cursor it takes ~0.02 ms, through SQLAlchemy Core's connection, compiled-statement cache
+# and result ~0.08 ms; it runs on every roster page and entry served.
 _AUDIT = AuditEntry.__table__
 _HEAD_SQL = f"SELECT {_AUDIT.c.id.name}, {_AUDIT.c.hash.name} FROM {_AUDIT.name} ORDER BY {_AUDIT.c.id.name} DESC LIMIT 1"
 
@@ -105,7 +104,7 @@ def data_version(session) -> tuple[int, str] | None:
     if idle:  # the pool's driver connection: an ORM session's transaction and teardown cost more than it
         row = _read_head(bind)
     else:  # this request has read or written already: the version in the same view of the data
-        row = session.connection().execute(_HEAD).first()
+        row = session.connection().exec_driver_sql(_HEAD_SQL).first()
     return (row[0], row[1]) if row is not None else None
 
 
@@ -132,11 +131,7 @@ def _read_head(engine) -> tuple | None:
     if reader is not None:
         connection = reader.raw_connection()
         try:
-            cursor = connection.cursor()
-            cursor.execute(_HEAD_SQL)
-            row = cursor.fetchone()
-            cursor.close()
-            return row
+            return _fetch_head(connection)
         except reader.dialect.loaded_dbapi.OperationalError:
             connection.invalidate()  # dropped by the server: read below through the pool that pings
         finally:
@@ -156,16 +151,22 @@ def _read_head_pooled(engine) -> tuple | None:
         if autocommit:
             driver.autocommit = True
         try:
-            cursor = connection.cursor()
-            cursor.execute(_HEAD_SQL)
-            row = cursor.fetchone()
-            cursor.close()
+            row = _fetch_head(connection)
         finally:
             if autocommit:
                 driver.autocommit = False
     finally:
         connection.close()  # back to the pool
     return row
+
+
+def _fetch_head(connection) -> tuple | None:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(_HEAD_SQL)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def cached(session, key: tuple, compute: Callable[[], T], name: str = LIST) -> T:
