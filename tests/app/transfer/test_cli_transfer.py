@@ -362,3 +362,30 @@ def test_new_firms_whose_ids_are_not_consecutive_get_their_own_types_and_name_pi
         assert sorted(firm.business_type_codes) == (["design", "installation"], ["maintenance"])[n % 2]
         pieces = set(db.session.scalars(select(FirmNameGram.gram).where(FirmNameGram.firm_id == firm.id)))
         assert pieces == name_grams(firm.name)
+
+
+def test_the_command_leaves_its_work_in_the_database_file_alone(tmp_path):
+    """A command ends without the interpreter's last collection (app/cli.py), but its database connections
+    are still closed first: SQLite folds the write-ahead log into the database file and removes it, so the
+    file alone (copied, backed up) holds everything the command wrote."""
+    import os
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(n) for n in range(1, 4)])
+    database = tmp_path / "cli.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "JIFANG_INSTANCE_PATH": str(tmp_path / "instance"),
+           "SECRET_KEY": "cli-" + "0123456789abcdef" * 3, "JIFANG_JURISDICTION": "liaoning"}
+    for args in (["init-db"], ["import", "filings", path]):
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(p.name for p in tmp_path.glob("cli.sqlite*")) == ["cli.sqlite"]
+    alone = tmp_path / "copy.sqlite"
+    shutil.copyfile(database, alone)
+    with sqlite3.connect(alone) as copy:
+        assert sorted(r[0] for r in copy.execute("SELECT credit_code FROM firm")) == sorted(code(n) for n in range(1, 4))
