@@ -228,6 +228,61 @@ def test_an_import_that_fails_after_writing_its_firms_leaves_nothing(runner, tmp
     assert db.session.scalar(select(func.count()).select_from(FirmNameGram)) == 0
 
 
+def _firm_indexes() -> list[tuple[str, str | None]]:
+    """The firm table's indexes as the database holds them (SQLite: with their SQL; PostgreSQL: their
+    definitions)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'firm' ORDER BY name"
+    else:
+        query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'firm' ORDER BY indexname"
+    return [tuple(row) for row in connection.exec_driver_sql(query)]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["written", "failed"])
+def test_a_large_first_roster_builds_the_plain_indexes_after_its_rows(runner, tmp_path, monkeypatch, fails):
+    """On SQLite a large first roster drops the firm table's plain indexes and builds them after its rows
+    (roster_import._set_plain_indexes_aside): they are all there afterwards, as they were, and answer; an
+    import that fails after that point leaves them too, with nothing written."""
+    from app.services import bulk, name_index
+    from app.transfer import roster_import as transfer
+
+    before = _firm_indexes()
+    assert {"ix_firm_city_code", "ix_firm_status_number"} <= {name for name, _ in before}
+    monkeypatch.setattr(transfer, "REBUILD_INDEXES_FROM", 3)
+    dropped = []
+    real_aside = transfer._set_plain_indexes_aside
+
+    def aside(connection, table, adding):
+        rebuild = real_aside(connection, table, adding)
+        dropped.append(len(_firm_indexes()))
+        return rebuild
+
+    monkeypatch.setattr(transfer, "_set_plain_indexes_aside", aside)
+    if fails:
+        def full_disk(connection, table, columns, groups, **options):
+            if table.name == "firm_name_gram":
+                raise OSError("No space left on device")
+            return bulk.insert_groups(connection, table, columns, groups, **options)
+
+        monkeypatch.setattr(name_index, "insert_groups", full_disk)
+        monkeypatch.setattr(transfer, "insert_groups", full_disk)
+    path = roster_file(tmp_path / "roster.xlsx", [roster_row(n, city=("沈阳", "大连")[n % 2]) for n in range(1, 6)])
+    result = runner.invoke(args=["import", "filings", path])
+    db.session.rollback()
+    if db.session.connection().dialect.name == "sqlite":
+        assert dropped == [len(before) - 2]  # the two plain ones were set aside during the import
+    else:
+        assert dropped == [len(before)]  # PostgreSQL keeps them (dropping one locks out every reader)
+    assert _firm_indexes() == before
+    if fails:
+        assert result.exit_code != 0 and _firms() == {}
+        return
+    assert result.exit_code == 0, result.output
+    in_dalian = db.session.scalars(select(Firm.credit_code).where(Firm.city_code == "210200")).all()
+    assert sorted(in_dalian) == sorted(code(n) for n in (1, 3, 5))
+
+
 @pytest.mark.parametrize("stored", [2, 8], ids=["roster about the file's size", "roster much larger than the file"])
 def test_a_second_file_updates_the_stored_firms_it_names_and_adds_the_rest(runner, tmp_path, client, stored):
     """The stored firms are read in one scan or looked up by code, by the roster's size against the
