@@ -143,6 +143,13 @@ def open_sheet(path: str | os.PathLike, filename: str | None = None) -> SheetRea
     that is neither a zip nor an OLE2 container is read as CSV only when that name ends in .csv.
     """
     path = os.fspath(path)
+    if _file_kind(path, filename) == "csv":
+        return _open_csv(path)
+    return _open_xlsx(path)
+
+
+def _file_kind(path: str, filename: str | None) -> str:
+    """"xlsx" or "csv" by the file's first bytes (and the user's name for CSV); raises UnusableWorkbook."""
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as fh:
@@ -154,11 +161,18 @@ def open_sheet(path: str | os.PathLike, filename: str | None = None) -> SheetRea
     if head.startswith(_OLE2_MAGIC):
         raise EncryptedWorkbook()
     if head.startswith(_ZIP_MAGIC):
-        return _open_xlsx(path)
-    name = (filename or path).lower()
-    if name.endswith(".csv"):
-        return _open_csv(path)
+        return "xlsx"
+    if (filename or path).lower().endswith(".csv"):
+        return "csv"
     raise NotAWorkbook()
+
+
+def is_xlsx(path: str | os.PathLike, filename: str | None = None) -> bool:
+    """Whether open_sheet would read the file as .xlsx (False for CSV and for files it refuses)."""
+    try:
+        return _file_kind(os.fspath(path), filename) == "xlsx"
+    except UnusableWorkbook:
+        return False
 
 
 # ---- CSV ----------------------------------------------------------------------------------------------
@@ -222,6 +236,17 @@ class _SheetEntry:
 
 
 def _open_xlsx(path: str) -> SheetReader:
+    sheet_name, may_hold_huge_cells = check_xlsx(path)
+    return read_checked_xlsx(path, sheet_name, may_hold_huge_cells)
+
+
+def check_xlsx(path: str | os.PathLike) -> tuple[str, bool]:
+    """Every check made before calamine may read an .xlsx: the zip inflated under its caps, the first
+    visible worksheet found, its extent and text measured. Returns that sheet's name and whether a cell
+    of it may exceed MAX_CELL_CHARS; raises UnusableWorkbook."""
+    path = os.fspath(path)
+    if _file_kind(path, None) != "xlsx":  # pragma: no cover - callers ask is_xlsx first
+        raise NotAWorkbook("文件不是 .xlsx 工作簿，请另存为 .xlsx")
     parts = _inflate_all(path)
     if "xl/workbook.xml" not in parts:
         # .xlsb, .ods, .docx and plain zips: calamine could read some, but the checks below are for XML.
@@ -229,10 +254,21 @@ def _open_xlsx(path: str) -> SheetReader:
     sheet = _first_visible_worksheet(parts)
     shared = parts.get("xl/sharedStrings.xml", b"")
     may_hold_huge_cells = _check_sheet_extent(parts.get(sheet.part, b""), shared)
-    del parts, shared
+    return sheet.name, may_hold_huge_cells
+
+
+def read_checked_xlsx(path: str | os.PathLike, sheet_name: str | None, check_cell_length: bool = True) -> SheetReader:
+    """Calamine's reading of a sheet: ``sheet_name``, or the first visible worksheet when None. Only for a
+    file that check_xlsx passed, or in a process whose memory is capped (imports/streamed_validation.py)."""
     try:
-        book = python_calamine.CalamineWorkbook.from_path(path)
-        data = book.get_sheet_by_name(sheet.name)
+        book = python_calamine.CalamineWorkbook.from_path(os.fspath(path))
+        if sheet_name is None:
+            sheet_name = next((m.name for m in book.sheets_metadata
+                               if m.visible == python_calamine.SheetVisibleEnum.Visible
+                               and m.typ == python_calamine.SheetTypeEnum.WorkSheet), None)
+            if sheet_name is None:
+                raise NoSheet()
+        data = book.get_sheet_by_name(sheet_name)
     except python_calamine.PasswordError as exc:  # pragma: no cover - caught by the OLE2 check
         raise EncryptedWorkbook() from exc
     except (python_calamine.CalamineError, ValueError) as exc:
@@ -241,7 +277,7 @@ def _open_xlsx(path: str) -> SheetReader:
     first_column = (data.start or (0, 0))[1]
     if first_column:  # calamine drops empty leading columns; put them back so positions are Excel's
         rows = ([""] * first_column + values for values in rows)
-    return SheetReader(sheet_name=sheet.name, kind="xlsx", _rows=rows, check_cell_length=may_hold_huge_cells,
+    return SheetReader(sheet_name=sheet_name, kind="xlsx", _rows=rows, check_cell_length=check_cell_length,
                        height=data.height)
 
 

@@ -49,6 +49,7 @@ from imports.filing_rows import FilingRowValidator, FilingRules, RowError, Valid
 from imports.gc_pause import paused_gc
 from imports.headers import HeaderMap, HeaderMatcher
 from imports.split_validation import validate_split
+from imports.streamed_validation import StreamedValidation, StreamFailed, can_stream
 from imports.workbook import open_sheet
 from workflows.identifiers import credit_code_division
 from workflows.time_limits import china_today
@@ -206,9 +207,7 @@ def check_filings(path: str | os.PathLike, filename: str, *, pack, allowed_citie
                   progress: Progress | None = None) -> Checked:
     """Read and validate the file, and refuse the rows the importer may not write (see the module's
     docstring); raises UnusableWorkbook (FilingDisabled in Shanxi) for the file as a whole."""
-    existing = dict(db.session.execute(
-        select(Firm.filing_number, Firm.credit_code).where(Firm.filing_number.is_not(None))).all())
-    validator = FilingRowValidator.from_rules(filing_rules(pack), today or china_today(), existing)
+    validator = FilingRowValidator.from_rules(filing_rules(pack), today or china_today(), _existing_numbers())
     sheet = open_sheet(path, filename)
     header, rows = HeaderMatcher().find(sheet.rows())
     if progress is None and sheet.height is not None:
@@ -220,15 +219,21 @@ def check_filings(path: str | os.PathLike, filename: str, *, pack, allowed_citie
     return Checked(header=header, result=result)
 
 
+def _existing_numbers() -> dict[str, str]:
+    """The stored filing numbers, each with the credit code holding it (the validator's repeat check)."""
+    return dict(db.session.execute(
+        select(Firm.filing_number, Firm.credit_code).where(Firm.filing_number.is_not(None))).all())
+
+
 def _refuse_out_of_scope(result: ValidationResult, header: HeaderMap, allowed: set[str] | None,
-                         held: frozenset[str], pack) -> None:
+                         held: frozenset[str], pack, stored_count: int | None = None) -> None:
     """Refuse the rows of another city (by the row, or by the firm as stored under the credit code), and
     the rows that would change a filing number a bureau's review assigned, unless the importer holds it."""
     keep_rows, keep_sources = [], []
     connection = db.session.connection()
     stored = _stored_firms(connection, [r["credit_code"] for r in result.rows],
                            [Firm.id, Firm.credit_code, Firm.city_code, Firm.filing_number, Firm.filed_on,
-                            Firm.filing_authority_code])
+                            Firm.filing_authority_code], stored_count)
     if allowed is None and not stored:  # no city limit, none of the firms stored: every row is in scope
         result.errors.sort(key=lambda e: e.row)
         return
@@ -277,16 +282,18 @@ def _locality(pack) -> Callable[[str], bool]:
     return is_local
 
 
-def _stored_firms(connection, codes: Sequence[str], columns) -> dict:
+def _stored_firms(connection, codes: Sequence[str], columns, count: int | None = None) -> dict:
     """The stored firms of these credit codes (rows of ``columns``, which include the credit code), by code.
 
     A table holding no more than twice as many firms as there are codes (a first roster, or the same
     roster again) is read in one scan, and an empty one not at all; otherwise the codes are looked up
     CHUNK at a time. The look-ups cost more than the scan: 100,000 codes are 20 statements of 5,000
     parameters each, which SQLAlchemy expands and binds in Python (0.5 s of the import's profile), twice
-    (the scope check and the plan)."""
+    (the scope check and the plan). ``count``: the table's firms, when the caller knows them (the streamed
+    import counts them once, before its own rows go in: its chunks look their codes up, never scan)."""
     firm = Firm.__table__
-    count = connection.execute(select(func.count()).select_from(firm)).scalar_one()
+    if count is None:
+        count = connection.execute(select(func.count()).select_from(firm)).scalar_one()
     if count == 0 or not codes:
         return {}
     query = select(*columns)
@@ -300,7 +307,7 @@ def _stored_firms(connection, codes: Sequence[str], columns) -> dict:
     return found
 
 
-def _stored_types(connection, ids: Sequence[int]) -> dict[int, list[str]]:
+def _stored_types(connection, ids: Sequence[int], count: int | None = None) -> dict[int, list[str]]:
     """The stored business types of these firms, each firm's sorted: one scan of the table when these
     are at least half the firms (as _stored_firms), else IN look-ups."""
     found: dict[int, list[str]] = {}
@@ -308,7 +315,9 @@ def _stored_types(connection, ids: Sequence[int]) -> dict[int, list[str]]:
         return found
     types = select(FirmBusinessType.firm_id, FirmBusinessType.type_code).order_by(
         FirmBusinessType.firm_id, FirmBusinessType.type_code)
-    if 2 * len(ids) >= connection.execute(select(func.count()).select_from(Firm.__table__)).scalar_one():
+    if count is None:
+        count = connection.execute(select(func.count()).select_from(Firm.__table__)).scalar_one()
+    if 2 * len(ids) >= count:
         wanted = set(ids)
         for firm_id, code in connection.execute(types):
             if firm_id in wanted:
@@ -332,8 +341,11 @@ class _Memo(dict):
         return done
 
 
-def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> Plan:
-    """Compare each valid row with the firm stored under its credit code (one read of the stored firms)."""
+def plan_filings(connection, rows: Sequence[dict], present: set[str], pack, *, now: dt.datetime | None = None,
+                 stored_count: int | None = None) -> Plan:
+    """Compare each valid row with the firm stored under its credit code (one read of the stored firms).
+
+    ``now`` stamps new and changed firms; ``stored_count`` is passed on to _stored_firms."""
     plan = Plan()
     firm = Firm.__table__
     fields = [(key, column) for key, column in _FIELDS.items() if key in present]
@@ -341,7 +353,7 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
                *(firm.c[c] for c in _ROSTER)]
     authority_of = {c.code: c.authority for c in pack.cities}
     is_local = _locality(pack)
-    now = utcnow()
+    now = now or utcnow()
     # New firms go in through the driver (bulk.insert_rows), past SQLAlchemy's type processing: their time
     # stamp is handed over as SQLAlchemy would store it (SQLite: its text, made once here rather than by
     # the driver's datetime adapter for each of 200,000 values; PostgreSQL: the datetime itself).
@@ -353,8 +365,8 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
     day_process = firm.c.filed_on.type.dialect_impl(dialect).bind_processor(dialect)
     stored_day = _Memo(day_process) if day_process else None  # the filing dates repeat across rows
     stored = {code: r._mapping for code, r in
-              _stored_firms(connection, [r["credit_code"] for r in rows], columns).items()}
-    stored_types = _stored_types(connection, [s["id"] for s in stored.values()])
+              _stored_firms(connection, [r["credit_code"] for r in rows], columns, stored_count).items()}
+    stored_types = _stored_types(connection, [s["id"] for s in stored.values()], stored_count)
     # A new firm's fields straight from the clean row into its tuple, one itemgetter call (no dict per row
     # first, which cost a third of the plan); a column the file lacks is empty, as for a stored firm.
     new_keys = [_ROW_KEY.get(key, key) if key in present else None for key in _FIELDS]
@@ -402,14 +414,13 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack) -> P
 
 def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None:
     """Write the plan with executemany in chunks; the caller owns the transaction."""
-    firm = Firm.__table__
     done = 0
     if plan.inserts:
         # New firms have no business types nor grams yet: nothing to delete, nothing to read back. Both are
         # gathered by key (type, piece) with the firms' positions in plan.inserts, ascending, and written per
         # key (insert_groups) once the firms' ids are known. A large import gathers them in a worker process
         # on the other core while this one writes the firms (see _NewFirmGroups).
-        groups = _NewFirmGroups(plan, as_json=groups_as_json(connection.dialect))
+        gathered = _NewFirmGroups(plan, as_json=groups_as_json(connection.dialect))
         try:
             ids: list[int] = []
             rebuild = _set_plain_indexes_aside(connection, Firm.__table__.name, len(plan.inserts))
@@ -420,18 +431,33 @@ def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None
                 if progress:
                     progress(done)
             rebuild()
-            by_type, by_gram = groups.result()
+            groups = gathered.result()
         finally:
-            groups.close()
-        offset = ids[0]
-        if ids[-1] - offset != len(ids) - 1 or any(map(operator.ge, ids, ids[1:])):
-            # Not one run of ids: on PostgreSQL another session's insert may take a number of the shared
-            # sequence between two chunks. Then the positions become ids one by one.
-            by_type, by_gram = _gather_groups(plan.inserts, plan.insert_types, False)
-            by_type, by_gram = ([(key, [ids[i] for i in at]) for key, at in g] for g in (by_type, by_gram))
-            offset = 0
-        insert_groups(connection, FirmBusinessType.__table__, ("type_code", "firm_id"), by_type, offset=offset)
-        insert_groups(connection, FirmNameGram.__table__, ("gram", "firm_id"), by_gram, offset=offset)
+            gathered.close()
+        _insert_new_firm_groups(connection, groups, ids, [row[_NAME_AT] for row in plan.inserts], plan.insert_types)
+    _apply_changes(connection, plan, (lambda n: progress(done + n)) if progress else None)
+
+
+def _insert_new_firm_groups(connection, groups: tuple, ids: Sequence[int], names: Sequence[str],
+                            insert_types: Sequence[list[str]]) -> None:
+    """Write the business types and name pieces of new firms: ``groups`` as _gather_groups made them from
+    ``names`` and ``insert_types``, whose firms got ``ids``."""
+    by_type, by_gram = groups
+    offset = ids[0]
+    if ids[-1] - offset != len(ids) - 1 or any(map(operator.ge, ids, ids[1:])):
+        # Not one run of ids: on PostgreSQL another session's insert may take a number of the shared
+        # sequence between two chunks. Then the positions become ids one by one.
+        by_type, by_gram = _gather_groups(names, insert_types, False)
+        by_type, by_gram = ([(key, [ids[i] for i in at]) for key, at in g] for g in (by_type, by_gram))
+        offset = 0
+    insert_groups(connection, FirmBusinessType.__table__, ("type_code", "firm_id"), by_type, offset=offset)
+    insert_groups(connection, FirmNameGram.__table__, ("gram", "firm_id"), by_gram, offset=offset)
+
+
+def _apply_changes(connection, plan: Plan, progress: Progress | None = None) -> None:
+    """Write the plan's changes to stored firms: their fields, business types and names."""
+    firm = Firm.__table__
+    done = 0
     if plan.updates:
         stmt = (update(firm).where(firm.c.id == bindparam("b_id"))
                 .values({c: bindparam("b_" + c) for c in (*_FIELDS.values(), *_ROSTER, "updated_at")}))
@@ -494,20 +520,36 @@ def _set_plain_indexes_aside(connection, table: str, adding: int) -> Callable[[]
 PARALLEL_FROM = 20_000
 
 
-def _gather_groups(inserts: Sequence[tuple], insert_types: Sequence[list[str]], as_json: bool):
-    """(business type, positions) and (name piece, positions) of the new firms, each sorted by key; the
-    positions (0-based, in plan.inserts) ascending, as JSON arrays when ``as_json`` (insert_groups on
-    SQLite). The same rows whichever process computes them."""
-    by_type: dict[str, list[int]] = {}
-    by_gram: defaultdict[str, list[int]] = defaultdict(list)
-    for at, (row, codes) in enumerate(zip(inserts, insert_types, strict=True)):
-        for gram in name_grams(row[_NAME_AT]):
-            by_gram[gram].append(at)
-        for code in codes:
-            (by_type.get(code) or by_type.setdefault(code, [])).append(at)
-    pack = json_ids if as_json else (lambda ids: ids)
-    return ([(key, pack(by_type[key])) for key in sorted(by_type)],
-            [(key, pack(by_gram[key])) for key in sorted(by_gram)])
+def _gather_groups(names: Sequence[str], insert_types: Sequence[list[str]], as_json: bool):
+    """(business type, positions) and (name piece, positions) of new firms (their names and business types
+    in plan.inserts order), each sorted by key; the positions (0-based) ascending, as JSON arrays when
+    ``as_json`` (insert_groups on SQLite). The same rows whichever process computes them."""
+    groups = _GroupsByKey()
+    groups.add(names, insert_types)
+    return groups.result(as_json)
+
+
+class _GroupsByKey:
+    """_gather_groups a batch at a time: the streamed import adds each chunk's new firms as they come."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, list[int]] = {}
+        self._by_gram: defaultdict[str, list[int]] = defaultdict(list)
+        self.count = 0
+
+    def add(self, names: Sequence[str], insert_types: Sequence[list[str]]) -> None:
+        by_type, by_gram = self._by_type, self._by_gram
+        for at, (name, codes) in enumerate(zip(names, insert_types, strict=True), start=self.count):
+            for gram in name_grams(name):
+                by_gram[gram].append(at)
+            for code in codes:
+                (by_type.get(code) or by_type.setdefault(code, [])).append(at)
+        self.count += len(names)
+
+    def result(self, as_json: bool):
+        pack = json_ids if as_json else (lambda ids: ids)
+        return ([(key, pack(self._by_type[key])) for key in sorted(self._by_type)],
+                [(key, pack(self._by_gram[key])) for key in sorted(self._by_gram)])
 
 
 _forked_plan: tuple | None = None  # what the worker process reads (inherited by fork, never pickled)
@@ -532,7 +574,7 @@ class _NewFirmGroups:
 
     def __init__(self, plan: Plan, as_json: bool):
         global _forked_plan
-        self._args = (plan.inserts, plan.insert_types, as_json)
+        self._args = ([row[_NAME_AT] for row in plan.inserts], plan.insert_types, as_json)
         self._executor = self._future = None
         if len(plan.inserts) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() != 1 \
                 or (os.cpu_count() or 1) < 2:
@@ -642,6 +684,11 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
         raise ValueError(mode)
     pack = current_app.extensions["jifang.pack"]
     outcome = Outcome(filename=filename, sha256=file_sha256(path), mode=mode)
+    if checked is None and write and progress is None and can_stream(path, filename):
+        streamed = _run_streamed(path, outcome, pack=pack, mode=mode, actor=actor, allowed=allowed_cities,
+                                 held=held_authorities, finish=finish, extra=extra)
+        if streamed is not None:
+            return streamed
     checked = checked or check_filings(path, filename, pack=pack, allowed_cities=allowed_cities,
                                        held_authorities=held_authorities, progress=progress)
     result = checked.result
@@ -669,21 +716,109 @@ def run_filing_import(path: str | os.PathLike, filename: str, *, mode: str = "al
             outcome.inserted, outcome.updated = len(plan.inserts), len(plan.updates)
             outcome.written = 0 if blocked else plan.written
         if write:
-            audit.record("import_filings", object_type="firm", actor=actor, detail={
-                "file": filename, "sha256": outcome.sha256, "mode": mode, **outcome.counts(),
-                "result": "refused" if blocked else "written", **(extra or {}),
-            })
-            if finish is not None:
-                finish(outcome)
-            db.session.commit()
-            if not blocked and outcome.written >= ANALYZE_AFTER:
-                refresh_statistics()
+            _audit_and_commit(outcome, blocked, actor, finish, extra)
         else:
             db.session.rollback()
     finally:
         for restore in restores:
             restore()
     return outcome
+
+
+def _audit_and_commit(outcome: Outcome, blocked: bool, actor, finish: Callable[[Outcome], None] | None,
+                      extra: dict | None) -> None:
+    audit.record("import_filings", object_type="firm", actor=actor, detail={
+        "file": outcome.filename, "sha256": outcome.sha256, "mode": outcome.mode, **outcome.counts(),
+        "result": "refused" if blocked else "written", **(extra or {}),
+    })
+    if finish is not None:
+        finish(outcome)
+    db.session.commit()
+    if not blocked and outcome.written >= ANALYZE_AFTER:
+        refresh_statistics()
+
+
+def _run_streamed(path, outcome: Outcome, *, pack, mode: str, actor, allowed: set[str] | None,
+                  held: frozenset[str], finish, extra) -> Outcome | None:
+    """The import with the reading and validation in a child process (imports/streamed_validation.py) while
+    this one checks the file and then plans and writes each chunk of clean rows as it comes: the same
+    outcome and the same rows written as run_filing_import's ordinary way, in one transaction.
+
+    Each chunk is planned against the firms stored before the import (counted once: a chunk's credit
+    codes are never another chunk's, the validator refuses repeats). All-or-nothing stops writing at the
+    first refused row and rolls back what it wrote; the rest is still validated and planned for the counts
+    and the error report. Returns None, with nothing written, when the stream cannot deliver the rows or
+    another writer's rows collide with these (the caller then imports the ordinary way, which reads the
+    file again and raises the file's own error, or retries the collision); raises the checks' error."""
+    connection = db.session.connection()
+    stored_count = connection.execute(select(func.count()).select_from(Firm.__table__)).scalar_one()
+    validator = FilingRowValidator.from_rules(filing_rules(pack), china_today(), _existing_numbers())
+    result = ValidationResult()
+    grouped = _GroupsByKey()
+    new_ids: list[int] = []
+    new_names: list[str] = []
+    new_types: list[list[str]] = []
+    inserted = updated = unchanged = written = 0
+    blocked = False
+    rebuild = None
+    now = utcnow()
+    restores: list[Callable[[], None]] = []
+    try:
+        with StreamedValidation(path, validator) as stream:
+            stream.check()
+            for chunk in stream.chunks():
+                header = stream.header
+                _refuse_out_of_scope(chunk, header, allowed, held, pack, stored_count)
+                _add_chunk(result, chunk)
+                blocked = blocked or (mode == "all-or-nothing" and not chunk.ok)
+                plan = plan_filings(connection, chunk.rows, set(header.index), pack, now=now,
+                                    stored_count=stored_count)
+                inserted, updated = inserted + len(plan.inserts), updated + len(plan.updates)
+                unchanged, written = unchanged + plan.unchanged, written + plan.written
+                if blocked:
+                    continue
+                if rebuild is None:
+                    if (restore := _widen_sqlite_cache(connection)) is not None:
+                        restores.append(restore)
+                    rebuild = _set_plain_indexes_aside(connection, Firm.__table__.name, stream.height or 0)
+                if plan.inserts:
+                    new_ids += _insert_firms(connection, plan.inserts)
+                    new_names += [row[_NAME_AT] for row in plan.inserts]
+                    new_types += plan.insert_types
+                    grouped.add(new_names[-len(plan.inserts):], plan.insert_types)
+                _apply_changes(connection, plan)
+            if not blocked and rebuild is not None:
+                rebuild()
+            if not blocked and new_ids:
+                _insert_new_firm_groups(connection, grouped.result(groups_as_json(connection.dialect)), new_ids,
+                                        new_names, new_types)
+    except (StreamFailed, IntegrityError, OperationalError):
+        db.session.rollback()
+        return None
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        for restore in restores:
+            restore()
+    if blocked:
+        db.session.rollback()  # what was written before the first refused row
+    outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), len(result.refused_rows)
+    outcome.errors = result.errors
+    outcome.sample = _sample(result.rows, pack)
+    outcome.unchanged = unchanged
+    if not blocked:
+        outcome.inserted, outcome.updated, outcome.written = inserted, updated, written
+    _audit_and_commit(outcome, blocked, actor, finish, extra)
+    return outcome
+
+
+def _add_chunk(result: ValidationResult, chunk: ValidationResult) -> None:
+    result.rows += chunk.rows
+    result.source_rows += chunk.source_rows
+    result.errors += chunk.errors
+    result.refused_rows |= chunk.refused_rows
+    result.total_rows += chunk.total_rows
 
 
 # PostgreSQL plans queries from table statistics that autovacuum refreshes only some time after a bulk
