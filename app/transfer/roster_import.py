@@ -42,7 +42,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.filing import FilingRequest
 from app.models.firm import Firm, FirmBusinessType, FirmNameGram
-from app.services.bulk import groups_as_json, insert_groups, insert_rows, json_ids
+from app.services.bulk import groups_as_json, insert_groups, insert_rows
 from app.services.name_index import name_grams, replace_name_grams
 from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
@@ -547,7 +547,16 @@ class _GroupsByKey:
         self.count += len(names)
 
     def result(self, as_json: bool):
-        pack = json_ids if as_json else (lambda ids: ids)
+        if as_json:
+            # Each position is written as text once, not once per group holding it: str(int) per id was
+            # half of this step for 100,000 firms' 1.4 million name pieces (0.40 s against 0.19 s).
+            text = list(map(str, range(self.count))).__getitem__
+
+            def pack(ids):
+                return "[" + ",".join(map(text, ids)) + "]"
+        else:
+            def pack(ids):
+                return ids
         return ([(key, pack(self._by_type[key])) for key in sorted(self._by_type)],
                 [(key, pack(self._by_gram[key])) for key in sorted(self._by_gram)])
 
