@@ -186,13 +186,13 @@ def _pack(result: ValidationResult, validator: FilingRowValidator) -> bytes:
     columns = []
     for key in keys:
         values = [row[key] for row in result.rows]
-        columns.append(_pack_column(values))
+        columns.append(pack_column(values))
     return pickle.dumps((keys, columns, result.source_rows, result.errors, result.refused_rows, result.total_rows,
                          validator._first_row_of_code, validator._first_row_of_number),
                         protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _pack_column(values: list) -> tuple:
+def pack_column(values: list) -> tuple:
     nones = [i for i, v in enumerate(values) if v is None]
     texts = [v for v in values if v is not None] if nones else values
     if all(v.__class__ is str for v in texts):
@@ -202,7 +202,7 @@ def _pack_column(values: list) -> tuple:
     return ("list", values)
 
 
-def _unpack_column(packed: tuple) -> list:
+def unpack_column(packed: tuple) -> list:
     if packed[0] == "list":
         return packed[1]
     _, joined, count, nones = packed
@@ -222,7 +222,7 @@ def _unpack(payload: bytes, validator: FilingRowValidator) -> ValidationResult |
         return None
     validator._first_row_of_code.update(codes)
     validator._first_row_of_number.update(numbers)
-    values = [_unpack_column(c) for c in columns]
+    values = [unpack_column(c) for c in columns]
     result = ValidationResult(source_rows=sources, errors=errors, refused_rows=refused, total_rows=total)
     if any(len(column) != len(sources) for column in values):  # pragma: no cover - a packing fault
         return None

@@ -31,7 +31,7 @@ import resource
 import signal
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice, repeat
 
 from imports import split_validation
@@ -41,7 +41,7 @@ from imports.workbook import MAX_FILE_BYTES, check_xlsx, is_xlsx, read_checked_x
 
 STREAM_FROM_BYTES = 1_000_000
 """An .xlsx roster of this size holds about 10,000 rows; below it the fork costs more than it saves."""
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 2000
 """Sheet rows per chunk: small enough that writing starts soon, large enough that each write is a batch."""
 CHILD_MEMORY = 2 * 1024 ** 3
 """The child's address space above what it inherited. A file the checks pass needs far less: at most
@@ -64,12 +64,19 @@ def can_stream(path: str | os.PathLike, filename: str | None = None) -> bool:
 
 class StreamedValidation:
     """``with StreamedValidation(path, validator) as stream``: forks the child on entry and always reaps it
-    on exit. Then ``stream.check()`` (raises UnusableWorkbook), and ``for result in stream.chunks()``;
-    ``stream.header`` and ``stream.height`` are known once the first chunk has come."""
+    on exit. Then ``stream.check()`` (raises UnusableWorkbook), and ``for result, prepared in
+    stream.chunks()``; ``stream.header`` and ``stream.height`` are known once the first chunk has come.
 
-    def __init__(self, path: str | os.PathLike, validator: FilingRowValidator):
+    With ``prepare``, the child sends ``prepare(clean rows, header)`` (what the caller will write, made on
+    the child's core) instead of the clean rows, and of these only the first ``keep_rows``: then a chunk's
+    ``result.rows`` holds those, and ``result.source_rows`` still one sheet row per clean row."""
+
+    def __init__(self, path: str | os.PathLike, validator: FilingRowValidator,
+                 prepare: Callable[[list[dict], HeaderMap], object] | None = None, keep_rows: int = 0):
         self._path = os.fspath(path)
         self._validator = validator
+        self._prepare = prepare
+        self._keep_rows = keep_rows
         self._pid: int | None = None
         self._pipe = None
         self.header: HeaderMap | None = None
@@ -78,6 +85,7 @@ class StreamedValidation:
 
     def __enter__(self) -> StreamedValidation:
         read_fd, write_fd = os.pipe()
+        _widen_pipe(write_fd)
         try:
             pid = os.fork()
         except OSError as exc:  # pragma: no cover - no process to be had
@@ -86,7 +94,7 @@ class StreamedValidation:
             raise StreamFailed() from exc
         if pid == 0:  # the child: never returns
             os.close(read_fd)
-            _child(self._path, self._validator, write_fd)
+            _child(self._path, self._validator, self._prepare, self._keep_rows, write_fd)
         os.close(write_fd)
         self._pid = pid
         self._pipe = os.fdopen(read_fd, "rb")
@@ -111,8 +119,9 @@ class StreamedValidation:
             raise
         self._sheet_name = name
 
-    def chunks(self) -> Iterator[ValidationResult]:
-        """The child's chunks in sheet order, each its clean rows and errors; raises StreamFailed."""
+    def chunks(self) -> Iterator[tuple[ValidationResult, object]]:
+        """The child's chunks in sheet order, each (its clean rows and errors, what ``prepare`` made of the
+        rows or None); raises StreamFailed."""
         kind, *payload = self._receive()
         if kind != "header":
             raise StreamFailed(payload)
@@ -125,7 +134,8 @@ class StreamedValidation:
                 return
             if kind != "chunk":
                 raise StreamFailed(payload)
-            yield _unpack(payload[0])
+            packed, prepared = payload
+            yield _unpack(packed), prepared
 
     def _receive(self) -> tuple:
         head = self._pipe.read(_LENGTH.size)
@@ -138,7 +148,21 @@ class StreamedValidation:
         return pickle.loads(data)
 
 
-def _child(path: str, validator: FilingRowValidator, write_fd: int) -> None:
+PIPE_BYTES = 1024 * 1024
+"""The pipe's buffer (Linux: F_SETPIPE_SZ, up to /proc/sys/fs/pipe-max-size, 1 MB by default): the child
+goes on validating while a chunk or two waits for this process, instead of waiting on every write."""
+
+
+def _widen_pipe(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):  # not Linux, or a lower limit: the default buffer works, with more waits
+        pass
+
+
+def _child(path: str, validator: FilingRowValidator, prepare, keep_rows: int, write_fd: int) -> None:
     """Read, validate and send; exit without Python's clean-up (os._exit): the inherited database
     connections and files are the parent's."""
     code = 1
@@ -158,7 +182,12 @@ def _child(path: str, validator: FilingRowValidator, write_fd: int) -> None:
                     break
                 rows = _chain_one(rest, rows)
                 continue
-            _send(out, ("chunk", _pack(result)))
+            if prepare is None:
+                _send(out, ("chunk", _pack(result), None))
+            else:
+                prepared = prepare(result.rows, header)
+                result.rows = result.rows[:keep_rows]
+                _send(out, ("chunk", _pack(result), prepared))
         _send(out, ("end",))
         code = 0
     except BaseException as exc:  # noqa: BLE001 - any failure: the parent reads the file itself
@@ -187,15 +216,15 @@ def _send(out, message: tuple) -> None:
 
 def _pack(result: ValidationResult) -> tuple:
     keys = list(result.rows[0]) if result.rows else []
-    columns = [split_validation._pack_column([row[key] for row in result.rows]) for key in keys]
-    return keys, columns, result.source_rows, result.errors, result.refused_rows, result.total_rows
+    columns = [split_validation.pack_column([row[key] for row in result.rows]) for key in keys]
+    return keys, columns, len(result.rows), result.source_rows, result.errors, result.refused_rows, result.total_rows
 
 
 def _unpack(packed: tuple) -> ValidationResult:
-    keys, columns, sources, errors, refused, total = packed
-    values = [split_validation._unpack_column(c) for c in columns]
+    keys, columns, count, sources, errors, refused, total = packed
+    values = [split_validation.unpack_column(c) for c in columns]
     result = ValidationResult(source_rows=sources, errors=errors, refused_rows=refused, total_rows=total)
-    if any(len(column) != len(sources) for column in values):  # pragma: no cover - a packing fault
+    if any(len(column) != count for column in values):  # pragma: no cover - a packing fault
         raise StreamFailed("rows")
     # dict(zip(keys, row)) for each row, the loops in C: a third faster than the comprehension
     result.rows = list(map(dict, map(zip, repeat(keys), zip(*values, strict=True)))) if keys else []

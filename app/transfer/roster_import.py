@@ -48,7 +48,7 @@ from imports.error_report import write_error_report
 from imports.filing_rows import FilingRowValidator, FilingRules, RowError, ValidationResult
 from imports.gc_pause import paused_gc
 from imports.headers import HeaderMap, HeaderMatcher
-from imports.split_validation import validate_split
+from imports.split_validation import pack_column, unpack_column, validate_split
 from imports.streamed_validation import StreamedValidation, StreamFailed, can_stream
 from imports.workbook import open_sheet
 from workflows.identifiers import credit_code_division
@@ -352,40 +352,17 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack, *, n
     columns = [firm.c.id, firm.c.credit_code, *(firm.c[c] for _, c in _FIELDS.items()),
                *(firm.c[c] for c in _ROSTER)]
     authority_of = {c.code: c.authority for c in pack.cities}
-    is_local = _locality(pack)
     now = now or utcnow()
-    # New firms go in through the driver (bulk.insert_rows), past SQLAlchemy's type processing: their time
-    # stamp is handed over as SQLAlchemy would store it (SQLite: its text, made once here rather than by
-    # the driver's datetime adapter for each of 200,000 values; PostgreSQL: the datetime itself).
-    # The processors are the dialect's own (dialect_impl): the generic DateTime and Date have none, and
-    # with them every stamp and filing date went through sqlite3's deprecated per-value adapters.
-    dialect = connection.dialect
-    process = firm.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
-    stamp = process(now) if process else now
-    day_process = firm.c.filed_on.type.dialect_impl(dialect).bind_processor(dialect)
-    stored_day = _Memo(day_process) if day_process else None  # the filing dates repeat across rows
+    new_firm = _NewFirmRows(connection.dialect, pack, now, present).row
     stored = {code: r._mapping for code, r in
               _stored_firms(connection, [r["credit_code"] for r in rows], columns, stored_count).items()}
     stored_types = _stored_types(connection, [s["id"] for s in stored.values()], stored_count)
-    # A new firm's fields straight from the clean row into its tuple, one itemgetter call (no dict per row
-    # first, which cost a third of the plan); a column the file lacks is empty, as for a stored firm.
-    new_keys = [_ROW_KEY.get(key, key) if key in present else None for key in _FIELDS]
-    if None in new_keys:
-        def new_fields(row: dict) -> tuple:
-            return tuple(row[key] if key else "" for key in new_keys)
-    else:
-        new_fields = operator.itemgetter(*new_keys)
     for row in rows:
         code = row["credit_code"]
         old = stored.get(code)
         number = row.get("filing_number")
         if old is None:
-            plan.inserts.append((
-                *new_fields(row), code, stamp, stamp,
-                is_local(code), number,
-                (stored_day[row["filed_on"]] if stored_day and row.get("filed_on") else row.get("filed_on"))
-                if number else None,
-                authority_of.get(row["city_code"]) if number else None, "in_force" if number else "none", False))
+            plan.inserts.append(new_firm(row))
             plan.insert_types.append(row["business_types"])
             continue
         values = {column: row[_ROW_KEY.get(key, key)] for key, column in fields}
@@ -410,6 +387,45 @@ def plan_filings(connection, rows: Sequence[dict], present: set[str], pack, *, n
         elif not changed:
             plan.unchanged += 1
     return plan
+
+
+class _NewFirmRows:
+    """New firms' rows as the firm table takes them (tuples in _INSERT_COLUMNS order) from clean rows: for
+    the plan, and in the streamed import's child, which makes them while this process writes the chunks
+    before (_run_streamed)."""
+
+    def __init__(self, dialect, pack, now: dt.datetime, present: set[str]):
+        # New firms go in through the driver (bulk.insert_rows), past SQLAlchemy's type processing: their
+        # time stamp is handed over as SQLAlchemy would store it (SQLite: its text, made once here rather
+        # than by the driver's datetime adapter for each of 200,000 values; PostgreSQL: the datetime itself).
+        # The processors are the dialect's own (dialect_impl): the generic DateTime and Date have none, and
+        # with them every stamp and filing date went through sqlite3's deprecated per-value adapters.
+        firm = Firm.__table__
+        process = firm.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self._stamp = process(now) if process else now
+        day_process = firm.c.filed_on.type.dialect_impl(dialect).bind_processor(dialect)
+        self._day = _Memo(day_process) if day_process else None  # the filing dates repeat across rows
+        self._authority_of = {c.code: c.authority for c in pack.cities}
+        self._is_local = _locality(pack)
+        # A new firm's fields straight from the clean row into its tuple, one itemgetter call (no dict per
+        # row first, which cost a third of the plan); a column the file lacks is empty, as for a stored firm.
+        keys = [_ROW_KEY.get(key, key) if key in present else None for key in _FIELDS]
+        if None in keys:
+            def fields(row: dict) -> tuple:
+                return tuple(row[key] if key else "" for key in keys)
+        else:
+            fields = operator.itemgetter(*keys)
+        self._fields = fields
+
+    def row(self, row: dict) -> tuple:
+        code, number, day = row["credit_code"], row.get("filing_number"), row.get("filed_on")
+        stamp = self._stamp
+        return (*self._fields(row), code, stamp, stamp, self._is_local(code), number,
+                (self._day[day] if self._day and day else day) if number else None,
+                self._authority_of.get(row["city_code"]) if number else None, "in_force" if number else "none", False)
+
+    def rows(self, rows: Sequence[dict]) -> list[tuple]:
+        return list(map(self.row, rows))
 
 
 def apply_plan(connection, plan: Plan, progress: Progress | None = None) -> None:
@@ -763,44 +779,41 @@ def _run_streamed(path, outcome: Outcome, *, pack, mode: str, actor, allowed: se
     stored_count = connection.execute(select(func.count()).select_from(Firm.__table__)).scalar_one()
     validator = FilingRowValidator.from_rules(filing_rules(pack), china_today(), _existing_numbers())
     result = ValidationResult()
-    grouped = _GroupsByKey()
-    new_ids: list[int] = []
-    new_names: list[str] = []
-    new_types: list[list[str]] = []
+    writes = _StreamedWrites(connection)
     inserted = updated = unchanged = written = 0
     blocked = False
-    rebuild = None
     now = utcnow()
-    restores: list[Callable[[], None]] = []
+    # Into an empty register and with no city limit every clean row is a new firm: the child then makes
+    # the firm table's rows itself (_NewFirmRows, the plan's own), on its core, and sends those.
+    new_only = stored_count == 0 and allowed is None
+    makers: dict[int, _NewFirmRows] = {}
+
+    def prepare(rows: list[dict], header: HeaderMap):
+        """In the child: the chunk's firm rows, column by column (text columns travel as one string each,
+        imports/split_validation.py), and their business types."""
+        maker = makers.get(id(header)) or makers.setdefault(id(header), _NewFirmRows(
+            connection.dialect, pack, now, set(header.index)))
+        columns = zip(*maker.rows(rows), strict=True) if rows else ()
+        return [pack_column(list(column)) for column in columns], [row["business_types"] for row in rows]
+
     try:
-        with StreamedValidation(path, validator) as stream:
+        with StreamedValidation(path, validator, prepare if new_only else None, PREVIEW_ROWS) as stream:
             stream.check()
-            for chunk in stream.chunks():
-                header = stream.header
-                _refuse_out_of_scope(chunk, header, allowed, held, pack, stored_count)
+            for chunk, prepared in stream.chunks():
+                if new_only:
+                    plan = _prepared_plan(prepared)
+                else:
+                    _refuse_out_of_scope(chunk, stream.header, allowed, held, pack, stored_count)
+                    plan = plan_filings(connection, chunk.rows, set(stream.header.index), pack, now=now,
+                                        stored_count=stored_count)
                 _add_chunk(result, chunk)
                 blocked = blocked or (mode == "all-or-nothing" and not chunk.ok)
-                plan = plan_filings(connection, chunk.rows, set(header.index), pack, now=now,
-                                    stored_count=stored_count)
                 inserted, updated = inserted + len(plan.inserts), updated + len(plan.updates)
                 unchanged, written = unchanged + plan.unchanged, written + plan.written
-                if blocked:
-                    continue
-                if rebuild is None:
-                    if (restore := _widen_sqlite_cache(connection)) is not None:
-                        restores.append(restore)
-                    rebuild = _set_plain_indexes_aside(connection, Firm.__table__.name, stream.height or 0)
-                if plan.inserts:
-                    new_ids += _insert_firms(connection, plan.inserts)
-                    new_names += [row[_NAME_AT] for row in plan.inserts]
-                    new_types += plan.insert_types
-                    grouped.add(new_names[-len(plan.inserts):], plan.insert_types)
-                _apply_changes(connection, plan)
-            if not blocked and rebuild is not None:
-                rebuild()
-            if not blocked and new_ids:
-                _insert_new_firm_groups(connection, grouped.result(groups_as_json(connection.dialect)), new_ids,
-                                        new_names, new_types)
+                if not blocked:
+                    writes.write(plan, stream.height or 0)
+            if not blocked:
+                writes.finish()
     except (StreamFailed, IntegrityError, OperationalError):
         db.session.rollback()
         return None
@@ -808,11 +821,11 @@ def _run_streamed(path, outcome: Outcome, *, pack, mode: str, actor, allowed: se
         db.session.rollback()
         raise
     finally:
-        for restore in restores:
-            restore()
+        writes.restore()
     if blocked:
         db.session.rollback()  # what was written before the first refused row
-    outcome.total, outcome.valid, outcome.refused = result.total_rows, len(result.rows), len(result.refused_rows)
+    outcome.total, outcome.valid = result.total_rows, len(result.source_rows)  # rows: the sample's only
+    outcome.refused = len(result.refused_rows)
     outcome.errors = result.errors
     outcome.sample = _sample(result.rows, pack)
     outcome.unchanged = unchanged
@@ -820,6 +833,53 @@ def _run_streamed(path, outcome: Outcome, *, pack, mode: str, actor, allowed: se
         outcome.inserted, outcome.updated, outcome.written = inserted, updated, written
     _audit_and_commit(outcome, blocked, actor, finish, extra)
     return outcome
+
+
+class _StreamedWrites:
+    """The streamed import's writes, chunk by chunk: new firms and changes to stored ones as they come; the
+    new firms' business types and name pieces gathered as they come and written once, in key order, at
+    the end (written chunk by chunk they scatter into the middle of their B-trees: 2.6 s against 1.4 s
+    for 100,000 firms)."""
+
+    def __init__(self, connection):
+        self._connection = connection
+        self._grouped = _GroupsByKey()
+        self._ids: list[int] = []
+        self._names: list[str] = []
+        self._types: list[list[str]] = []
+        self._rebuild: Callable[[], None] | None = None
+        self._restores: list[Callable[[], None]] = []
+
+    def write(self, plan: Plan, height: int) -> None:
+        connection = self._connection
+        if self._rebuild is None:  # the first write: a wide page cache, the plain indexes set aside
+            if (restore := _widen_sqlite_cache(connection)) is not None:
+                self._restores.append(restore)
+            self._rebuild = _set_plain_indexes_aside(connection, Firm.__table__.name, height)
+        if plan.inserts:
+            self._ids += _insert_firms(connection, plan.inserts)
+            names = [row[_NAME_AT] for row in plan.inserts]
+            self._names += names
+            self._types += plan.insert_types
+            self._grouped.add(names, plan.insert_types)
+        _apply_changes(connection, plan)
+
+    def finish(self) -> None:
+        if self._rebuild is not None:
+            self._rebuild()
+        if self._ids:
+            groups = self._grouped.result(groups_as_json(self._connection.dialect))
+            _insert_new_firm_groups(self._connection, groups, self._ids, self._names, self._types)
+
+    def restore(self) -> None:
+        for restore in self._restores:
+            restore()
+
+
+def _prepared_plan(prepared) -> Plan:
+    """The plan of a chunk of new firms from what the streamed import's child prepared."""
+    columns, insert_types = prepared
+    return Plan(inserts=list(zip(*map(unpack_column, columns), strict=True)), insert_types=insert_types)
 
 
 def _add_chunk(result: ValidationResult, chunk: ValidationResult) -> None:

@@ -72,7 +72,8 @@ with app.app_context():
         ids = {f.id: f.credit_code for f in db.session.scalars(select(Firm))}
         report.append({
             "exit": done.exit_code, "output": done.output,
-            "firms": sorted([f.credit_code, f.name, f.legal_rep, f.city_code, f.filing_number, str(f.filed_on),
+            "firms": sorted([f.credit_code, f.name, f.legal_rep, f.registered_address, f.premises_address,
+                             f.contact_name, f.city_code, f.filing_number, str(f.filed_on),
                              f.filing_authority_code, f.filing_status, f.is_local, f.contact_phone,
                              f.provisional, str(f.created_at == f.updated_at)] for f in db.session.scalars(select(Firm))),
             "types": sorted([ids[t.firm_id], t.type_code] for t in db.session.scalars(select(FirmBusinessType))),
