@@ -193,12 +193,20 @@ def _pack(result: ValidationResult, validator: FilingRowValidator) -> bytes:
 
 
 def pack_column(values: list) -> tuple:
-    nones = [i for i, v in enumerate(values) if v is None]
-    texts = [v for v in values if v is not None] if nones else values
-    if all(v.__class__ is str for v in texts):
-        joined = _SEP.join(texts)
-        if joined.count(_SEP) == max(len(texts) - 1, 0):  # no text holds the separator itself
-            return ("text", joined, len(texts), nones)
+    """A column of texts (None among them) as one joined string, else as the list itself. The scan for None
+    and the join run in C (checking each value's class in a generator first cost as much as the rest of
+    the packing); a str subclass comes back as str."""
+    if None in values:
+        nones = [i for i, v in enumerate(values) if v is None]
+        texts = [v for v in values if v is not None]
+    else:
+        nones, texts = [], values
+    try:
+        joined = _SEP.join(texts)  # TypeError unless every value is a str
+    except TypeError:
+        return ("list", values)
+    if joined.count(_SEP) == max(len(texts) - 1, 0):  # no text holds the separator itself
+        return ("text", joined, len(texts), nones)
     return ("list", values)
 
 
