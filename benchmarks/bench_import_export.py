@@ -15,9 +15,10 @@ imports included) belongs to one variant only:
           (e) floor: the same SQLite query written by xlsxwriter in constant_memory mode, write_row per row
           (f) ours:  the same query streamed through reports.export.write_xlsx (injection guard, real dates)
   whole application, on the app's own migrated SQLite schema:
-          (g) import: app.transfer.roster_import as `flask import filings` runs it (read, validate, plan the
-              upsert against stored firms, firm table with its indexes, business types, name index, audit,
-              one commit), timed in two phases
+          (g) import: app.transfer.roster_import's ordinary path, as the web job runs it (read, validate, plan
+              the upsert against stored firms, firm table with its indexes, business types, name index,
+              audit, one commit), timed in two phases (the command (i) streams instead: the reading and
+              validation in a child process while each chunk is written)
           (h) export: app.transfer.exports as `flask export roster` runs it, streamed
 
   as a user runs them, each whole command timed from outside (interpreter start, imports, app creation
