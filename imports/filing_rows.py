@@ -112,6 +112,15 @@ class ValidationResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def extend(self, other: ValidationResult) -> ValidationResult:
+        """Append the result of the rows after these (another process's part, the next chunk)."""
+        self.rows += other.rows
+        self.source_rows += other.source_rows
+        self.errors += other.errors
+        self.refused_rows |= other.refused_rows
+        self.total_rows += other.total_rows
+        return self
+
 
 def clean_text(value: Cell) -> str:
     """Cell value as trimmed text. Whole numbers lose their '.0'; the export's injection quote comes off."""

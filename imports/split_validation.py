@@ -101,7 +101,7 @@ def validate_split(validator: FilingRowValidator, rows: Iterator[tuple[int, list
             rest = validator.validate_rows(rows, header)
         else:
             SplitStats.last = "child"
-        return _joined(first, rest)
+        return first.extend(rest)
     finally:
         os.close(read_fd)
         os.close(tick_read)
@@ -237,15 +237,6 @@ def _unpack(payload: bytes, validator: FilingRowValidator) -> ValidationResult |
     # dict(zip(keys, row)) for each row, the loops in C: a third faster than the comprehension
     result.rows = list(map(dict, map(zip, repeat(keys), zip(*values, strict=True)))) if keys else []
     return result
-
-
-def _joined(first: ValidationResult, rest: ValidationResult) -> ValidationResult:
-    first.rows += rest.rows
-    first.source_rows += rest.source_rows
-    first.errors += rest.errors
-    first.refused_rows |= rest.refused_rows
-    first.total_rows += rest.total_rows
-    return first
 
 
 def _read_all(fd: int) -> bytes:

@@ -827,7 +827,7 @@ def _run_streamed(path, outcome: Outcome, *, pack, mode: str, actor, allowed: se
                     _refuse_out_of_scope(chunk, stream.header, allowed, held, pack, stored_count)
                     plan = plan_filings(connection, chunk.rows, set(stream.header.index), pack, now=now,
                                         stored_count=stored_count)
-                _add_chunk(result, chunk)
+                result.extend(chunk)
                 blocked = blocked or (mode == "all-or-nothing" and not chunk.ok)
                 inserted, updated = inserted + len(plan.inserts), updated + len(plan.updates)
                 unchanged, written = unchanged + plan.unchanged, written + plan.written
@@ -905,14 +905,6 @@ def _prepared_plan(prepared) -> Plan:
     """The plan of a chunk of new firms from what the streamed import's child prepared."""
     columns, insert_types = prepared
     return Plan(inserts=list(zip(*map(unpack_column, columns), strict=True)), insert_types=insert_types)
-
-
-def _add_chunk(result: ValidationResult, chunk: ValidationResult) -> None:
-    result.rows += chunk.rows
-    result.source_rows += chunk.source_rows
-    result.errors += chunk.errors
-    result.refused_rows |= chunk.refused_rows
-    result.total_rows += chunk.total_rows
 
 
 # PostgreSQL plans queries from table statistics that autovacuum refreshes only some time after a bulk
